@@ -1,0 +1,10 @@
+export { ConfigError, envFields, parseEnv } from './parse-env';
+export { createLogger, REDACT_PATHS, type CreateLoggerOptions, type Logger } from './logger';
+export {
+  EventOrigin,
+  NotifyDisputeFlagJob,
+  OmiseEventJob,
+  ProjectedResource,
+  jobCatalog,
+  type JobCatalog,
+} from './job-catalog';

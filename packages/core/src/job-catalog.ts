@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The job catalog: every queue and job that crosses a process boundary, with its payload
+ * schema and retry options. The receiver (producer) and the worker (consumer) both import
+ * it, so they cannot disagree; the worker re-parses each payload before it runs a handler.
+ */
+
+/** Where a projection was triggered from; only live webhooks send follow-up notifications. */
+export const EventOrigin = z.enum(['webhook', 'replay', 'reconcile', 'backfill']);
+export type EventOrigin = z.infer<typeof EventOrigin>;
+
+/** The Omise resources omise-sync projects. */
+export const ProjectedResource = z.enum(['charge', 'refund', 'dispute']);
+export type ProjectedResource = z.infer<typeof ProjectedResource>;
+
+/**
+ * One Omise event to project. The event is only a hint: the worker fetches the resource
+ * again. `event` is the envelope as received (kept as `omise.events.raw`).
+ */
+export const OmiseEventJob = z.object({
+  /** Omise's event id (`evnt_…`); also the BullMQ job id, so a redelivery is not enqueued twice. */
+  eventId: z.string().min(1),
+  /** Event key, e.g. `dispute.create`; unknown keys are kept as strings. */
+  key: z.string().min(1),
+  resourceType: ProjectedResource,
+  /** Id of the object in `data` (`chrg_…`, `rfnd_…`, `dspt_…`). */
+  resourceId: z.string().min(1),
+  /** For a refund: the charge it belongs to (`data.charge`), which the worker re-fetches. */
+  chargeId: z.string().min(1).optional(),
+  livemode: z.boolean(),
+  /** When Omise created the event (ISO 8601), for lag measurement. */
+  eventCreatedAt: z.iso.datetime({ offset: true }),
+  /** When omise-sync received it (ISO 8601). */
+  receivedAt: z.iso.datetime({ offset: true }),
+  origin: EventOrigin,
+  /** The event envelope exactly as parsed from the delivery or the Events API. */
+  event: z.record(z.string(), z.unknown()),
+});
+export type OmiseEventJob = z.infer<typeof OmiseEventJob>;
+
+/** A dispute flag whose notification is due (written by the projection, sent by a follow-up job). */
+export const NotifyDisputeFlagJob = z.object({
+  disputeId: z.string().min(1),
+});
+export type NotifyDisputeFlagJob = z.infer<typeof NotifyDisputeFlagJob>;
+
+interface JobDefinition<S extends z.ZodType> {
+  queue: string;
+  name: string;
+  payload: S;
+  /** BullMQ default job options for this job. */
+  options: {
+    attempts: number;
+    backoff: { type: 'exponential'; delay: number };
+    removeOnComplete: { age: number; count: number };
+    removeOnFail: { age: number };
+  };
+}
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+export const jobCatalog = {
+  omiseEvent: {
+    queue: 'omise-events',
+    name: 'omise-event',
+    payload: OmiseEventJob,
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000 },
+      // Completed jobs stay a day so a late redelivery of the same event id is still
+      // recognised as a duplicate by BullMQ; the events table dedupes after that.
+      removeOnComplete: { age: DAY_SECONDS, count: 200_000 },
+      // Failed jobs are kept for inspection and replay for two weeks.
+      removeOnFail: { age: 14 * DAY_SECONDS },
+    },
+  },
+  notifyDisputeFlag: {
+    queue: 'omise-followups',
+    name: 'notify-dispute-flag',
+    payload: NotifyDisputeFlagJob,
+    options: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
+      removeOnFail: { age: 14 * DAY_SECONDS },
+    },
+  },
+} as const satisfies Record<string, JobDefinition<z.ZodType>>;
+
+export type JobCatalog = typeof jobCatalog;

@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as createOmiseSchema from './2026-11-23T10-00-00_create_omise_schema';
+
+/**
+ * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
+ * than reading the folder) keeps them working from the compiled output and in bundles.
+ * Add a new migration by creating `<iso-date>_<verb>_<thing>.ts` and listing it here.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-23T10-00-00_create_omise_schema': createOmiseSchema,
+};

@@ -1,0 +1,70 @@
+// `npm test`: runs every package's jest suite through turbo on real Postgres and Redis, then
+// prints one line counted from jest's own JSON results: `tests: N passed, M failed`.
+//
+// Services: DATABASE_URL / REDIS_URL when set; else Postgres and Redis on localhost when they
+// answer; else the harness starts them with testcontainers, or says how to provide them.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useLocalServicesIfUnset } from './local-services.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = '.jest-results.json';
+
+function workspaceDirs() {
+  return ['packages', 'services'].flatMap((group) => {
+    const dir = join(root, group);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .map((name) => join(dir, name))
+      .filter((d) => existsSync(join(d, 'package.json')) && existsSync(join(d, 'jest.config.js')));
+  });
+}
+
+const env = { ...process.env };
+const found = await useLocalServicesIfUnset(env);
+if (found.length > 0) console.log(`using ${found.join(' and ')} on localhost`);
+
+const dirs = workspaceDirs();
+for (const dir of dirs) rmSync(join(dir, RESULTS), { force: true });
+
+const extra = process.argv.slice(2);
+const run = spawnSync(
+  'npx',
+  [
+    'turbo',
+    'run',
+    'test',
+    '--concurrency=1',
+    '--continue',
+    '--',
+    '--json',
+    `--outputFile=${RESULTS}`,
+    ...extra,
+  ],
+  { cwd: root, stdio: 'inherit', env },
+);
+
+let passed = 0;
+let failed = 0;
+const missing = [];
+for (const dir of dirs) {
+  const file = join(dir, RESULTS);
+  if (!existsSync(file)) {
+    missing.push(dir.slice(root.length + 1));
+    continue;
+  }
+  const result = JSON.parse(readFileSync(file, 'utf8'));
+  passed += result.numPassedTests;
+  // A suite that could not run (a syntax error, a failing beforeAll) has no failed tests of its
+  // own, so it counts as one failure here rather than vanishing from the total.
+  failed += result.numFailedTests + result.numRuntimeErrorTestSuites;
+}
+if (missing.length > 0) {
+  console.error(`no jest results from: ${missing.join(', ')}`);
+  failed += missing.length;
+}
+const ok = run.status === 0 && failed === 0 && missing.length === 0;
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(ok ? 0 : 1);
