@@ -1,4 +1,8 @@
 import type { MigrationTable } from './migration.table';
+import type { ChargeTable } from './tables/charge.table';
+import type { DisputeDocumentTable, DisputeFlagTable, DisputeTable } from './tables/dispute.table';
+import type { EventTable } from './tables/event.table';
+import type { RefundTable } from './tables/refund.table';
 
 /**
  * The Kysely type of the whole database. Tables live in the Postgres schema `omise`
@@ -8,4 +12,10 @@ import type { MigrationTable } from './migration.table';
  */
 export interface Database {
   'public.kysely_migration': MigrationTable;
+  'omise.charges': ChargeTable;
+  'omise.refunds': RefundTable;
+  'omise.disputes': DisputeTable;
+  'omise.dispute_documents': DisputeDocumentTable;
+  'omise.dispute_flags': DisputeFlagTable;
+  'omise.events': EventTable;
 }

@@ -1,5 +1,21 @@
 export type { Database } from './database';
 export type { MigrationTable } from './migration.table';
+export type {
+  DefaultTimestamp,
+  JsonObject,
+  NullableTimestamp,
+  Origin,
+  Timestamp,
+} from './tables/column-types';
+export type { ChargeTable } from './tables/charge.table';
+export type { RefundTable } from './tables/refund.table';
+export type {
+  DisputeDocumentTable,
+  DisputeFlagTable,
+  DisputeSeverity,
+  DisputeTable,
+} from './tables/dispute.table';
+export type { EventOutcome, EventTable } from './tables/event.table';
 export { createDatabase, type CreateDatabaseOptions, type DatabaseHandle } from './create-database';
 export { migrateToLatest, MigrationFailedError, type MigrateOutcome } from './migrate';
 export { migrations } from './migrations';

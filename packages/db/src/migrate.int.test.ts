@@ -11,7 +11,7 @@ describe('migrateToLatest', () => {
   beforeAll(async () => {
     empty = await createTestDatabase();
     const handle = createDatabase({ connectionString: empty.url });
-    await sql`DROP SCHEMA omise CASCADE`.execute(handle.db);
+    await sql`DROP SCHEMA omise, bi CASCADE`.execute(handle.db);
     await sql`DROP TABLE kysely_migration, kysely_migration_lock`.execute(handle.db);
     await handle.destroy();
   });
@@ -35,7 +35,7 @@ describe('migrateToLatest', () => {
     const fresh = await createTestDatabase();
     try {
       const handle = createDatabase({ connectionString: fresh.url });
-      await sql`DROP SCHEMA omise CASCADE`.execute(handle.db);
+      await sql`DROP SCHEMA omise, bi CASCADE`.execute(handle.db);
       await sql`DROP TABLE kysely_migration, kysely_migration_lock`.execute(handle.db);
       await handle.destroy();
 

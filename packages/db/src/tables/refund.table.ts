@@ -1,0 +1,18 @@
+import type { DefaultTimestamp, JsonObject, Origin, Timestamp } from './column-types';
+
+/** `omise.refunds`: each refund as last fetched, with the charge it belongs to. */
+export interface RefundTable {
+  id: string;
+  charge_id: string;
+  livemode: boolean;
+  amount: number;
+  currency: string;
+  status: string;
+  voided: boolean;
+  metadata: JsonObject;
+  created_at: Timestamp;
+  raw: JsonObject;
+  origin: Origin;
+  observed_at: Timestamp;
+  projected_at: DefaultTimestamp;
+}
