@@ -1,0 +1,113 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError } from '@omise-sync/core';
+import { loadConfig } from './config';
+
+const secretA = Buffer.alloc(32, 1).toString('base64');
+const secretB = Buffer.alloc(24, 2).toString('base64url');
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('with only the required variables, applies every default', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://localhost:6379',
+      OMISE_WEBHOOK_SECRETS: secretA,
+    });
+    expect(config).toEqual({
+      port: 8080,
+      redisUrl: 'redis://localhost:6379',
+      bullmqPrefix: 'bull',
+      redisCommandTimeoutMs: 2000,
+      verification: {
+        mode: 'signature',
+        secrets: [Buffer.alloc(32, 1)],
+        toleranceSeconds: 300,
+      },
+      bodyLimitBytes: 1024 * 1024,
+      maxBacklog: 0,
+      retryAfterSeconds: 30,
+      enqueueBatchSize: 100,
+      logLevel: 'info',
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('decodes several comma-separated secrets, standard and URL-safe base64, for rotation', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://localhost:6379',
+      OMISE_WEBHOOK_SECRETS: ` ${secretA} , ${secretB},`,
+      OMISE_WEBHOOK_TOLERANCE_SECONDS: '0',
+    });
+    expect(config.verification).toEqual({
+      mode: 'signature',
+      secrets: [Buffer.alloc(32, 1), Buffer.alloc(24, 2)],
+      toleranceSeconds: 0,
+    });
+  });
+
+  it('in signature mode without a secret, refuses to start', () => {
+    expect(problemsOf({ REDIS_URL: 'redis://localhost:6379' })).toEqual([
+      'OMISE_WEBHOOK_SECRETS: required when OMISE_WEBHOOK_VERIFY=signature (at least one base64 secret)',
+    ]);
+  });
+
+  it('names a malformed or short secret by position without echoing its value', () => {
+    const short = Buffer.alloc(8, 3).toString('base64');
+    const problems = problemsOf({
+      REDIS_URL: 'redis://localhost:6379',
+      OMISE_WEBHOOK_SECRETS: `${secretA},not base64!,${short}`,
+    });
+    expect(problems).toEqual([
+      'OMISE_WEBHOOK_SECRETS: entry 2 is not base64',
+      'OMISE_WEBHOOK_SECRETS: entry 3 decodes to 8 bytes, expected at least 16',
+    ]);
+    expect(problems.join('\n')).not.toContain(short);
+  });
+
+  it('in fetch mode, needs the Omise secret key and no webhook secret', () => {
+    expect(
+      problemsOf({ REDIS_URL: 'redis://localhost:6379', OMISE_WEBHOOK_VERIFY: 'fetch' }),
+    ).toEqual(['OMISE_SECRET_KEY: required when OMISE_WEBHOOK_VERIFY=fetch']);
+    const config = loadConfig({
+      REDIS_URL: 'redis://localhost:6379',
+      OMISE_WEBHOOK_VERIFY: 'fetch',
+      OMISE_SECRET_KEY: 'skey_test_5xyz',
+      OMISE_API_URL: 'http://127.0.0.1:4010',
+    });
+    expect(config.verification).toEqual({
+      mode: 'fetch',
+      secretKey: 'skey_test_5xyz',
+      apiUrl: 'http://127.0.0.1:4010',
+    });
+  });
+
+  it('lists every bad variable at once', () => {
+    const problems = problemsOf({
+      REDIS_URL: 'http://localhost',
+      PORT: 'eighty',
+      OMISE_WEBHOOK_SECRETS: secretA,
+      OMISE_WEBHOOK_VERIFY: 'basic',
+      OMISE_WEBHOOK_TOLERANCE_SECONDS: '-1',
+      OMISE_WEBHOOK_BODY_LIMIT_BYTES: '0',
+      RECEIVER_MAX_BACKLOG: 'many',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'PORT',
+      'REDIS_URL',
+      'OMISE_WEBHOOK_VERIFY',
+      'OMISE_WEBHOOK_TOLERANCE_SECONDS',
+      'OMISE_WEBHOOK_BODY_LIMIT_BYTES',
+      'RECEIVER_MAX_BACKLOG',
+      'LOG_LEVEL',
+    ]);
+  });
+});

@@ -1,0 +1,145 @@
+import { envFields, parseEnv } from '@omise-sync/core';
+import { z } from 'zod';
+
+const MIB = 1024 * 1024;
+
+/** How a delivery is proven to come from Omise. */
+export const VerificationMode = z.enum(['signature', 'fetch']);
+export type VerificationMode = z.infer<typeof VerificationMode>;
+
+// Standard or URL-safe base64, with optional padding; Buffer.from would silently skip junk.
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+/** A shorter key is almost certainly a truncated copy-paste, not a real webhook secret. */
+const MIN_SECRET_BYTES = 16;
+
+const webhookSecrets = z
+  .string()
+  .transform((value, ctx) => {
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const keys: Buffer[] = [];
+    entries.forEach((entry, index) => {
+      // Problems name the position, never the value: secrets must not reach logs.
+      if (!BASE64.test(entry)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} is not base64` });
+        return;
+      }
+      const key = Buffer.from(entry, 'base64');
+      if (key.length < MIN_SECRET_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} decodes to ${key.length} bytes, expected at least ${MIN_SECRET_BYTES}`,
+        });
+        return;
+      }
+      keys.push(key);
+    });
+    return keys;
+  })
+  .optional();
+
+const EnvSchema = z.object({
+  /** TCP port the HTTP server listens on; 0 picks a free port. Default 8080. */
+  PORT: envFields.port(8080),
+  /** Redis holding the BullMQ queues (redis:// or rediss://). Required. */
+  REDIS_URL: envFields.url(['redis:', 'rediss:']),
+  /** BullMQ key prefix; the worker must use the same one. Default "bull" (BullMQ's own default). */
+  BULLMQ_PREFIX: z.string().min(1).default('bull'),
+  /**
+   * Milliseconds a Redis command may take before the delivery is answered 503 instead of
+   * waiting (a hung or partitioned Redis must not hold Omise's connection open). Default 2000.
+   */
+  REDIS_COMMAND_TIMEOUT_MS: envFields.positiveInt(2_000),
+  /** `signature` (HMAC, API-NOTES §2.1) or `fetch` (re-fetch the event by id). Default signature. */
+  OMISE_WEBHOOK_VERIFY: VerificationMode.default('signature'),
+  /**
+   * Webhook secrets as shown in the Omise dashboard (base64), comma-separated; during a
+   * rotation list both the old and the new one. Required in signature mode.
+   */
+  OMISE_WEBHOOK_SECRETS: webhookSecrets,
+  /**
+   * Seconds the signed timestamp may differ from the receiver's clock, in either direction;
+   * 0 turns the check off. Default 300.
+   */
+  OMISE_WEBHOOK_TOLERANCE_SECONDS: envFields.nonNegativeInt(300),
+  /** Largest accepted request body, in bytes; larger ones get 413. Default 1 MiB (1048576). */
+  OMISE_WEBHOOK_BODY_LIMIT_BYTES: envFields.positiveInt(MIB),
+  /** Omise secret key (`skey_…`), used only in fetch mode. Required in fetch mode. */
+  OMISE_SECRET_KEY: z
+    .string()
+    .regex(/^skey_\w+$/, { error: 'must be an Omise secret key (skey_…)' })
+    .optional(),
+  /** Base URL of the Omise API, used in fetch mode. Default https://api.omise.co. */
+  OMISE_API_URL: envFields.url(['https:', 'http:']).default('https://api.omise.co'),
+  /**
+   * Waiting jobs at or above which deliveries are answered 503 + Retry-After so Omise retries
+   * later instead of the queue growing without bound; 0 turns the ceiling off. Default 0.
+   */
+  RECEIVER_MAX_BACKLOG: envFields.nonNegativeInt(0),
+  /** Seconds sent in `Retry-After` with every 503. Default 30. */
+  RECEIVER_RETRY_AFTER_SECONDS: envFields.positiveInt(30),
+  /** Most jobs written to Redis in one round trip by the batching enqueuer. Default 100. */
+  RECEIVER_ENQUEUE_BATCH_SIZE: envFields.positiveInt(100),
+  /** pino level. Default info. */
+  LOG_LEVEL: envFields.logLevel(),
+  /**
+   * Milliseconds SIGTERM waits for in-flight deliveries before closing their connections.
+   * Default 10000.
+   */
+  SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(10_000),
+});
+
+/**
+ * The receiver's configuration, parsed from the environment (see {@link loadConfig}).
+ * Variable names, units and defaults are documented on each field above and in README.md.
+ */
+export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
+  if (env.OMISE_WEBHOOK_VERIFY === 'signature' && (env.OMISE_WEBHOOK_SECRETS ?? []).length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OMISE_WEBHOOK_SECRETS'],
+      message: 'required when OMISE_WEBHOOK_VERIFY=signature (at least one base64 secret)',
+    });
+  }
+  if (env.OMISE_WEBHOOK_VERIFY === 'fetch' && env.OMISE_SECRET_KEY === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OMISE_SECRET_KEY'],
+      message: 'required when OMISE_WEBHOOK_VERIFY=fetch',
+    });
+  }
+}).transform((env) => ({
+  port: env.PORT,
+  redisUrl: env.REDIS_URL,
+  bullmqPrefix: env.BULLMQ_PREFIX,
+  redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+  verification:
+    env.OMISE_WEBHOOK_VERIFY === 'fetch'
+      ? {
+          mode: 'fetch' as const,
+          secretKey: env.OMISE_SECRET_KEY ?? '',
+          apiUrl: env.OMISE_API_URL,
+        }
+      : {
+          mode: 'signature' as const,
+          secrets: env.OMISE_WEBHOOK_SECRETS ?? [],
+          toleranceSeconds: env.OMISE_WEBHOOK_TOLERANCE_SECONDS,
+        },
+  bodyLimitBytes: env.OMISE_WEBHOOK_BODY_LIMIT_BYTES,
+  maxBacklog: env.RECEIVER_MAX_BACKLOG,
+  retryAfterSeconds: env.RECEIVER_RETRY_AFTER_SECONDS,
+  enqueueBatchSize: env.RECEIVER_ENQUEUE_BATCH_SIZE,
+  logLevel: env.LOG_LEVEL,
+  shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+}));
+export type ReceiverConfig = z.output<typeof ReceiverConfig>;
+
+/**
+ * Parses the receiver's configuration from environment variables.
+ * @throws ConfigError (from @omise-sync/core) listing every problem at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): ReceiverConfig {
+  return parseEnv(ReceiverConfig, env);
+}
