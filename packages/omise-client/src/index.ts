@@ -1,1 +1,11 @@
-export {};
+export * from './schemas/common.schema';
+export * from './schemas/timestamp.schema';
+export * from './schemas/statuses';
+export * from './schemas/list.schema';
+export * from './schemas/document.schema';
+export * from './schemas/refund.schema';
+export * from './schemas/dispute.schema';
+export * from './schemas/charge.schema';
+export * from './schemas/event.schema';
+export * from './schemas/error-body.schema';
+export * from './schemas/token.schema';

@@ -1,0 +1,138 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { Charge } from './charge.schema';
+import { DeletedObject } from './common.schema';
+import { Dispute } from './dispute.schema';
+import { DisputeDocument, OmiseDocument } from './document.schema';
+import { OmiseErrorBody } from './error-body.schema';
+import { OmiseEvent, OmiseEventSummary } from './event.schema';
+import { OmiseList } from './list.schema';
+import { Refund } from './refund.schema';
+
+// CI clones the repository with shared/ beside it, so the fixtures live next to the repo root.
+const repoRoot = path.join(__dirname, '..', '..', '..', '..');
+const fixturesRoot = path.join(repoRoot, '..', 'shared', 'omise', 'fixtures');
+
+// omise-swift keeps one deliberately truncated list to test its own decoder; it is not an
+// Omise response. Any other unreadable file fails the test.
+const KNOWN_INVALID_JSON = ['omise-swift/charges-get.json'];
+
+type Kind = 'charge' | 'refund' | 'dispute' | 'document' | 'event' | 'list' | 'error' | 'deleted';
+
+function listJsonFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return listJsonFiles(full);
+    return name.endsWith('.json') ? [full] : [];
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+interface ElixirRecording {
+  response: { body: string };
+}
+
+/** Response bodies in a file: omise-elixir files are whole HTTP recordings (exvcr). */
+function bodiesOf(file: string, parsed: unknown): unknown[] {
+  if (file.includes(`${path.sep}omise-elixir${path.sep}`)) {
+    return (parsed as ElixirRecording[]).map((recording) => JSON.parse(recording.response.body));
+  }
+  return [parsed];
+}
+
+const ListEnvelope = OmiseList(z.unknown());
+
+describe('schemas against every recorded Omise object in shared/omise/fixtures', () => {
+  const files = listJsonFiles(fixturesRoot);
+  const counts: Record<Kind, number> = {
+    charge: 0,
+    refund: 0,
+    dispute: 0,
+    document: 0,
+    event: 0,
+    list: 0,
+    error: 0,
+    deleted: 0,
+  };
+  const failures: string[] = [];
+  const invalidJson: string[] = [];
+
+  function check(kind: Kind, schema: z.ZodType, value: unknown, where: string): void {
+    const result = schema.safeParse(value);
+    counts[kind] += 1;
+    if (!result.success) failures.push(`${where} (${kind}): ${z.prettifyError(result.error)}`);
+  }
+
+  function visit(value: unknown, where: string): void {
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => visit(item, `${where}[${index}]`));
+      return;
+    }
+    if (!isRecord(value)) return;
+    if (value['deleted'] === true) return check('deleted', DeletedObject, value, where);
+    switch (value['object']) {
+      case 'charge':
+        return check('charge', Charge, value, where);
+      case 'refund':
+        return check('refund', Refund, value, where);
+      case 'dispute':
+        return check('dispute', Dispute, value, where);
+      case 'document':
+        // Id-less documents are barcode/QR images embedded in charge sources, not evidence.
+        return check('document', 'id' in value ? DisputeDocument : OmiseDocument, value, where);
+      case 'event':
+        return check('event', 'data' in value ? OmiseEvent : OmiseEventSummary, value, where);
+      case 'error':
+        return check('error', OmiseErrorBody, value, where);
+      case 'list':
+        check('list', ListEnvelope, value, where);
+        return visit(value['data'], `${where}.data`);
+      case 'search':
+        // Search results wrap a list-like `data` array of the searched objects.
+        return visit(value['data'], `${where}.data`);
+      default:
+        return;
+    }
+  }
+
+  beforeAll(() => {
+    for (const file of files) {
+      const relative = path.relative(fixturesRoot, file);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+      } catch {
+        invalidJson.push(relative.split(path.sep).join('/'));
+        continue;
+      }
+      bodiesOf(file, parsed).forEach((body, index) => visit(body, `${relative}#${index}`));
+    }
+  });
+
+  it('finds the fixture folder with many files', () => {
+    expect(files.length).toBeGreaterThan(150);
+  });
+
+  it('only the one deliberately broken file is not JSON', () => {
+    expect(invalidJson).toEqual(KNOWN_INVALID_JSON);
+  });
+
+  it('parses every charge, refund, dispute, document, event, list and error object', () => {
+    expect(failures).toEqual([]);
+  });
+
+  it('parsed a substantial number of objects of every kind, so the walk cannot pass vacuously', () => {
+    expect(counts.charge).toBeGreaterThanOrEqual(80);
+    expect(counts.refund).toBeGreaterThanOrEqual(15);
+    expect(counts.dispute).toBeGreaterThanOrEqual(30);
+    expect(counts.document).toBeGreaterThanOrEqual(8);
+    expect(counts.event).toBeGreaterThanOrEqual(30);
+    expect(counts.list).toBeGreaterThanOrEqual(50);
+    expect(counts.error).toBeGreaterThanOrEqual(10);
+    expect(counts.deleted).toBeGreaterThanOrEqual(2);
+  });
+});
