@@ -39,7 +39,9 @@ interface ElixirRecording {
 /** Response bodies in a file: omise-elixir files are whole HTTP recordings (exvcr). */
 function bodiesOf(file: string, parsed: unknown): unknown[] {
   if (file.includes(`${path.sep}omise-elixir${path.sep}`)) {
-    return (parsed as ElixirRecording[]).map((recording) => JSON.parse(recording.response.body));
+    return (parsed as ElixirRecording[]).map((recording): unknown =>
+      JSON.parse(recording.response.body),
+    );
   }
   return [parsed];
 }
