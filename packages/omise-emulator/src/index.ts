@@ -1,1 +1,33 @@
-export {};
+export {
+  startEmulator,
+  type Emulator,
+  type EmulatorActions,
+  type ResourceKind,
+  type ScenarioRun,
+} from './emulator';
+export {
+  DEFAULT_DELIVERY,
+  DEFAULT_PUBLIC_KEY,
+  DEFAULT_SECRET_KEY,
+  NO_FAULTS,
+  type DeliveryOptions,
+  type EmulatorOptions,
+  type Faults,
+  type WebhookEndpoint,
+} from './emulator-options';
+export { OmiseApiError, type OmiseErrorBody } from './omise-api-error';
+export {
+  runScenario,
+  seedCharges,
+  type ScenarioOptions,
+  type ScenarioSummary,
+  type SeedOptions,
+} from './scenario';
+export { type DeliveryStats } from './webhook-dispatcher';
+export {
+  FAILING_TEST_CARDS,
+  FAILURE_MESSAGES,
+  SUCCESSFUL_TEST_CARDS,
+  type ChargeFailureCode,
+} from './test-cards';
+export { FaultsPatch, ScenarioRequest, WebhooksInput } from './admin-params';

@@ -1,0 +1,332 @@
+import {
+  type CardState,
+  type ChargeState,
+  type CustomerState,
+  type DisputeState,
+  type DocumentState,
+  type EventState,
+  type RefundState,
+  type TokenState,
+  type TransactionState,
+  type WebhookDeliveryRecord,
+} from './resource-types';
+
+/**
+ * Renders internal state as API version 2019-05-29 objects, key for key in the order of the
+ * 2025 omise-php fixtures: `created_at`, uppercase currencies, `refunded_amount`, nested lists.
+ */
+
+export type Json = Record<string, unknown>;
+
+export interface RenderContext {
+  now(): number;
+  /** Base URL of this emulator (for `download_uri`). */
+  baseUrl(): string;
+  findDispute(id: string): DisputeState | undefined;
+}
+
+/** ISO 8601 UTC with second precision, as Omise writes it (`2025-03-20T09:24:15Z`). */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : isoSeconds(ms));
+
+/** The list embedded in a parent object (`charge.refunds`, `dispute.documents`). */
+export function nestedList(location: string, data: Json[], total: number, nowMs: number): Json {
+  return {
+    object: 'list',
+    data,
+    limit: 20,
+    offset: 0,
+    total,
+    location,
+    order: 'chronological',
+    from: '1970-01-01T00:00:00Z',
+    to: isoSeconds(nowMs),
+  };
+}
+
+export function renderCard(card: CardState): Json {
+  return {
+    object: 'card',
+    id: card.id,
+    livemode: false,
+    location: card.customerId === null ? null : `/customers/${card.customerId}/cards/${card.id}`,
+    deleted: false,
+    street1: null,
+    street2: null,
+    city: card.city,
+    state: null,
+    phone_number: null,
+    postal_code: card.postalCode,
+    country: card.country,
+    financing: card.financing,
+    bank: card.bank,
+    brand: card.brand,
+    fingerprint: card.fingerprint,
+    first_digits: null,
+    last_digits: card.lastDigits,
+    name: card.name,
+    expiration_month: card.expirationMonth,
+    expiration_year: card.expirationYear,
+    security_code_check: card.securityCodeCheck,
+    tokenization_method: null,
+    created_at: isoSeconds(card.createdAt),
+  };
+}
+
+export function renderToken(token: TokenState): Json {
+  return {
+    object: 'token',
+    id: token.id,
+    livemode: false,
+    location: `https://vault.omise.co/tokens/${token.id}`,
+    used: token.used,
+    charge_status: 'unknown',
+    card: renderCard(token.card),
+    created_at: isoSeconds(token.createdAt),
+  };
+}
+
+export function renderCustomer(customer: CustomerState, nowMs: number): Json {
+  const location = `/customers/${customer.id}`;
+  return {
+    object: 'customer',
+    id: customer.id,
+    livemode: false,
+    location,
+    deleted: false,
+    metadata: customer.metadata,
+    cards: nestedList(
+      `${location}/cards`,
+      customer.cards.slice(0, 20).map(renderCard),
+      customer.cards.length,
+      nowMs,
+    ),
+    default_card: customer.defaultCardId,
+    description: customer.description,
+    email: customer.email,
+    created_at: isoSeconds(customer.createdAt),
+  };
+}
+
+/** Omise's test-mode fee table: 3.65 % plus 7 % VAT on the fee, rounded half up. */
+function fees(charge: ChargeState): { fee: number; feeVat: number; net: number; funding: number } {
+  const funding = charge.capturedAmount ?? charge.amount;
+  if (charge.status === 'failed') return { fee: 0, feeVat: 0, net: 0, funding };
+  const fee = Math.round(funding * 0.0365);
+  const feeVat = Math.round(fee * 0.07);
+  return { fee, feeVat, net: funding - fee - feeVat, funding };
+}
+
+export function renderRefund(refund: RefundState): Json {
+  return {
+    object: 'refund',
+    id: refund.id,
+    location: `/charges/${refund.chargeId}/refunds/${refund.id}`,
+    livemode: false,
+    voided: refund.voided,
+    currency: refund.currency,
+    amount: refund.amount,
+    metadata: refund.metadata,
+    charge: refund.chargeId,
+    capture: null,
+    terminal: null,
+    transaction: refund.transactionId,
+    status: 'closed',
+    funding_amount: refund.amount,
+    funding_currency: refund.currency,
+    created_at: isoSeconds(refund.createdAt),
+    acquirer_reference_number: null,
+    approval_code: null,
+  };
+}
+
+export function isCapturable(charge: ChargeState): boolean {
+  return charge.status === 'pending' && charge.authorized && !charge.paid;
+}
+
+export function refundableAmount(charge: ChargeState): number {
+  if (!charge.paid) return 0;
+  return (charge.capturedAmount ?? charge.amount) - charge.refundedAmount;
+}
+
+export function renderCharge(charge: ChargeState, ctx: RenderContext): Json {
+  const location = `/charges/${charge.id}`;
+  const { fee, feeVat, net, funding } = fees(charge);
+  const dispute = charge.disputeId === null ? undefined : ctx.findDispute(charge.disputeId);
+  const refundable = refundableAmount(charge) > 0;
+  const capturable = isCapturable(charge);
+  return {
+    object: 'charge',
+    id: charge.id,
+    location,
+    amount: charge.amount,
+    authorization_type: charge.authorizationType,
+    authorized_amount: charge.authorized ? charge.amount : 0,
+    captured_amount: charge.capturedAmount ?? 0,
+    acquirer_reference_number: null,
+    net,
+    fee,
+    fee_vat: feeVat,
+    interest: 0,
+    interest_vat: 0,
+    funding_amount: funding,
+    refunded_amount: charge.refundedAmount,
+    transaction_fees: { fee_flat: '0.0', fee_rate: '3.65', vat_rate: '7.0' },
+    platform_fee: { fixed: null, amount: null, percentage: null },
+    currency: charge.currency,
+    funding_currency: charge.currency,
+    ip: charge.ip,
+    refunds: nestedList(
+      `${location}/refunds`,
+      charge.refunds.slice(0, 20).map(renderRefund),
+      charge.refunds.length,
+      ctx.now(),
+    ),
+    link: null,
+    description: charge.description,
+    metadata: charge.metadata,
+    card: charge.card === null ? null : renderCard(charge.card),
+    source: null,
+    schedule: null,
+    linked_account: null,
+    customer: charge.customerId,
+    dispute: dispute === undefined ? null : renderDispute(dispute, ctx),
+    transaction: charge.transactionId,
+    failure_code: charge.failureCode,
+    failure_message: charge.failureMessage,
+    merchant_advice: null,
+    merchant_advice_code: null,
+    status: charge.status,
+    authorize_uri: null,
+    return_uri: charge.returnUri,
+    created_at: isoSeconds(charge.createdAt),
+    paid_at: isoOrNull(charge.paidAt),
+    authorized_at: isoOrNull(charge.authorizedAt),
+    expires_at: isoOrNull(charge.expiresAt),
+    expired_at: isoOrNull(charge.expiredAt),
+    reversed_at: isoOrNull(charge.reversedAt),
+    multi_capture: false,
+    zero_interest_installments: false,
+    branch: null,
+    terminal: null,
+    device: null,
+    authorized: charge.authorized,
+    capturable,
+    capture: charge.capture,
+    disputable: charge.paid && charge.disputeId === null,
+    livemode: false,
+    refundable,
+    partially_refundable: refundable,
+    reversed: charge.reversed,
+    reversible: capturable,
+    voided: false,
+    paid: charge.paid,
+    expired: charge.expired,
+    can_perform_void: charge.paid && charge.refundedAmount === 0,
+    approval_code: null,
+  };
+}
+
+export function renderTransaction(tx: TransactionState): Json {
+  return {
+    object: 'transaction',
+    id: tx.id,
+    livemode: false,
+    currency: tx.currency,
+    amount: tx.amount,
+    location: `/transactions/${tx.id}`,
+    direction: tx.direction,
+    key: tx.key,
+    origin: tx.origin,
+    transferable_at: isoSeconds(tx.createdAt),
+    created_at: isoSeconds(tx.createdAt),
+  };
+}
+
+export function renderDocument(doc: DocumentState, ctx: RenderContext): Json {
+  const location = `/disputes/${doc.disputeId}/documents/${doc.id}`;
+  return {
+    object: 'document',
+    id: doc.id,
+    livemode: false,
+    location,
+    deleted: false,
+    filename: doc.filename,
+    kind: doc.kind,
+    download_uri: `${ctx.baseUrl()}${location}/downloads/${doc.downloadKey}`,
+    created_at: isoSeconds(doc.createdAt),
+  };
+}
+
+export function renderDispute(dispute: DisputeState, ctx: RenderContext): Json {
+  const location = `/disputes/${dispute.id}`;
+  return {
+    object: 'dispute',
+    id: dispute.id,
+    livemode: false,
+    location,
+    currency: dispute.currency,
+    amount: dispute.amount,
+    funding_amount: dispute.amount,
+    funding_currency: dispute.currency,
+    metadata: dispute.metadata,
+    charge: dispute.chargeId,
+    documents: nestedList(
+      `${location}/documents`,
+      dispute.documents.slice(0, 20).map((d) => renderDocument(d, ctx)),
+      dispute.documents.length,
+      ctx.now(),
+    ),
+    transactions: dispute.transactions.map(renderTransaction),
+    admin_message: dispute.adminMessage,
+    message: dispute.message,
+    reason_code: dispute.reasonCode,
+    reason_message: dispute.reasonMessage,
+    status: dispute.status,
+    closed_at: isoOrNull(dispute.closedAt),
+    created_at: isoSeconds(dispute.createdAt),
+  };
+}
+
+/** `webhook_delivery.created_at` is not ISO 8601 in Omise's recordings; the emulator matches. */
+function deliveryTimestamp(ms: number): string {
+  return isoSeconds(ms).replace('T', ' ').replace('Z', ' UTC');
+}
+
+export function renderDeliveryRecord(record: WebhookDeliveryRecord, payload: string): Json {
+  return {
+    object: 'webhook_delivery',
+    id: record.id,
+    uri: record.uri,
+    status: record.status,
+    key: record.key,
+    error: record.error,
+    payload,
+    created_at: deliveryTimestamp(record.createdAt),
+  };
+}
+
+/**
+ * The event envelope. `webhookDeliveries` is `[]` in the POSTed body (as in Omise's recorded
+ * payloads) and the delivery records when read back through the Events API.
+ */
+export function renderEvent(event: EventState, webhookDeliveries: Json[]): Json {
+  return {
+    object: 'event',
+    id: event.id,
+    livemode: false,
+    location: `/events/${event.id}`,
+    webhook_deliveries: webhookDeliveries,
+    data: event.data,
+    key: event.key,
+    created_at: isoSeconds(event.createdAt),
+  };
+}
+
+/** Omise answers with pretty-printed JSON (two spaces) and a trailing newline. */
+export function toOmiseJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

@@ -1,0 +1,121 @@
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { type EmulatorState } from './emulator-state';
+import {
+  type ChargeState,
+  type CustomerState,
+  type DisputeState,
+  type DocumentState,
+  type EventState,
+  type RefundState,
+  type TokenState,
+} from './resource-types';
+
+/**
+ * The state as NDJSON, one object per line (a single JSON document of 100,000 charges and
+ * their events would not fit in one string). Lines are written in dependency order: tokens,
+ * customers, charges, refunds, disputes (documents inline, base64), events.
+ */
+type SnapshotLine =
+  | { t: 'meta'; version: 1; random: [number, number, number, number] }
+  | { t: 'token'; v: TokenState }
+  | { t: 'customer'; v: CustomerState }
+  | { t: 'charge'; v: Omit<ChargeState, 'refunds'> }
+  | { t: 'refund'; v: RefundState }
+  | { t: 'dispute'; v: Omit<DisputeState, 'documents'>; documents: SnapshotDocument[] }
+  | { t: 'event'; v: EventState };
+
+type SnapshotDocument = Omit<DocumentState, 'content'> & { content: string };
+
+export async function writeSnapshot(state: EmulatorState, file: string): Promise<void> {
+  const temp = `${file}.tmp`;
+  const out = createWriteStream(temp);
+  const write = async (line: SnapshotLine): Promise<void> => {
+    if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+  };
+  await write({ t: 'meta', version: 1, random: state.random.state() });
+  for (const v of state.tokens.values()) await write({ t: 'token', v });
+  for (const v of state.customers.values()) await write({ t: 'customer', v });
+  for (const charge of state.chargeList) {
+    const { refunds: _refunds, ...v } = charge;
+    await write({ t: 'charge', v });
+  }
+  for (const v of state.refundList) await write({ t: 'refund', v });
+  for (const dispute of state.disputeList) {
+    const { documents, ...v } = dispute;
+    await write({
+      t: 'dispute',
+      v,
+      documents: documents.map((d) => ({ ...d, content: d.content.toString('base64') })),
+    });
+  }
+  for (const v of state.eventList) await write({ t: 'event', v });
+  out.end();
+  await once(out, 'finish');
+  await rename(temp, file);
+}
+
+/** The PRNG state saved in a snapshot, so ids continue where the last run stopped. */
+export async function readSnapshotRandomState(
+  file: string,
+): Promise<[number, number, number, number] | undefined> {
+  if (!existsSync(file)) return undefined;
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    lines.close();
+    const first = JSON.parse(line) as SnapshotLine;
+    return first.t === 'meta' ? first.random : undefined;
+  }
+  return undefined;
+}
+
+/** Loads a snapshot into an empty state; false when the file does not exist. */
+export async function loadSnapshot(state: EmulatorState, file: string): Promise<boolean> {
+  if (!existsSync(file)) return false;
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const text of lines) {
+    if (text === '') continue;
+    const line = JSON.parse(text) as SnapshotLine;
+    switch (line.t) {
+      case 'meta':
+        break;
+      case 'token':
+        state.tokens.set(line.v.id, line.v);
+        state.noteRestoredTime(line.v.createdAt);
+        break;
+      case 'customer':
+        state.customers.set(line.v.id, line.v);
+        break;
+      case 'charge': {
+        const charge: ChargeState = { ...line.v, refunds: [] };
+        state.charges.set(charge.id, charge);
+        state.chargeList.push(charge);
+        state.noteRestoredTime(charge.createdAt);
+        break;
+      }
+      case 'refund': {
+        state.refunds.set(line.v.id, line.v);
+        state.refundList.push(line.v);
+        state.charges.get(line.v.chargeId)?.refunds.push(line.v);
+        break;
+      }
+      case 'dispute': {
+        const documents: DocumentState[] = line.documents.map((d) => ({
+          ...d,
+          content: Buffer.from(d.content, 'base64'),
+        }));
+        const dispute: DisputeState = { ...line.v, documents };
+        state.disputes.set(dispute.id, dispute);
+        state.disputeList.push(dispute);
+        for (const doc of documents) state.documents.set(doc.id, doc);
+        break;
+      }
+      case 'event':
+        state.restoreEvent(line.v);
+        break;
+    }
+  }
+  return true;
+}
