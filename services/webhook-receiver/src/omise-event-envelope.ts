@@ -1,0 +1,107 @@
+import { type EventOrigin, type OmiseEventJob, type ProjectedResource } from '@omise-sync/core';
+import { z } from 'zod';
+
+/**
+ * An Omise event id (`evnt_…`, `evnt_test_…`). It becomes the BullMQ job id and, in fetch
+ * mode, part of a URL path, so only the characters Omise uses are allowed: no `:` (BullMQ
+ * reserves it), no `/` or `.` (path traversal), never all digits (BullMQ forbids integer ids).
+ */
+export const OmiseEventId = z.string().regex(/^evnt_[A-Za-z0-9_]{1,200}$/, {
+  error: 'must be an Omise event id (evnt_…)',
+});
+export type OmiseEventId = z.infer<typeof OmiseEventId>;
+
+const Timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
+
+/** The object an event is about; only what the receiver needs, everything else passes through. */
+const EventData = z.looseObject({
+  object: z.string().min(1),
+  id: z.string().min(1),
+  /** Set on the `{object, id, livemode, deleted}` stub Omise sends for a deleted object. */
+  deleted: z.boolean().optional(),
+  /** On a refund: the charge it belongs to (an id, or the expanded charge). */
+  charge: z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]).optional(),
+});
+
+/**
+ * An Omise event envelope, as POSTed to the webhook endpoint and as returned by
+ * `GET /events/{id}` (API-NOTES §1.1). Both API generations are accepted: 2019-05-29 has
+ * `created_at`, 2017-11-02 and older have `created` (possibly with a non-UTC offset).
+ * Unknown fields pass through; unknown keys are kept as strings.
+ */
+export const OmiseEventEnvelope = z
+  .looseObject({
+    object: z.literal('event'),
+    id: OmiseEventId,
+    key: z.string().min(1),
+    livemode: z.boolean(),
+    created_at: Timestamp.optional(),
+    created: Timestamp.optional(),
+    data: EventData,
+  })
+  .refine((event) => event.created_at !== undefined || event.created !== undefined, {
+    error: 'created_at (or created, before API 2019-05-29) is required',
+    path: ['created_at'],
+  });
+export type OmiseEventEnvelope = z.infer<typeof OmiseEventEnvelope>;
+
+const PROJECTED: Readonly<Record<string, ProjectedResource>> = {
+  charge: 'charge',
+  refund: 'refund',
+  dispute: 'dispute',
+};
+
+/** What the receiver does with a genuine, valid event. */
+export type EventDisposition =
+  | { kind: 'project'; job: OmiseEventJob }
+  | { kind: 'ignore'; objectType: string }
+  | { kind: 'invalid'; message: string };
+
+/**
+ * Decides from `data.object` (not from the key prefix: `customer.update.card` carries a
+ * customer) whether the worker projects the event, and builds its job payload.
+ *
+ * @param raw - the envelope exactly as parsed from JSON, kept in the job as `event`
+ */
+export function toEventDisposition(
+  envelope: OmiseEventEnvelope,
+  raw: Record<string, unknown>,
+  receivedAt: Date,
+  origin: EventOrigin,
+): EventDisposition {
+  const resourceType = PROJECTED[envelope.data.object];
+  if (resourceType === undefined) return { kind: 'ignore', objectType: envelope.data.object };
+
+  let chargeId: string | undefined;
+  if (resourceType === 'refund') {
+    const charge = envelope.data.charge;
+    chargeId = typeof charge === 'string' ? charge : charge?.id;
+    // The worker re-fetches a refund through its charge; only a deleted stub may lack it.
+    if (chargeId === undefined && envelope.data.deleted !== true) {
+      return { kind: 'invalid', message: 'data.charge: a refund event must name its charge' };
+    }
+  }
+
+  const createdAt = envelope.created_at ?? envelope.created ?? '';
+  const job: OmiseEventJob = {
+    eventId: envelope.id,
+    key: envelope.key,
+    resourceType,
+    resourceId: envelope.data.id,
+    livemode: envelope.livemode,
+    eventCreatedAt: new Date(createdAt).toISOString(),
+    receivedAt: receivedAt.toISOString(),
+    origin,
+    event: raw,
+  };
+  if (chargeId !== undefined) job.chargeId = chargeId;
+  return { kind: 'project', job };
+}
+
+/** One line per problem, with its path, for a 400 body and the log. Never includes values. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`)
+    .join('; ');
+}
