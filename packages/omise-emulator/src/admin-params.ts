@@ -36,7 +36,8 @@ export const WebhooksInput = z.union([
 ]);
 export type WebhooksInput = z.infer<typeof WebhooksInput>;
 
-export const ScenarioName = z.enum(['traffic', 'bulk']);
+/** `traffic`: live lifecycle traffic; `demo`: traffic with demo defaults; `bulk`: fast seeding. */
+export const ScenarioName = z.enum(['traffic', 'demo', 'bulk']);
 export type ScenarioName = z.infer<typeof ScenarioName>;
 
 export const ScenarioRequest = z

@@ -128,9 +128,10 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   }
 }
 
+/** `body` is an object to serialize, or a string that is already the serialized body. */
 function sendJson(res: ServerResponse, status: number, body: unknown, version: unknown): void {
   if (res.headersSent) return;
-  const text = toOmiseJson(body);
+  const text = typeof body === 'string' ? body : toOmiseJson(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
@@ -230,7 +231,7 @@ const DISPUTE_FILTERS: Readonly<Record<string, readonly DisputeStatus[]>> = {
   closed: ['won', 'lost'],
 };
 
-async function route(ctx: HttpContext, req: Request): Promise<Json> {
+async function route(ctx: HttpContext, req: Request): Promise<Json | string> {
   const { state } = ctx;
   const { method, segments } = req;
   const [, id, sub, subId, extra] = segments;
@@ -281,7 +282,7 @@ async function route(ctx: HttpContext, req: Request): Promise<Json> {
         throw notRoutable();
       }
       if (sub === undefined) {
-        if (method === 'GET') return renderCharge(state.getCharge(id), state);
+        if (method === 'GET') return state.chargeJson(state.getCharge(id));
         if (method === 'PATCH') {
           const params = parseParams(UpdateChargeParams, await req.body(), 'invalid_charge');
           return renderCharge(state.updateCharge(id, params), state);

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { createLogger } from '@omise-sync/core';
 import { type z } from 'zod';
-import { type FaultsPatch, type ScenarioRequest } from './admin-params';
+import { type FaultsPatch, ScenarioRequest } from './admin-params';
 import {
   DEFAULT_DELIVERY,
   DEFAULT_PUBLIC_KEY,
@@ -109,6 +109,8 @@ export interface Emulator {
   withoutWebhooks<T>(fn: () => T): T;
   /** Clears every object, event, pending delivery and counter; keeps keys, webhooks and faults. */
   reset(): void;
+  /** Runs a scenario (as `POST /_emulator/scenario` does); resolves with the finished run. */
+  startScenario(request: z.input<typeof ScenarioRequest>): Promise<ScenarioRun>;
   /** Writes the state to a file (NDJSON); defaults to `snapshotFile`. */
   saveSnapshot(file?: string): Promise<void>;
   /** Stops the server and the delivery loop, waits for in-flight deliveries, saves the snapshot. */
@@ -231,7 +233,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // Filled in below, once the emulator object exists for the scenario runner to use.
   const self: { current?: Emulator } = {};
-  const startScenario = async (request: ScenarioRequest): Promise<Json> => {
+  const startScenario = async (request: ScenarioRequest): Promise<ScenarioRun> => {
     const emulator = self.current;
     if (emulator === undefined) throw new Error('emulator is not started');
     const run: ScenarioRun = {
@@ -268,6 +270,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     return { ...run };
   };
+  const startScenarioJson = async (request: ScenarioRequest): Promise<Json> => ({
+    ...(await startScenario(request)),
+  });
 
   const server = createServer(
     { keepAlive: true, keepAliveTimeout: 65_000 },
@@ -287,7 +292,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }),
         setFaults,
         setWebhooks,
-        startScenario,
+        startScenario: startScenarioJson,
         scenarios: () => runs.map((r) => ({ ...r })),
         reset,
         idle: async (timeoutMs) => {
@@ -363,6 +368,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     },
     count: (kind) => counts()[kind],
+    startScenario: (request) => startScenario(parseParams(ScenarioRequest, request)),
     withoutWebhooks: (fn) => state.withoutWebhooks(fn),
     reset,
     saveSnapshot,

@@ -73,6 +73,8 @@ export interface ChargeState {
   disputeId: string | null;
   /** Per-charge webhook endpoints (seed 003 `webhook_endpoints`), or null for the defaults. */
   webhookEndpoints: string[] | null;
+  /** Bumped whenever the charge or anything rendered inside it changes (cache key). */
+  revision: number;
 }
 
 export interface RefundState {
