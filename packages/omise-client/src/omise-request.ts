@@ -179,7 +179,7 @@ export function createRequester(config: RequesterConfig): Requester {
     const details: OmiseErrorDetails = {
       ...base,
       status,
-      code: body.success ? body.data.code : undefined,
+      code: body.success ? redact(body.data.code) : undefined,
       location: body.success ? redact(body.data.location ?? '') || undefined : undefined,
     };
     const reason = body.success ? redact(body.data.message) : `HTTP ${status}`;
@@ -296,13 +296,19 @@ export function createRequester(config: RequesterConfig): Requester {
     }
     const result = spec.schema.safeParse(json);
     if (result.success) return result.data;
-    const summary = result.error.issues
+    // Issue messages and paths can quote the body; scrub them like every other external text.
+    const issues = result.error.issues.map((issue) => ({
+      ...issue,
+      message: redact(issue.message),
+      path: issue.path.map((key) => (typeof key === 'string' ? redact(key) : key)),
+    }));
+    const summary = issues
       .slice(0, 3)
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
       .join('; ');
     throw new OmiseResponseValidationError(
       redact(`Omise response to ${spec.method} ${spec.path} did not match its schema: ${summary}`),
-      { ...details, issues: result.error.issues },
+      { ...details, issues },
     );
   }
 }
