@@ -19,3 +19,4 @@ export type { EventOutcome, EventTable } from './tables/event.table';
 export { createDatabase, type CreateDatabaseOptions, type DatabaseHandle } from './create-database';
 export { migrateToLatest, MigrationFailedError, type MigrateOutcome } from './migrate';
 export { migrations } from './migrations';
+export * from './repositories';

@@ -1,0 +1,81 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database';
+import { type ChargeRow, type NewCharge, chunk, json, newestPerId } from './rows';
+
+/**
+ * Inserts or updates charges in batches. A row is only replaced by an observation at least as
+ * new as the one it holds (`observed_at`), so a slow re-fetch finishing after a faster, newer
+ * one never brings the older state back.
+ * @returns the ids actually written (rows refused by the guard are not listed)
+ */
+export async function upsertCharges(
+  db: Kysely<Database>,
+  rows: readonly NewCharge[],
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const batch of chunk(newestPerId(rows))) {
+    const result = await db
+      .insertInto('omise.charges')
+      .values(batch.map((row) => ({ ...row, metadata: json(row.metadata), raw: json(row.raw) })))
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({
+            livemode: eb.ref('excluded.livemode'),
+            amount: eb.ref('excluded.amount'),
+            currency: eb.ref('excluded.currency'),
+            status: eb.ref('excluded.status'),
+            authorized: eb.ref('excluded.authorized'),
+            paid: eb.ref('excluded.paid'),
+            capturable: eb.ref('excluded.capturable'),
+            reversed: eb.ref('excluded.reversed'),
+            expired: eb.ref('excluded.expired'),
+            refunded_amount: eb.ref('excluded.refunded_amount'),
+            failure_code: eb.ref('excluded.failure_code'),
+            failure_message: eb.ref('excluded.failure_message'),
+            customer_id: eb.ref('excluded.customer_id'),
+            card_brand: eb.ref('excluded.card_brand'),
+            card_last_digits: eb.ref('excluded.card_last_digits'),
+            description: eb.ref('excluded.description'),
+            metadata: eb.ref('excluded.metadata'),
+            created_at: eb.ref('excluded.created_at'),
+            authorized_at: eb.ref('excluded.authorized_at'),
+            paid_at: eb.ref('excluded.paid_at'),
+            expires_at: eb.ref('excluded.expires_at'),
+            reversed_at: eb.ref('excluded.reversed_at'),
+            raw: eb.ref('excluded.raw'),
+            origin: eb.ref('excluded.origin'),
+            observed_at: eb.ref('excluded.observed_at'),
+            projected_at: sql<Date>`now()`,
+          }))
+          .whereRef('omise.charges.observed_at', '<=', 'excluded.observed_at'),
+      )
+      .returning('id')
+      .execute();
+    for (const { id } of result) written.push(id);
+  }
+  return written;
+}
+
+/** The charge, or `undefined` when omise-sync has never projected it. */
+export async function findCharge(db: Kysely<Database>, id: string): Promise<ChargeRow | undefined> {
+  return db.selectFrom('omise.charges').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The charge; throws when it has never been projected. */
+export async function getCharge(db: Kysely<Database>, id: string): Promise<ChargeRow> {
+  return db.selectFrom('omise.charges').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** When the charge's current row was requested from Omise, or `undefined` if there is none. */
+export async function findChargeObservedAt(
+  db: Kysely<Database>,
+  id: string,
+): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('omise.charges')
+    .select('observed_at')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.observed_at;
+}

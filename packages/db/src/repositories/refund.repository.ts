@@ -1,0 +1,62 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database';
+import { type NewRefund, type RefundRow, chunk, json, newestPerId } from './rows';
+
+/**
+ * Inserts or updates refunds in batches, with the same guard as charges: an older observation
+ * never replaces a newer one.
+ * @returns the ids actually written
+ */
+export async function upsertRefunds(
+  db: Kysely<Database>,
+  rows: readonly NewRefund[],
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const batch of chunk(newestPerId(rows))) {
+    const result = await db
+      .insertInto('omise.refunds')
+      .values(batch.map((row) => ({ ...row, metadata: json(row.metadata), raw: json(row.raw) })))
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({
+            charge_id: eb.ref('excluded.charge_id'),
+            livemode: eb.ref('excluded.livemode'),
+            amount: eb.ref('excluded.amount'),
+            currency: eb.ref('excluded.currency'),
+            status: eb.ref('excluded.status'),
+            voided: eb.ref('excluded.voided'),
+            metadata: eb.ref('excluded.metadata'),
+            created_at: eb.ref('excluded.created_at'),
+            raw: eb.ref('excluded.raw'),
+            origin: eb.ref('excluded.origin'),
+            observed_at: eb.ref('excluded.observed_at'),
+            projected_at: sql<Date>`now()`,
+          }))
+          .whereRef('omise.refunds.observed_at', '<=', 'excluded.observed_at'),
+      )
+      .returning('id')
+      .execute();
+    for (const { id } of result) written.push(id);
+  }
+  return written;
+}
+
+/** The refund, or `undefined`. */
+export async function findRefund(db: Kysely<Database>, id: string): Promise<RefundRow | undefined> {
+  return db.selectFrom('omise.refunds').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every refund of a charge, oldest first. */
+export async function findRefundsByCharge(
+  db: Kysely<Database>,
+  chargeId: string,
+): Promise<RefundRow[]> {
+  return db
+    .selectFrom('omise.refunds')
+    .selectAll()
+    .where('charge_id', '=', chargeId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
