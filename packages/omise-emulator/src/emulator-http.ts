@@ -103,6 +103,14 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     }
     await applyRequestFaults(ctx, res);
     const result = await route(ctx, request);
+    if (result instanceof BinaryBody) {
+      res.writeHead(200, {
+        'content-type': result.contentType,
+        'content-length': result.content.length,
+      });
+      res.end(result.content);
+      return;
+    }
     sendJson(res, 200, result, req.headers['omise-version']);
   } catch (err) {
     if (err instanceof OmiseApiError) {
@@ -231,7 +239,15 @@ const DISPUTE_FILTERS: Readonly<Record<string, readonly DisputeStatus[]>> = {
   closed: ['won', 'lost'],
 };
 
-async function route(ctx: HttpContext, req: Request): Promise<Json | string> {
+/** A non-JSON answer (document downloads). */
+class BinaryBody {
+  constructor(
+    readonly contentType: string,
+    readonly content: Buffer,
+  ) {}
+}
+
+async function route(ctx: HttpContext, req: Request): Promise<Json | string | BinaryBody> {
   const { state } = ctx;
   const { method, segments } = req;
   const [, id, sub, subId, extra] = segments;
@@ -398,6 +414,11 @@ async function route(ctx: HttpContext, req: Request): Promise<Json | string> {
           }
           if (method === 'POST') return renderDocument(await uploadDocument(ctx, req, id), state);
           throw notRoutable();
+        }
+        if (extra === 'downloads' && method === 'GET' && segments.length === 6) {
+          const doc = state.getDocument(id, subId);
+          if (segments[5] !== doc.downloadKey) throw notRoutable();
+          return new BinaryBody(doc.contentType, doc.content);
         }
         if (extra === undefined) {
           if (method === 'GET') return renderDocument(state.getDocument(id, subId), state);

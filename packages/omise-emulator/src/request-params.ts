@@ -7,17 +7,20 @@ import { OmiseApiError } from './omise-api-error';
  * numbers and booleans may arrive as strings.
  */
 
-const intLike = z.union([
-  z.number().int(),
-  z
-    .string()
-    .regex(/^-?\d+$/, { error: 'must be an integer' })
-    .transform(Number),
-]);
-const boolLike = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
-]);
+const intLike = z.union(
+  [
+    z.number().int(),
+    z
+      .string()
+      .regex(/^-?\d+$/, { error: 'must be an integer' })
+      .transform(Number),
+  ],
+  { error: 'must be an integer' },
+);
+const boolLike = z.union(
+  [z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')],
+  { error: 'must be true or false' },
+);
 const text = z.string().max(10_000);
 const metadata = z.record(z.string(), z.unknown());
 
@@ -104,11 +107,19 @@ export function parseParams<S extends z.ZodType>(
 ): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
+  const valueAt = (path: readonly PropertyKey[]): unknown =>
+    path.reduce<unknown>(
+      (value, key) =>
+        value !== null && typeof value === 'object'
+          ? (value as Record<PropertyKey, unknown>)[key]
+          : undefined,
+      input,
+    );
   const message = result.error.issues
     .map((issue) => {
       const path = issue.path.map(String).join('.');
       const problem =
-        issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+        path !== '' && valueAt(issue.path) === undefined ? 'is required' : issue.message;
       return path === '' ? problem : `${path} ${problem}`;
     })
     .join(', ');
