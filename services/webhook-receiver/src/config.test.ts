@@ -86,6 +86,7 @@ describe('loadConfig', () => {
       mode: 'fetch',
       secretKey: 'skey_test_5xyz',
       apiUrl: 'http://127.0.0.1:4010',
+      apiTimeoutMs: 5000,
     });
   });
 

@@ -74,6 +74,11 @@ const EnvSchema = z.object({
   /** Base URL of the Omise API, used in fetch mode. Default https://api.omise.co. */
   OMISE_API_URL: envFields.url(['https:', 'http:']).default('https://api.omise.co'),
   /**
+   * Milliseconds one fetch-mode request to Omise may take before the delivery is answered 503
+   * (Omise's own delivery timeout is not published; keep this well under 10 s). Default 5000.
+   */
+  OMISE_API_TIMEOUT_MS: envFields.positiveInt(5_000),
+  /**
    * Waiting jobs at or above which deliveries are answered 503 + Retry-After so Omise retries
    * later instead of the queue growing without bound; 0 turns the ceiling off. Default 0.
    */
@@ -121,6 +126,7 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
           mode: 'fetch' as const,
           secretKey: env.OMISE_SECRET_KEY ?? '',
           apiUrl: env.OMISE_API_URL,
+          apiTimeoutMs: env.OMISE_API_TIMEOUT_MS,
         }
       : {
           mode: 'signature' as const,

@@ -1,1 +1,56 @@
-export {};
+export { createApp, WEBHOOK_PATH, type ReceiverAppDeps } from './app';
+export { BacklogMonitor, type BacklogMonitorOptions } from './backlog-monitor';
+export { loadConfig, ReceiverConfig, VerificationMode } from './config';
+export {
+  createFetchVerifier,
+  createSignatureVerifier,
+  type Delivery,
+  type DeliveryVerifier,
+  type FetchVerifierOptions,
+  type SignatureVerifierOptions,
+  type VerifiedDelivery,
+} from './delivery-verifier';
+export {
+  EventEnqueuer,
+  QueueUnavailableError,
+  type EnqueueOutcome,
+  type EventEnqueuerOptions,
+  type OmiseEventQueue,
+} from './event-enqueuer';
+export {
+  closeEventQueue,
+  createEventQueue,
+  createProducerConnection,
+  type ProducerConnectionOptions,
+} from './event-queue';
+export { startReceiver, type RunningReceiver, type StartReceiverOptions } from './main';
+export {
+  ReceiverMetrics,
+  type DeliveryOutcome,
+  type ReceiverMetricsOptions,
+  type VerificationFailureReason,
+} from './metrics';
+export {
+  OmiseEventEnvelope,
+  OmiseEventId,
+  toEventDisposition,
+  type EventDisposition,
+} from './omise-event-envelope';
+export {
+  BadUpstreamEventError,
+  InternalReceiverError,
+  InvalidEventError,
+  PayloadTooLargeError,
+  ReceiverError,
+  RequestAbortedError,
+  ServiceUnavailableError,
+  UnauthenticatedDeliveryError,
+} from './receiver-errors';
+export {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyWebhookSignature,
+  type SignatureFailureReason,
+  type SignatureVerification,
+  type VerifySignatureInput,
+} from './webhook-signature';

@@ -59,13 +59,11 @@ export type EventDisposition =
 
 /**
  * Decides from `data.object` (not from the key prefix: `customer.update.card` carries a
- * customer) whether the worker projects the event, and builds its job payload.
- *
- * @param raw - the envelope exactly as parsed from JSON, kept in the job as `event`
+ * customer) whether the worker projects the event, and builds its job payload, which keeps
+ * the whole envelope (unknown fields included) as `event`.
  */
 export function toEventDisposition(
   envelope: OmiseEventEnvelope,
-  raw: Record<string, unknown>,
   receivedAt: Date,
   origin: EventOrigin,
 ): EventDisposition {
@@ -92,7 +90,7 @@ export function toEventDisposition(
     eventCreatedAt: new Date(createdAt).toISOString(),
     receivedAt: receivedAt.toISOString(),
     origin,
-    event: raw,
+    event: envelope,
   };
   if (chargeId !== undefined) job.chargeId = chargeId;
   return { kind: 'project', job };

@@ -1,3 +1,5 @@
+import { type VerificationFailureReason } from './metrics';
+
 /**
  * Why a delivery was not acknowledged. Each subclass fixes the HTTP status and the `code`
  * of the JSON error body; the app's single error handler turns them into responses. Messages
@@ -18,6 +20,8 @@ export class UnauthenticatedDeliveryError extends ReceiverError {
   constructor(
     readonly code:
       'missing_signature' | 'invalid_signature' | 'timestamp_out_of_tolerance' | 'unknown_event',
+    /** The finer reason, for the failure metric and the log (not sent to the client). */
+    readonly reason: VerificationFailureReason,
     message: string,
   ) {
     super(message);
@@ -72,4 +76,11 @@ export class BadUpstreamEventError extends ReceiverError {
 /** The client went away before its body was read; nobody is left to answer. */
 export class RequestAbortedError extends Error {
   override readonly name = 'RequestAbortedError';
+}
+
+/** 500: a bug or an unforeseen failure; logged with its cause, answered without details. */
+export class InternalReceiverError extends ReceiverError {
+  override readonly name = 'InternalReceiverError';
+  readonly status = 500;
+  readonly code = 'internal_error';
 }

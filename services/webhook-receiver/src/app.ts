@@ -1,0 +1,118 @@
+import { type Logger } from '@omise-sync/core';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { type Redis } from 'ioredis';
+import { type BacklogMonitor } from './backlog-monitor';
+import { type DeliveryVerifier } from './delivery-verifier';
+import { type EventEnqueuer } from './event-enqueuer';
+import { type ReceiverMetrics } from './metrics';
+import { createOmiseWebhookHandler } from './omise-webhook.route';
+import { PayloadTooLargeError, ReceiverError, RequestAbortedError } from './receiver-errors';
+
+/** Path Omise POSTs events to (register `https://<host>/webhooks/omise` in the dashboard). */
+export const WEBHOOK_PATH = '/webhooks/omise';
+
+export interface ReceiverAppDeps {
+  logger: Logger;
+  metrics: ReceiverMetrics;
+  /** Signature or fetch verification. */
+  verify: DeliveryVerifier;
+  enqueuer: Pick<EventEnqueuer, 'enqueue'>;
+  backlog: Pick<BacklogMonitor, 'isFull'>;
+  /** The queue's Redis connection, pinged by `/readyz`. */
+  connection: Redis;
+  /** Largest accepted body, in bytes. */
+  bodyLimitBytes: number;
+  /** Seconds sent in `Retry-After` with every 503. */
+  retryAfterSeconds: number;
+  /** Clock in milliseconds since the epoch. @defaultValue Date.now */
+  now?: () => number;
+  /** True once shutdown has begun: `/readyz` answers 503 so load balancers stop sending. */
+  isShuttingDown?: () => boolean;
+}
+
+/**
+ * The receiver's HTTP app. No body parser is mounted globally: the webhook route reads the
+ * raw bytes itself, because the signature covers them exactly.
+ */
+export function createApp(deps: ReceiverAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  if (deps.isShuttingDown !== undefined) {
+    const isShuttingDown = deps.isShuttingDown;
+    // Keep-alive clients are told to reconnect (to another instance) once shutdown begins.
+    app.use((_req, res, next) => {
+      if (isShuttingDown()) res.setHeader('Connection', 'close');
+      next();
+    });
+  }
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    if (deps.isShuttingDown?.() === true) {
+      res.status(503).json({ status: 'shutting_down' });
+      return;
+    }
+    try {
+      if (deps.connection.status !== 'ready') throw new Error(deps.connection.status);
+      await deps.connection.ping();
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'redis_unavailable' });
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    const body = await deps.metrics.registry.metrics();
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.end(body);
+  });
+
+  app.post(
+    WEBHOOK_PATH,
+    createOmiseWebhookHandler({
+      logger: deps.logger,
+      metrics: deps.metrics,
+      verify: deps.verify,
+      enqueuer: deps.enqueuer,
+      backlog: deps.backlog,
+      bodyLimitBytes: deps.bodyLimitBytes,
+      retryAfterSeconds: deps.retryAfterSeconds,
+      now: deps.now ?? Date.now,
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'no such route' } });
+  });
+
+  const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    if (error instanceof RequestAbortedError) return;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (error instanceof ReceiverError) {
+      if (error.retryAfterSeconds !== undefined) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      }
+      // The rest of an oversized body is not worth reading: close instead of draining it.
+      if (error instanceof PayloadTooLargeError) res.setHeader('Connection', 'close');
+      res.status(error.status).json({ error: { code: error.code, message: error.message } });
+      return;
+    }
+    // Errors raised by express itself before any route ran (e.g. a malformed URL).
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: { code: 'bad_request', message: 'bad request' } });
+      return;
+    }
+    deps.logger.error({ err: error }, 'unhandled error');
+    res.status(500).json({ error: { code: 'internal_error', message: 'internal error' } });
+  };
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,71 @@
+import { type Redis } from 'ioredis';
+import { QueueUnavailableError, type OmiseEventQueue } from './event-enqueuer';
+
+export interface BacklogMonitorOptions {
+  queue: OmiseEventQueue;
+  /** The queue's connection; while it is not ready the count fails at once instead of waiting. */
+  connection: Redis;
+  /** Waiting jobs at or above which the backlog counts as full; 0 turns the check off. */
+  maxWaiting: number;
+  /**
+   * How long a count read from Redis is reused, in milliseconds.
+   * @defaultValue 500
+   */
+  maxAgeMs?: number;
+  /** Clock in milliseconds since the epoch. @defaultValue Date.now */
+  now?: () => number;
+}
+
+/**
+ * Tells whether the queue's backlog is over the configured ceiling. The waiting count is read
+ * from Redis at most once per `maxAgeMs` (concurrent callers share one read), not per request.
+ */
+export class BacklogMonitor {
+  private readonly queue: OmiseEventQueue;
+  private readonly connection: Redis;
+  private readonly maxWaiting: number;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+  private cached: { count: number; readAt: number } | undefined;
+  private reading: Promise<number> | undefined;
+
+  constructor(options: BacklogMonitorOptions) {
+    this.queue = options.queue;
+    this.connection = options.connection;
+    this.maxWaiting = options.maxWaiting;
+    this.maxAgeMs = options.maxAgeMs ?? 500;
+    this.now = options.now ?? Date.now;
+  }
+
+  get enabled(): boolean {
+    return this.maxWaiting > 0;
+  }
+
+  /**
+   * True when the waiting count is at or above the ceiling (always false when disabled).
+   * @throws when Redis cannot be read (QueueUnavailableError while disconnected)
+   */
+  async isFull(): Promise<boolean> {
+    if (!this.enabled) return false;
+    return (await this.waitingCount()) >= this.maxWaiting;
+  }
+
+  /** Jobs waiting to be processed (wait, paused and prioritized), at most `maxAgeMs` old. */
+  async waitingCount(): Promise<number> {
+    const cached = this.cached;
+    if (cached !== undefined && this.now() - cached.readAt < this.maxAgeMs) return cached.count;
+    if (this.connection.status !== 'ready') {
+      throw new QueueUnavailableError(`Redis connection is ${this.connection.status}`);
+    }
+    this.reading ??= this.queue
+      .getJobCountByTypes('wait', 'paused', 'prioritized')
+      .then((count) => {
+        this.cached = { count, readAt: this.now() };
+        return count;
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
+  }
+}

@@ -1,0 +1,192 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { ConfigError, createLogger, type Logger } from '@omise-sync/core';
+import { createOmiseClient, type FetchLike } from '@omise-sync/omise-client';
+import { type Express } from 'express';
+import { createApp } from './app';
+import { BacklogMonitor } from './backlog-monitor';
+import { loadConfig, type ReceiverConfig } from './config';
+import {
+  createFetchVerifier,
+  createSignatureVerifier,
+  type DeliveryVerifier,
+} from './delivery-verifier';
+import { EventEnqueuer } from './event-enqueuer';
+import { closeEventQueue, createEventQueue, createProducerConnection } from './event-queue';
+import { ReceiverMetrics } from './metrics';
+
+export interface StartReceiverOptions {
+  /** @defaultValue a pino JSON logger on stdout at `config.logLevel` */
+  logger?: Logger;
+  /** Clock in milliseconds since the epoch. @defaultValue Date.now */
+  now?: () => number;
+  /** Export Node process metrics too. @defaultValue true */
+  processMetrics?: boolean;
+  /** HTTP transport for fetch mode. @defaultValue globalThis.fetch */
+  fetch?: FetchLike;
+  /** Interface to listen on. @defaultValue all interfaces */
+  host?: string;
+}
+
+/** A listening receiver. */
+export interface RunningReceiver {
+  /** `http://host:port` it listens on. */
+  readonly url: string;
+  readonly port: number;
+  readonly app: Express;
+  readonly metrics: ReceiverMetrics;
+  /**
+   * Graceful shutdown: `/readyz` turns 503, the listener closes, in-flight deliveries finish
+   * (connections still open after `shutdownTimeoutMs` are cut), pending adds settle, and the
+   * Redis connection closes. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every dependency from the config and starts listening. */
+export async function startReceiver(
+  config: ReceiverConfig,
+  options: StartReceiverOptions = {},
+): Promise<RunningReceiver> {
+  const logger =
+    options.logger ?? createLogger({ name: 'webhook-receiver', level: config.logLevel });
+  const now = options.now ?? Date.now;
+
+  const connection = createProducerConnection({
+    url: config.redisUrl,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+    logger,
+  });
+  const queue = createEventQueue(connection, config.bullmqPrefix);
+  const backlog = new BacklogMonitor({
+    queue,
+    connection,
+    maxWaiting: config.maxBacklog,
+    now,
+  });
+  const metrics = new ReceiverMetrics({
+    queueDepth: () => backlog.waitingCount(),
+    processMetrics: options.processMetrics ?? true,
+  });
+  const enqueuer = new EventEnqueuer({
+    queue,
+    connection,
+    maxBatchSize: config.enqueueBatchSize,
+    onBatch: (size) => metrics.batchSize.observe(size),
+  });
+
+  let verify: DeliveryVerifier;
+  if (config.verification.mode === 'fetch') {
+    const omise = createOmiseClient({
+      secretKey: config.verification.secretKey,
+      baseUrl: config.verification.apiUrl,
+      timeoutMs: config.verification.apiTimeoutMs,
+      // A failed check is answered 503 and Omise delivers again; retrying here would only
+      // hold the delivery past Omise's own timeout.
+      maxRetries: 0,
+      fetch: options.fetch,
+      now,
+    });
+    verify = createFetchVerifier({
+      retrieveEvent: (id) => omise.events.retrieve(id),
+      retryAfterSeconds: config.retryAfterSeconds,
+    });
+  } else {
+    verify = createSignatureVerifier({
+      secrets: config.verification.secrets,
+      toleranceSeconds: config.verification.toleranceSeconds,
+      now,
+    });
+  }
+
+  let shuttingDown = false;
+  const app = createApp({
+    logger,
+    metrics,
+    verify,
+    enqueuer,
+    backlog,
+    connection,
+    bodyLimitBytes: config.bodyLimitBytes,
+    retryAfterSeconds: config.retryAfterSeconds,
+    now,
+    isShuttingDown: () => shuttingDown,
+  });
+
+  const server = createServer(app);
+  server.listen({ port: config.port, host: options.host });
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await closeEventQueue(queue, connection);
+    throw error;
+  }
+  const { port, address, family } = server.address() as AddressInfo;
+  const host = family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address;
+  const url = `http://${address === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  logger.info({ port, verification: config.verification.mode }, 'webhook receiver listening');
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    shuttingDown = true;
+    logger.info('shutting down: finishing in-flight deliveries');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = setTimeout(() => {
+      logger.warn('shutdown timeout: closing connections still open');
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    await closed;
+    clearTimeout(deadline);
+    await enqueuer.close();
+    await closeEventQueue(queue, connection);
+    logger.info('shut down');
+  };
+
+  return {
+    url,
+    port,
+    app,
+    metrics,
+    close: () => (closing ??= close()),
+  };
+}
+
+async function main(): Promise<void> {
+  let config: ReceiverConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+  const logger = createLogger({ name: 'webhook-receiver', level: config.logLevel });
+  const receiver = await startReceiver(config, { logger });
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'signal received');
+    receiver.close().then(
+      () => {
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,98 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type SignatureFailureReason } from './webhook-signature';
+
+/** How a delivery ended; the `outcome` label of `omise_webhook_requests_total`. */
+export type DeliveryOutcome =
+  | 'enqueued'
+  | 'duplicate'
+  | 'ignored'
+  | 'unauthenticated'
+  | 'invalid'
+  | 'too_large'
+  | 'unavailable'
+  | 'bad_upstream'
+  | 'aborted'
+  | 'error';
+
+/** Why verification failed; signature reasons, plus the ones of fetch mode. */
+export type VerificationFailureReason = SignatureFailureReason | 'event_not_found';
+
+export interface ReceiverMetricsOptions {
+  /** Read at scrape time for `omise_webhook_queue_depth`; a failure leaves the last value. */
+  queueDepth?: () => Promise<number>;
+  /**
+   * Also export Node's process metrics (CPU, memory, event-loop lag, GC).
+   * @defaultValue false
+   */
+  processMetrics?: boolean;
+}
+
+/**
+ * The receiver's Prometheus metrics, on a registry of their own (never prom-client's global
+ * one, so two receivers in one process, as in tests, do not collide).
+ */
+export class ReceiverMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'outcome'>;
+  readonly verificationFailures: Counter<'reason'>;
+  readonly duplicates: Counter;
+  readonly ignored: Counter<'object'>;
+  readonly enqueueDuration: Histogram;
+  readonly batchSize: Histogram;
+
+  constructor(options: ReceiverMetricsOptions = {}) {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'omise_webhook_requests_total',
+      help: 'Webhook deliveries by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.verificationFailures = new Counter({
+      name: 'omise_webhook_verification_failures_total',
+      help: 'Deliveries that could not be proven to come from Omise, by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.duplicates = new Counter({
+      name: 'omise_webhook_duplicates_total',
+      help: 'Deliveries of an event already on the queue (acknowledged, not enqueued again).',
+      registers,
+    });
+    this.ignored = new Counter({
+      name: 'omise_webhook_ignored_total',
+      help: 'Genuine events acknowledged without enqueueing, by the type of object they carry.',
+      labelNames: ['object'],
+      registers,
+    });
+    this.enqueueDuration = new Histogram({
+      name: 'omise_webhook_enqueue_duration_seconds',
+      help: 'Time from handing a job to the enqueuer until Redis confirmed it.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: 'omise_webhook_enqueue_batch_size',
+      help: 'Jobs written to Redis per round trip by the batching enqueuer.',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers,
+    });
+    const queueDepth = options.queueDepth;
+    new Gauge({
+      name: 'omise_webhook_queue_depth',
+      help: 'Jobs waiting in the omise-events queue (read at scrape time).',
+      registers,
+      async collect() {
+        if (queueDepth === undefined) return;
+        try {
+          this.set(await queueDepth());
+        } catch {
+          // Redis is down: keep the last value; the requests counter shows the outage.
+        }
+      },
+    });
+    if (options.processMetrics === true) {
+      collectDefaultMetrics({ register: this.registry });
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { type Logger } from '@omise-sync/core';
+import { type Request, type RequestHandler, type Response } from 'express';
+import { type BacklogMonitor } from './backlog-monitor';
+import { type DeliveryVerifier } from './delivery-verifier';
+import { type EventEnqueuer } from './event-enqueuer';
+import { type DeliveryOutcome, type ReceiverMetrics } from './metrics';
+import { OmiseEventEnvelope, describeIssues, toEventDisposition } from './omise-event-envelope';
+import { readRawBody } from './read-raw-body';
+import {
+  BadUpstreamEventError,
+  InternalReceiverError,
+  InvalidEventError,
+  PayloadTooLargeError,
+  ReceiverError,
+  RequestAbortedError,
+  ServiceUnavailableError,
+  UnauthenticatedDeliveryError,
+} from './receiver-errors';
+
+export interface OmiseWebhookRouteDeps {
+  logger: Logger;
+  metrics: ReceiverMetrics;
+  /** Signature or fetch verification (see delivery-verifier.ts). */
+  verify: DeliveryVerifier;
+  enqueuer: Pick<EventEnqueuer, 'enqueue'>;
+  backlog: Pick<BacklogMonitor, 'isFull'>;
+  /** Largest accepted body, in bytes. */
+  bodyLimitBytes: number;
+  /** Seconds sent in `Retry-After` with a 503. */
+  retryAfterSeconds: number;
+  /** Clock in milliseconds since the epoch (receivedAt). */
+  now: () => number;
+}
+
+// Echoed into logs and the response, so only a conservative alphabet is accepted.
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+function requestIdOf(req: Request): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function outcomeOf(error: unknown): DeliveryOutcome {
+  if (error instanceof UnauthenticatedDeliveryError) return 'unauthenticated';
+  if (error instanceof InvalidEventError) return 'invalid';
+  if (error instanceof PayloadTooLargeError) return 'too_large';
+  if (error instanceof ServiceUnavailableError) return 'unavailable';
+  if (error instanceof BadUpstreamEventError) return 'bad_upstream';
+  if (error instanceof RequestAbortedError) return 'aborted';
+  return 'error';
+}
+
+/**
+ * `POST /webhooks/omise`: read the raw body, prove it genuine, validate the envelope, and
+ * acknowledge with 200 only once Redis holds the job (or already held it). Every failure is
+ * counted and logged here, then passed on as a ReceiverError for the app's error handler.
+ */
+export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestHandler {
+  const { metrics } = deps;
+
+  const answer = (res: Response, outcome: DeliveryOutcome, body: object) => {
+    metrics.requests.inc({ outcome });
+    res.status(200).json(body);
+  };
+
+  return async (req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('X-Request-Id', requestId);
+    let log = deps.logger.child({ requestId });
+    try {
+      const rawBody = await readRawBody(req, deps.bodyLimitBytes);
+      const verified = await deps.verify({ rawBody, headers: req.headers });
+
+      const parsed = OmiseEventEnvelope.safeParse(verified.event);
+      if (!parsed.success) {
+        const message = describeIssues(parsed.error);
+        throw verified.fetched
+          ? new BadUpstreamEventError(`Omise returned an invalid event: ${message}`)
+          : new InvalidEventError('invalid_event', message);
+      }
+      const envelope = parsed.data;
+      log = log.child({ eventId: envelope.id, key: envelope.key });
+
+      const disposition = toEventDisposition(envelope, new Date(deps.now()), 'webhook');
+      switch (disposition.kind) {
+        case 'invalid':
+          throw verified.fetched
+            ? new BadUpstreamEventError(`Omise returned an invalid event: ${disposition.message}`)
+            : new InvalidEventError('invalid_event', disposition.message);
+        case 'ignore':
+          // Acknowledged, never refused: a 4xx would make Omise retry it for days.
+          metrics.ignored.inc({ object: disposition.objectType });
+          log.info({ object: disposition.objectType, outcome: 'ignored' }, 'event ignored');
+          answer(res, 'ignored', { received: true, eventId: envelope.id, ignored: true });
+          return;
+        case 'project':
+          break;
+      }
+
+      let full: boolean;
+      try {
+        full = await deps.backlog.isFull();
+      } catch (error) {
+        throw new ServiceUnavailableError(
+          'queue_unavailable',
+          'the event queue is unavailable; try again later',
+          deps.retryAfterSeconds,
+          { cause: error },
+        );
+      }
+      if (full) {
+        throw new ServiceUnavailableError(
+          'backlog_full',
+          'too many events are waiting; try again later',
+          deps.retryAfterSeconds,
+        );
+      }
+
+      const { job } = disposition;
+      const started = performance.now();
+      let duplicate: boolean;
+      try {
+        ({ duplicate } = await deps.enqueuer.enqueue(job));
+      } catch (error) {
+        throw new ServiceUnavailableError(
+          'queue_unavailable',
+          'the event queue is unavailable; try again later',
+          deps.retryAfterSeconds,
+          { cause: error },
+        );
+      }
+      const enqueueMs = performance.now() - started;
+      metrics.enqueueDuration.observe(enqueueMs / 1000);
+      const fields = {
+        resourceType: job.resourceType,
+        resourceId: job.resourceId,
+        enqueueMs: Math.round(enqueueMs * 100) / 100,
+      };
+      if (duplicate) {
+        metrics.duplicates.inc();
+        log.info({ ...fields, outcome: 'duplicate' }, 'event already enqueued');
+        answer(res, 'duplicate', { received: true, eventId: job.eventId, duplicate: true });
+      } else {
+        log.info({ ...fields, outcome: 'enqueued' }, 'event enqueued');
+        answer(res, 'enqueued', { received: true, eventId: job.eventId });
+      }
+    } catch (error) {
+      const outcome = outcomeOf(error);
+      metrics.requests.inc({ outcome });
+      if (error instanceof UnauthenticatedDeliveryError) {
+        metrics.verificationFailures.inc({ reason: error.reason });
+        log.warn({ outcome, reason: error.reason }, 'delivery rejected: not proven genuine');
+      } else if (error instanceof ServiceUnavailableError) {
+        const fields = { outcome, code: error.code, err: error.cause };
+        if (error.code === 'backlog_full') log.warn(fields, 'delivery deferred: backlog full');
+        else log.error(fields, 'delivery deferred: could not hand the event over');
+      } else if (error instanceof RequestAbortedError) {
+        log.info({ outcome }, 'client went away before sending the whole body');
+      } else if (error instanceof ReceiverError) {
+        log.warn({ outcome, code: error.code, detail: error.message }, 'delivery rejected');
+      } else {
+        log.error({ outcome, err: error }, 'delivery failed');
+        throw new InternalReceiverError('internal error', { cause: error });
+      }
+      throw error;
+    }
+  };
+}
