@@ -231,6 +231,15 @@ describe('the request loop: typed errors, retries and timeouts over real HTTP', 
       expect(sleeps).toEqual([3_000]);
     });
 
+    it('a 503 with Retry-After is retried after that wait', async () => {
+      server.handle(
+        reply(503, errorObject('service_unavailable', 'maintenance'), { 'Retry-After': '4' }),
+        reply(200, chargeObject()),
+      );
+      await clientFor().charges.retrieve('chrg_test_5x1');
+      expect(sleeps).toEqual([4_000]);
+    });
+
     it('a 429 whose Retry-After exceeds the cap surfaces at once with retryAfterMs', async () => {
       server.handle(
         reply(429, errorObject('too_many_requests', 'slow down'), { 'Retry-After': '120' }),

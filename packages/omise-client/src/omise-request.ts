@@ -251,7 +251,8 @@ export function createRequester(config: RequesterConfig): Requester {
         outcome = {
           type: 'response',
           status: response.status,
-          retryAfterMs: failure instanceof OmiseRateLimitError ? failure.retryAfterMs : undefined,
+          // Honoured on any status: a 503 for maintenance may say when to come back.
+          retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), config.now()),
         };
       } catch (error) {
         clearTimeout(timer);

@@ -35,6 +35,8 @@ describe('shouldRetry', () => {
     ['read, 403', ok(403), 1, 'read', false],
     ['read, 404', ok(404), 1, 'read', false],
     ['read, 422', ok(422), 1, 'read', false],
+    ['read, 503 with Retry-After 1 s', ok(503, 1_000), 1, 'read', true],
+    ['read, 503 with Retry-After beyond the cap', ok(503, 60_000), 1, 'read', false],
     ['read, 500 after the last retry', ok(500), 3, 'read', false],
     ['read, timeout after the last retry', timeout, 3, 'read', false],
     // idempotent writes (PATCH updates, DELETE) behave like reads

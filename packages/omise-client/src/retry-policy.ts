@@ -65,13 +65,15 @@ export function shouldRetry(
 ): boolean {
   if (attempt > limits.maxRetries) return false;
   switch (outcome.type) {
-    case 'response':
-      if (outcome.status === 429) {
-        // A 429 was rejected before processing; a Retry-After beyond the cap goes to the caller.
-        return outcome.retryAfterMs === undefined || outcome.retryAfterMs <= limits.maxDelayMs;
-      }
+    case 'response': {
+      // A Retry-After beyond the cap is the caller's to honour (e.g. by rescheduling a job).
+      const withinCap =
+        outcome.retryAfterMs === undefined || outcome.retryAfterMs <= limits.maxDelayMs;
+      // A 429 was rejected before processing, so even an action may be sent again.
+      if (outcome.status === 429) return withinCap;
       // A 5xx after an action may come after the action happened (e.g. a proxy timeout).
-      return outcome.status >= 500 && requestKind !== 'action';
+      return outcome.status >= 500 && requestKind !== 'action' && withinCap;
+    }
     case 'network':
       return requestKind !== 'action' || !outcome.requestSent;
     case 'timeout':
