@@ -1,0 +1,3 @@
+module.exports = require('@omise-sync/db/jest-preset').createJestConfig(__dirname, {
+  services: false,
+});
