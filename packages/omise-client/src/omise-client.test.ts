@@ -413,4 +413,14 @@ describe('createOmiseClient endpoints against a local HTTP server', () => {
   it('requires a secret key', () => {
     expect(() => createOmiseClient({ secretKey: '' })).toThrow(TypeError);
   });
+
+  it.each([
+    ['timeoutMs', { timeoutMs: 0 }],
+    ['timeoutMs', { timeoutMs: Number.NaN }],
+    ['maxRetries', { maxRetries: -1 }],
+    ['maxRetries', { maxRetries: 1.5 }],
+    ['retryMaxDelayMs', { retryMaxDelayMs: -5 }],
+  ])('rejects a bad %s at creation', (_name, bad) => {
+    expect(() => createOmiseClient({ secretKey: SECRET_KEY, ...bad })).toThrow(RangeError);
+  });
 });

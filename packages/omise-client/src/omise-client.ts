@@ -212,10 +212,16 @@ export interface OmiseClient {
   tokens: TokensResource;
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
+function checkedNumber(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  rule: { integer?: boolean; min: number },
+): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a non-negative number, got ${value}`);
+  if (!Number.isFinite(value) || value < rule.min || (rule.integer && !Number.isInteger(value))) {
+    const kind = rule.integer ? 'an integer' : 'a number';
+    throw new RangeError(`${name} must be ${kind} of at least ${rule.min}, got ${value}`);
   }
   return value;
 }
@@ -244,18 +250,23 @@ export function createOmiseClient(options: OmiseClientOptions): OmiseClient {
     baseUrl: options.baseUrl ?? 'https://api.omise.co',
     vaultUrl: options.vaultUrl ?? 'https://vault.omise.co',
     omiseVersion: options.omiseVersion ?? '2019-05-29',
-    timeoutMs: positive('timeoutMs', options.timeoutMs, 30_000),
+    timeoutMs: checkedNumber('timeoutMs', options.timeoutMs, 30_000, { min: 1 }),
     retry: {
-      maxRetries: positive('maxRetries', options.maxRetries, DEFAULT_RETRY_LIMITS.maxRetries),
-      baseDelayMs: positive(
+      maxRetries: checkedNumber('maxRetries', options.maxRetries, DEFAULT_RETRY_LIMITS.maxRetries, {
+        integer: true,
+        min: 0,
+      }),
+      baseDelayMs: checkedNumber(
         'retryBaseDelayMs',
         options.retryBaseDelayMs,
         DEFAULT_RETRY_LIMITS.baseDelayMs,
+        { min: 0 },
       ),
-      maxDelayMs: positive(
+      maxDelayMs: checkedNumber(
         'retryMaxDelayMs',
         options.retryMaxDelayMs,
         DEFAULT_RETRY_LIMITS.maxDelayMs,
+        { min: 0 },
       ),
     },
     rateLimiter: options.rateLimiter,
