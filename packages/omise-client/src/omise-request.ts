@@ -129,10 +129,6 @@ function buildQuery(query: QueryParams | undefined): string {
   return text === '' ? '' : `?${text}`;
 }
 
-class TimeoutSignal {
-  readonly reason = new Error('request timed out');
-}
-
 /**
  * Builds the function every resource method goes through: auth, version header, timeout,
  * rate limit, retries, error mapping and response validation. The keys live only in this
@@ -217,8 +213,9 @@ export function createRequester(config: RequesterConfig): Requester {
       const base: OmiseErrorDetails = { method: spec.method, path: spec.path, attempts: attempt };
       const started = config.now();
       const controller = new AbortController();
-      const timeout = new TimeoutSignal();
-      const timer = setTimeout(() => controller.abort(timeout.reason), config.timeoutMs);
+      // A reason object of our own tells our timeout apart from any other abort.
+      const timeoutReason = new Error('request timed out');
+      const timer = setTimeout(() => controller.abort(timeoutReason), config.timeoutMs);
 
       let outcome: AttemptOutcome;
       let failure: OmiseError;
@@ -257,7 +254,7 @@ export function createRequester(config: RequesterConfig): Requester {
       } catch (error) {
         clearTimeout(timer);
         if (error instanceof OmiseError) throw error;
-        const timedOut = controller.signal.aborted && controller.signal.reason === timeout.reason;
+        const timedOut = controller.signal.aborted && controller.signal.reason === timeoutReason;
         const requestSent = timedOut || !errorCodes(error).some((c) => NOT_SENT_CODES.has(c));
         notify({
           method: spec.method,
