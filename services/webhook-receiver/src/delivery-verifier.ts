@@ -1,5 +1,9 @@
 import { type IncomingHttpHeaders } from 'node:http';
-import { OmiseNotFoundError, OmiseRateLimitError, type OmiseClient } from '@omise-sync/omise-client';
+import {
+  OmiseNotFoundError,
+  OmiseRateLimitError,
+  type OmiseClient,
+} from '@omise-sync/omise-client';
 import { OmiseEventId } from './omise-event-envelope';
 import {
   InvalidEventError,

@@ -12,7 +12,7 @@ import {
   createSignatureVerifier,
   type DeliveryVerifier,
 } from './delivery-verifier';
-import { EventEnqueuer } from './event-enqueuer';
+import { EventEnqueuer, type OmiseEventQueue } from './event-enqueuer';
 import { closeEventQueue, createEventQueue, createProducerConnection } from './event-queue';
 import { ReceiverMetrics } from './metrics';
 
@@ -44,6 +44,20 @@ export interface RunningReceiver {
   close(): Promise<void>;
 }
 
+async function waitUntilReady(queue: OmiseEventQueue, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([queue.waitUntilReady().then(() => true), timedOut]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The composition root: builds every dependency from the config and starts listening. */
 export async function startReceiver(
   config: ReceiverConfig,
@@ -59,6 +73,11 @@ export async function startReceiver(
     logger,
   });
   const queue = createEventQueue(connection, config.bullmqPrefix);
+  // Give Redis a moment so the first deliveries are not refused for a connection still being
+  // set up; if it is down, start anyway and answer 503 until it is back.
+  if (!(await waitUntilReady(queue, config.redisCommandTimeoutMs))) {
+    logger.warn('Redis is not reachable yet; deliveries are answered 503 until it is');
+  }
   const backlog = new BacklogMonitor({
     queue,
     connection,
