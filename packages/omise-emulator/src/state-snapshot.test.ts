@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from './index';
+import { api, createCharge, createDispute, type JsonObject } from '../test/emulator-test-kit';
+
+const dir = mkdtempSync(join(tmpdir(), 'omise-emulator-snapshot-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('state written at close is loaded by the next emulator with the same snapshot file', async () => {
+  const file = join(dir, 'state.ndjson');
+  const now = () => Date.parse('2026-03-01T10:00:00Z');
+  const first = await startEmulator({ seed: 'snap', now, snapshotFile: file });
+  const charge = await createCharge(first);
+  await api(first, 'POST', `/charges/${String(charge.id)}/refunds`, { form: { amount: '500' } });
+  const dispute = await createDispute(first);
+  const doc = first.actions.uploadDocument(String(dispute.id), {
+    filename: 'a.pdf',
+    content: Buffer.from('%PDF-1.4\n%%EOF\n'),
+  });
+  const before = {
+    charge: first.getCharge(String(charge.id)),
+    dispute: first.getDispute(String(dispute.id)),
+    events: first.listAll('events'),
+  };
+  await first.close();
+
+  const second = await startEmulator({ seed: 'snap', now, snapshotFile: file });
+  try {
+    expect(second.getCharge(String(charge.id))).toEqual(before.charge);
+    // Only the emulator's own base URL (a new port) differs, inside download_uri.
+    expect(JSON.stringify(second.getDispute(String(dispute.id)))).toBe(
+      JSON.stringify(before.dispute).replaceAll(first.url, second.url),
+    );
+    // Events are history: they keep the objects exactly as they were, old port included.
+    expect(second.listAll('events')).toEqual(before.events);
+    const list = await api(second, 'GET', '/charges');
+    expect(list.body.total).toBe(2);
+    const download = await fetch(String(doc.download_uri).replace(first.url, second.url), {
+      headers: { authorization: `Basic ${Buffer.from(`${second.secretKey}:`).toString('base64')}` },
+    });
+    expect(await download.text()).toBe('%PDF-1.4\n%%EOF\n');
+    // Ids continue from the saved PRNG state instead of repeating the first run's.
+    const next = await createCharge(second);
+    const existing = second.listAll('charges').map((c: JsonObject) => c.id);
+    expect(existing.filter((id) => id === next.id)).toHaveLength(1);
+  } finally {
+    await second.close();
+  }
+});
+
+test('without a snapshot file on disk the emulator starts empty', async () => {
+  const emulator = await startEmulator({ snapshotFile: join(dir, 'absent.ndjson') });
+  expect(emulator.count('charges')).toBe(0);
+  await emulator.close();
+});
