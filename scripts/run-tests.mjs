@@ -12,13 +12,18 @@ import { useLocalServicesIfUnset } from './local-services.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = '.jest-results.json';
 
+// Every workspace (root package.json "workspaces", e.g. packages/*, services/*, infra) with jest.
 function workspaceDirs() {
-  return ['packages', 'services'].flatMap((group) => {
-    const dir = join(root, group);
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .map((name) => join(dir, name))
-      .filter((d) => existsSync(join(d, 'package.json')) && existsSync(join(d, 'jest.config.js')));
+  const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return workspaces.flatMap((pattern) => {
+    const candidates = pattern.endsWith('/*')
+      ? readdirSync(join(root, pattern.slice(0, -2))).map((name) =>
+          join(root, pattern.slice(0, -2), name),
+        )
+      : [join(root, pattern)];
+    return candidates.filter(
+      (d) => existsSync(join(d, 'package.json')) && existsSync(join(d, 'jest.config.js')),
+    );
   });
 }
 
