@@ -1,0 +1,351 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { jobCatalog } from '@omise-sync/core';
+import { createDatabase, migrateToLatest } from '@omise-sync/db';
+import { createOmiseClient } from '@omise-sync/omise-client';
+import { AlertSink, freePort } from '../dev/alert-sink';
+import { ChildService, waitForHttp } from '../dev/child-service';
+import { isSettled, progressLine, takeSnapshot, type DemoSnapshot } from '../dev/demo-progress';
+import { START_SERVICES_HELP, resolveServices } from '../dev/local-services';
+import { verifySync, type SyncCheck } from '../dev/verify-sync';
+import { formatTable } from '../text-table';
+import { UsageError } from '../cli-env';
+
+const DEV_DATABASE = 'omise_sync_dev';
+const EMULATOR_SECRET_KEY = 'skey_test_emulator';
+
+export const DEV_USAGE = `Usage: npm run dev [-- options]
+
+Runs the whole pipeline locally against the Omise emulator: migrations, the emulator with a
+traffic scenario, the webhook receiver and the worker (each its own process), live progress,
+then a summary and a sample BI query. Ctrl-C stops early, cleanly.
+
+  --charges N         charges the scenario creates (default 300)
+  --rate N            charges per second (default 20)
+  --refund-share X    share of charges refunded (default 0.15)
+  --dispute-share X   share of charges disputed (default 0.1)
+  --timeout S         give up waiting for the pipeline to settle after S seconds (default 600)
+`;
+
+function numberFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number`);
+  return n;
+}
+
+/** With no DATABASE_URL, the demo owns a database of its own on the server and starts it empty. */
+async function prepareDevDatabase(serverUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${DEV_DATABASE} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${DEV_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${DEV_DATABASE}`;
+  return url.toString();
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** `npm run dev`: the demo. */
+export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      charges: { type: 'string' },
+      rate: { type: 'string' },
+      'refund-share': { type: 'string' },
+      'dispute-share': { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help === true) {
+    console.log(DEV_USAGE);
+    return 0;
+  }
+  const scenario = {
+    name: 'demo',
+    charges: numberFlag('charges', values.charges, 300),
+    ratePerSecond: numberFlag('rate', values.rate, 20),
+    refundShare: numberFlag('refund-share', values['refund-share'], 0.15),
+    disputeShare: numberFlag('dispute-share', values['dispute-share'], 0.1),
+  };
+  const timeoutMs = numberFlag('timeout', values.timeout, 600) * 1000;
+
+  const say = (line: string) => console.log(line);
+  const services = await resolveServices(env, say);
+  if (services === undefined) {
+    console.error(START_SERVICES_HELP);
+    return 1;
+  }
+  const databaseUrl = services.databaseIsOurs
+    ? await prepareDevDatabase(services.databaseUrl)
+    : services.databaseUrl;
+  say(
+    `Postgres and Redis: ${services.source}${services.databaseIsOurs ? ` (database ${DEV_DATABASE}, fresh)` : ''}`,
+  );
+  const migrated = await migrateToLatest(databaseUrl);
+  say(`migrations: ${migrated.applied.length} applied, ${migrated.known.length} known`);
+
+  const runId = randomBytes(3).toString('hex');
+  const prefix = `omise-sync-dev-${runId}`;
+  const logDir = join(process.cwd(), '.dev', 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const webhookSecret = randomBytes(32).toString('base64');
+  const [emulatorPort, receiverPort, workerMetricsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+  const receiverUrl = `http://127.0.0.1:${receiverPort}`;
+  const workerUrl = `http://127.0.0.1:${workerMetricsPort}`;
+
+  const alerts = await AlertSink.start(() => undefined);
+  const handle = createDatabase({ connectionString: databaseUrl, maxConnections: 2 });
+  const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(jobCatalog.omiseEvent.queue, { connection: redis, prefix });
+  const cli = process.argv[1] ?? join(__dirname, '..', 'main.js');
+  const common = {
+    ...env,
+    LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+    BULLMQ_PREFIX: prefix,
+    REDIS_URL: services.redisUrl,
+  };
+  const children: ChildService[] = [];
+  const start = (
+    name: string,
+    command: string,
+    extraArgs: string[],
+    childEnv: NodeJS.ProcessEnv,
+  ) => {
+    const child = new ChildService(
+      name,
+      [cli, command, ...extraArgs],
+      childEnv,
+      join(logDir, `${name}.log`),
+    );
+    children.push(child);
+    return child;
+  };
+
+  let interrupted = false;
+  let wake: (() => void) | undefined;
+  const onSignal = () => {
+    interrupted = true;
+    wake?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const startedAt = Date.now();
+  let last: DemoSnapshot | undefined;
+  let settled = false;
+  let checks: SyncCheck[] | undefined;
+  try {
+    const receiver = start('receiver', 'receiver', [], {
+      ...common,
+      PORT: String(receiverPort),
+      OMISE_WEBHOOK_SECRETS: webhookSecret,
+    });
+    const worker = start('worker', 'worker', [], {
+      ...common,
+      DATABASE_URL: databaseUrl,
+      OMISE_SECRET_KEY: EMULATOR_SECRET_KEY,
+      OMISE_API_URL: emulatorUrl,
+      METRICS_PORT: String(workerMetricsPort),
+      ALERT_WEBHOOK_URL: alerts.url,
+    });
+    const emulator = start(
+      'emulator',
+      'emulator',
+      ['--port', String(emulatorPort), '--webhook-url', `${receiverUrl}/webhooks/omise`],
+      {
+        ...env,
+        EMULATOR_SECRET_KEY,
+        EMULATOR_WEBHOOK_SECRETS: webhookSecret,
+        EMULATOR_LOG_LEVEL: 'info',
+      },
+    );
+    await Promise.all([
+      waitForHttp(`${receiverUrl}/readyz`, 30_000, () => receiver.running),
+      waitForHttp(`${workerUrl}/readyz`, 30_000, () => worker.running),
+      waitForHttp(`${emulatorUrl}/_emulator/stats`, 30_000, () => emulator.running),
+    ]);
+    say(
+      `emulator ${emulatorUrl} → receiver ${receiverUrl}/webhooks/omise → queue ${prefix} → worker → Postgres`,
+    );
+    say(`logs: ${logDir}/{emulator,receiver,worker}.log`);
+    const response = await fetch(`${emulatorUrl}/_emulator/scenario`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(scenario),
+    });
+    if (!response.ok)
+      throw new Error(`the emulator refused the scenario: ${await response.text()}`);
+    say(
+      `scenario: ${scenario.charges} charges at ${scenario.ratePerSecond}/s, ` +
+        `${Math.round(scenario.refundShare * 100)}% refunded, ${Math.round(scenario.disputeShare * 100)}% disputed (Ctrl-C to stop early)`,
+    );
+
+    const tty = process.stdout.isTTY;
+    let lastPrinted = 0;
+    let settledReadings = 0;
+    while (!interrupted && Date.now() - startedAt < timeoutMs) {
+      if (!children.every((c) => c.running)) {
+        const dead = children.filter((c) => !c.running).map((c) => c.name);
+        throw new Error(`${dead.join(', ')} exited unexpectedly; see ${logDir}`);
+      }
+      last = await takeSnapshot(emulatorUrl, handle.db, queue);
+      const line = progressLine(last, Date.now() - startedAt);
+      if (tty)
+        process.stdout.write(
+          `\r${line.padEnd(process.stdout.columns - 1 || 0).slice(0, (process.stdout.columns || 200) - 1)}`,
+        );
+      else if (Date.now() - lastPrinted >= 5_000) {
+        console.log(line);
+        lastPrinted = Date.now();
+      }
+      settledReadings = isSettled(last) ? settledReadings + 1 : 0;
+      if (settledReadings >= 2) {
+        settled = true;
+        break;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1_000);
+      });
+    }
+    if (tty) process.stdout.write('\n');
+    if (interrupted) say('interrupted: stopping…');
+    else if (!settled) say(`the pipeline did not settle within ${timeoutMs / 1000} s: stopping…`);
+    // Compared while the emulator still runs: Omise's state against Postgres, resource by resource.
+    if (emulator.running) {
+      checks = await verifySync(
+        createOmiseClient({ secretKey: EMULATOR_SECRET_KEY, baseUrl: emulatorUrl }),
+        handle.db,
+      );
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    // Upstream first: the emulator stops delivering, the receiver drains, the worker finishes its jobs.
+    const codes = [];
+    for (const name of ['emulator', 'receiver', 'worker']) {
+      const child = children.find((c) => c.name === name);
+      if (child !== undefined) codes.push(`${name} ${String(await child.stop(30_000))}`);
+    }
+    if (children.length > 0) say(`stopped (exit codes: ${codes.join(', ')})`);
+    await alerts.close();
+  }
+
+  try {
+    await printSummary(last, checks, handle.db, alerts.messages, startedAt, settled);
+  } finally {
+    await queue.close();
+    await deleteKeys(redis, prefix);
+    await redis.quit();
+    await handle.destroy();
+  }
+  return settled || interrupted ? 0 : 1;
+
+  async function printSummary(
+    snapshot: DemoSnapshot | undefined,
+    syncChecks: readonly SyncCheck[] | undefined,
+    db: typeof handle.db,
+    notifications: readonly string[],
+    began: number,
+    done: boolean,
+  ): Promise<void> {
+    const seconds = (Date.now() - began) / 1000;
+    console.log(`\n== summary (${seconds.toFixed(1)} s${done ? ', settled' : ''})`);
+    if (snapshot !== undefined) {
+      const s = snapshot;
+      console.log(
+        formatTable(
+          ['stage', 'count'],
+          [
+            ['events created by Omise (emulator)', s.emulator.counts.events],
+            ['webhook deliveries accepted', s.emulator.deliveries.succeeded],
+            ['events projected into Postgres', s.events.projected],
+            ['events not found / failed', s.events.notFound + s.events.failed],
+            ['jobs left in queue (failed)', s.queue.failed],
+            ['disputes flagged', s.flags.flagged],
+            ['team notifications sent', notifications.length],
+            ['lag delivery→commit p50 (ms)', Math.round(s.events.lagP50Ms ?? 0)],
+            ['lag delivery→commit p99 (ms)', Math.round(s.events.lagP99Ms ?? 0)],
+          ],
+        ),
+      );
+    }
+    if (syncChecks !== undefined) {
+      console.log('\n== Postgres against the Omise API');
+      console.log(
+        formatTable(
+          ['resource', 'omise', 'postgres', 'matching'],
+          syncChecks.map((c) => [c.resource, c.omise, c.postgres, c.matching]),
+        ),
+      );
+    }
+    const volume = await sql<{
+      day: Date;
+      currency: string;
+      status: string;
+      charge_count: number;
+      amount_total: number;
+      refunded_total: number;
+    }>`
+      SELECT day, currency, status, charge_count, amount_total, refunded_total
+        FROM bi.daily_charge_volume ORDER BY day, currency, status`.execute(db);
+    console.log('\n== sample BI query: SELECT * FROM bi.daily_charge_volume');
+    console.log(
+      formatTable(
+        ['day', 'currency', 'status', 'charges', 'amount', 'refunded'],
+        volume.rows.map((r) => [
+          r.day.toISOString().slice(0, 10),
+          r.currency,
+          r.status,
+          r.charge_count,
+          r.amount_total,
+          r.refunded_total,
+        ]),
+      ),
+    );
+    const open = await sql<{
+      dispute_id: string;
+      amount: number;
+      currency: string;
+      reason_code: string | null;
+      severity: string | null;
+    }>`
+      SELECT dispute_id, amount, currency, reason_code, severity FROM bi.open_disputes ORDER BY opened_at LIMIT 10`.execute(
+      db,
+    );
+    console.log('\n== SELECT … FROM bi.open_disputes (oldest 10)');
+    console.log(
+      open.rows.length === 0
+        ? '(no open disputes)'
+        : formatTable(
+            ['dispute', 'amount', 'currency', 'reason', 'severity'],
+            open.rows.map((r) => [r.dispute_id, r.amount, r.currency, r.reason_code, r.severity]),
+          ),
+    );
+  }
+}

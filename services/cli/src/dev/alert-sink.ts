@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { type AddressInfo } from 'node:net';
+
+/** A local stand-in for the team's Slack webhook: counts notifications and shows their text. */
+export class AlertSink {
+  readonly messages: string[] = [];
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(onMessage: (text: string) => void): Promise<AlertSink> {
+    let sink: AlertSink | undefined;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        let text = '(unreadable notification)';
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text?: unknown };
+          if (typeof body.text === 'string') text = body.text;
+        } catch {
+          // keep the placeholder: the demo shows that something arrived
+        }
+        sink?.messages.push(text);
+        onMessage(text);
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    sink = new AlertSink(server, `http://127.0.0.1:${port}/slack`);
+    return sink;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A port that was free a moment ago (the child binds it right after). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,2 @@
+export { commands, USAGE, type Command } from './commands';
+export { formatTable } from './text-table';
