@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import { createListIterable, type ListParams, type OmiseListIterable } from './omise-list-iterable';
-import { type FetchLike, type OmiseResponseInfo, createRequester } from './omise-request';
+import {
+  type FetchLike,
+  type OmiseResponseInfo,
+  type RequestSpec,
+  type Requester,
+  createRequester,
+} from './omise-request';
 import { encodeMultipart } from './multipart-body';
 import { type RateLimiter, defaultSleep } from './rate-limiter';
 import { DEFAULT_RETRY_LIMITS } from './retry-policy';
@@ -210,6 +216,12 @@ export interface OmiseClient {
   documents: DocumentsResource;
   events: EventsResource;
   tokens: TokensResource;
+  /**
+   * The same client with every call bound to `signal`: aborting it cancels the request in
+   * flight and any retry, and the call rejects with the signal's reason. For shutdown or a
+   * job deadline: `omise.withSignal(AbortSignal.timeout(5_000)).charges.retrieve(id)`.
+   */
+  withSignal(signal: AbortSignal): OmiseClient;
 }
 
 function checkedNumber(
@@ -238,13 +250,20 @@ function documentContentType(params: UploadDocumentParams): string {
   return guessed;
 }
 
+const ChargeList = OmiseList(Charge);
+const RefundList = OmiseList(Refund);
+const DisputeList = OmiseList(Dispute);
+const DocumentList = OmiseList(DisputeDocument);
+const EventList = OmiseList(OmiseEvent);
+const EventSummaryList = OmiseList(OmiseEventSummary);
+
 /** Creates a client. Nothing is sent until a method is called. */
 export function createOmiseClient(options: OmiseClientOptions): OmiseClient {
   if (typeof options.secretKey !== 'string' || options.secretKey.trim() === '') {
     throw new TypeError('secretKey is required');
   }
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const request = createRequester({
+  const rootRequest = createRequester({
     secretKey: options.secretKey,
     publicKey: options.publicKey,
     baseUrl: options.baseUrl ?? 'https://api.omise.co',
@@ -278,223 +297,234 @@ export function createOmiseClient(options: OmiseClientOptions): OmiseClient {
     userAgent: `omise-sync-omise-client/0.1.0 node/${process.versions.node}`,
   });
 
-  const ChargeList = OmiseList(Charge);
-  const RefundList = OmiseList(Refund);
-  const DisputeList = OmiseList(Dispute);
-  const DocumentList = OmiseList(DisputeDocument);
-  const EventList = OmiseList(OmiseEvent);
-  const EventSummaryList = OmiseList(OmiseEventSummary);
+  const build = (request: Requester): OmiseClient => {
+    const listOf = <T extends { id?: unknown }>(
+      path: string,
+      pathParams: Record<string, string>,
+      schema: z.ZodType<OmiseList<T>>,
+      params: ListParams | undefined,
+    ): OmiseListIterable<T> =>
+      createListIterable(params, (query) =>
+        request({
+          method: 'GET',
+          path,
+          pathParams,
+          query,
+          kind: 'read',
+          schema,
+        }),
+      );
 
-  const listOf = <T extends { id?: unknown }>(
-    path: string,
-    pathParams: Record<string, string>,
-    schema: z.ZodType<OmiseList<T>>,
-    params: ListParams | undefined,
-  ): OmiseListIterable<T> =>
-    createListIterable(params, (query) =>
+    const chargeAction = (path: string) => (chargeId: string) =>
       request({
-        method: 'GET',
+        method: 'POST',
         path,
-        pathParams,
-        query,
-        kind: 'read',
-        schema,
-      }),
-    );
-
-  const chargeAction = (path: string) => (chargeId: string) =>
-    request({ method: 'POST', path, pathParams: { id: chargeId }, kind: 'action', schema: Charge });
-
-  const charges: ChargesResource = {
-    create: (params) =>
-      request({
-        method: 'POST',
-        path: '/charges',
-        body: { type: 'json', value: params },
+        pathParams: { id: chargeId },
         kind: 'action',
         schema: Charge,
-      }),
-    retrieve: (chargeId, retrieveOptions) =>
-      request({
-        method: 'GET',
-        path: '/charges/:id',
-        pathParams: { id: chargeId },
-        query: { expand: retrieveOptions?.expand },
-        kind: 'read',
-        schema: Charge,
-      }),
-    update: (chargeId, params) =>
-      request({
-        method: 'PATCH',
-        path: '/charges/:id',
-        pathParams: { id: chargeId },
-        body: { type: 'json', value: params },
-        kind: 'idempotent',
-        schema: Charge,
-      }),
-    list: (params) => listOf('/charges', {}, ChargeList, params),
-    capture: (chargeId, params) =>
-      request({
-        method: 'POST',
-        path: '/charges/:id/capture',
-        pathParams: { id: chargeId },
-        ...(params?.capture_amount === undefined
-          ? {}
-          : { body: { type: 'json', value: { capture_amount: params.capture_amount } } }),
-        kind: 'action',
-        schema: Charge,
-      }),
-    reverse: chargeAction('/charges/:id/reverse'),
-    expire: chargeAction('/charges/:id/expire'),
-    markAsPaid: chargeAction('/charges/:id/mark_as_paid'),
-    markAsFailed: chargeAction('/charges/:id/mark_as_failed'),
-    listEvents: (chargeId, params) =>
-      listOf('/charges/:id/events', { id: chargeId }, EventSummaryList, params),
-  };
-
-  const refunds: RefundsResource = {
-    create: (chargeId, params) =>
-      request({
-        method: 'POST',
-        path: '/charges/:id/refunds',
-        pathParams: { id: chargeId },
-        body: { type: 'json', value: params },
-        kind: 'action',
-        schema: Refund,
-      }),
-    list: (chargeId, params) =>
-      listOf('/charges/:id/refunds', { id: chargeId }, RefundList, params),
-    retrieve: (chargeId, refundId) =>
-      request({
-        method: 'GET',
-        path: '/charges/:id/refunds/:refundId',
-        pathParams: { id: chargeId, refundId },
-        kind: 'read',
-        schema: Refund,
-      }),
-  };
-
-  const disputes: DisputesResource = {
-    list: (params) => {
-      const { status, ...page } = params ?? {};
-      return status === undefined
-        ? listOf('/disputes', {}, DisputeList, page)
-        : listOf('/disputes/:status', { status }, DisputeList, page);
-    },
-    retrieve: (disputeId) =>
-      request({
-        method: 'GET',
-        path: '/disputes/:id',
-        pathParams: { id: disputeId },
-        kind: 'read',
-        schema: Dispute,
-      }),
-    update: (disputeId, params) =>
-      request({
-        method: 'PATCH',
-        path: '/disputes/:id',
-        pathParams: { id: disputeId },
-        body: { type: 'json', value: params },
-        kind: 'idempotent',
-        schema: Dispute,
-      }),
-    accept: (disputeId) =>
-      request({
-        method: 'PATCH',
-        path: '/disputes/:id/accept',
-        pathParams: { id: disputeId },
-        kind: 'action',
-        schema: Dispute,
-      }),
-    close: (disputeId, status) =>
-      request({
-        method: 'PATCH',
-        path: '/disputes/:id/close',
-        pathParams: { id: disputeId },
-        body: { type: 'json', value: { status } },
-        kind: 'action',
-        schema: Dispute,
-      }),
-    create: (chargeId, params) =>
-      request({
-        method: 'POST',
-        path: '/charges/:id/disputes',
-        pathParams: { id: chargeId },
-        ...(params === undefined ? {} : { body: { type: 'json', value: params } }),
-        kind: 'action',
-        schema: Dispute,
-      }),
-  };
-
-  const documents: DocumentsResource = {
-    list: (disputeId, params) =>
-      listOf('/disputes/:id/documents', { id: disputeId }, DocumentList, params),
-    retrieve: (disputeId, documentId) =>
-      request({
-        method: 'GET',
-        path: '/disputes/:id/documents/:documentId',
-        pathParams: { id: disputeId, documentId },
-        kind: 'read',
-        schema: DisputeDocument,
-      }),
-    upload: async (disputeId, params) => {
-      if (params.content.byteLength === 0) throw new RangeError('document content is empty');
-      if (params.content.byteLength > MAX_DOCUMENT_BYTES) {
-        throw new RangeError(
-          `document is ${params.content.byteLength} bytes; Omise accepts at most ${MAX_DOCUMENT_BYTES}`,
-        );
-      }
-      const body = encodeMultipart(params.kind === undefined ? {} : { kind: params.kind }, [
-        {
-          field: 'file',
-          filename: params.filename,
-          contentType: documentContentType(params),
-          content: params.content,
-        },
-      ]);
-      return request({
-        method: 'POST',
-        path: '/disputes/:id/documents',
-        pathParams: { id: disputeId },
-        body: { type: 'raw', ...body },
-        kind: 'action',
-        schema: DisputeDocument,
       });
-    },
-    delete: (disputeId, documentId) =>
-      request({
-        method: 'DELETE',
-        path: '/disputes/:id/documents/:documentId',
-        pathParams: { id: disputeId, documentId },
-        kind: 'idempotent',
-        schema: DeletedObject,
-      }),
+
+    const charges: ChargesResource = {
+      create: (params) =>
+        request({
+          method: 'POST',
+          path: '/charges',
+          body: { type: 'json', value: params },
+          kind: 'action',
+          schema: Charge,
+        }),
+      retrieve: (chargeId, retrieveOptions) =>
+        request({
+          method: 'GET',
+          path: '/charges/:id',
+          pathParams: { id: chargeId },
+          query: { expand: retrieveOptions?.expand },
+          kind: 'read',
+          schema: Charge,
+        }),
+      update: (chargeId, params) =>
+        request({
+          method: 'PATCH',
+          path: '/charges/:id',
+          pathParams: { id: chargeId },
+          body: { type: 'json', value: params },
+          kind: 'idempotent',
+          schema: Charge,
+        }),
+      list: (params) => listOf('/charges', {}, ChargeList, params),
+      capture: (chargeId, params) =>
+        request({
+          method: 'POST',
+          path: '/charges/:id/capture',
+          pathParams: { id: chargeId },
+          ...(params?.capture_amount === undefined
+            ? {}
+            : { body: { type: 'json', value: { capture_amount: params.capture_amount } } }),
+          kind: 'action',
+          schema: Charge,
+        }),
+      reverse: chargeAction('/charges/:id/reverse'),
+      expire: chargeAction('/charges/:id/expire'),
+      markAsPaid: chargeAction('/charges/:id/mark_as_paid'),
+      markAsFailed: chargeAction('/charges/:id/mark_as_failed'),
+      listEvents: (chargeId, params) =>
+        listOf('/charges/:id/events', { id: chargeId }, EventSummaryList, params),
+    };
+
+    const refunds: RefundsResource = {
+      create: (chargeId, params) =>
+        request({
+          method: 'POST',
+          path: '/charges/:id/refunds',
+          pathParams: { id: chargeId },
+          body: { type: 'json', value: params },
+          kind: 'action',
+          schema: Refund,
+        }),
+      list: (chargeId, params) =>
+        listOf('/charges/:id/refunds', { id: chargeId }, RefundList, params),
+      retrieve: (chargeId, refundId) =>
+        request({
+          method: 'GET',
+          path: '/charges/:id/refunds/:refundId',
+          pathParams: { id: chargeId, refundId },
+          kind: 'read',
+          schema: Refund,
+        }),
+    };
+
+    const disputes: DisputesResource = {
+      list: (params) => {
+        const { status, ...page } = params ?? {};
+        return status === undefined
+          ? listOf('/disputes', {}, DisputeList, page)
+          : listOf('/disputes/:status', { status }, DisputeList, page);
+      },
+      retrieve: (disputeId) =>
+        request({
+          method: 'GET',
+          path: '/disputes/:id',
+          pathParams: { id: disputeId },
+          kind: 'read',
+          schema: Dispute,
+        }),
+      update: (disputeId, params) =>
+        request({
+          method: 'PATCH',
+          path: '/disputes/:id',
+          pathParams: { id: disputeId },
+          body: { type: 'json', value: params },
+          kind: 'idempotent',
+          schema: Dispute,
+        }),
+      accept: (disputeId) =>
+        request({
+          method: 'PATCH',
+          path: '/disputes/:id/accept',
+          pathParams: { id: disputeId },
+          kind: 'action',
+          schema: Dispute,
+        }),
+      close: (disputeId, status) =>
+        request({
+          method: 'PATCH',
+          path: '/disputes/:id/close',
+          pathParams: { id: disputeId },
+          body: { type: 'json', value: { status } },
+          kind: 'action',
+          schema: Dispute,
+        }),
+      create: (chargeId, params) =>
+        request({
+          method: 'POST',
+          path: '/charges/:id/disputes',
+          pathParams: { id: chargeId },
+          ...(params === undefined ? {} : { body: { type: 'json', value: params } }),
+          kind: 'action',
+          schema: Dispute,
+        }),
+    };
+
+    const documents: DocumentsResource = {
+      list: (disputeId, params) =>
+        listOf('/disputes/:id/documents', { id: disputeId }, DocumentList, params),
+      retrieve: (disputeId, documentId) =>
+        request({
+          method: 'GET',
+          path: '/disputes/:id/documents/:documentId',
+          pathParams: { id: disputeId, documentId },
+          kind: 'read',
+          schema: DisputeDocument,
+        }),
+      upload: async (disputeId, params) => {
+        if (params.content.byteLength === 0) throw new RangeError('document content is empty');
+        if (params.content.byteLength > MAX_DOCUMENT_BYTES) {
+          throw new RangeError(
+            `document is ${params.content.byteLength} bytes; Omise accepts at most ${MAX_DOCUMENT_BYTES}`,
+          );
+        }
+        const body = encodeMultipart(params.kind === undefined ? {} : { kind: params.kind }, [
+          {
+            field: 'file',
+            filename: params.filename,
+            contentType: documentContentType(params),
+            content: params.content,
+          },
+        ]);
+        return request({
+          method: 'POST',
+          path: '/disputes/:id/documents',
+          pathParams: { id: disputeId },
+          body: { type: 'raw', ...body },
+          kind: 'action',
+          schema: DisputeDocument,
+        });
+      },
+      delete: (disputeId, documentId) =>
+        request({
+          method: 'DELETE',
+          path: '/disputes/:id/documents/:documentId',
+          pathParams: { id: disputeId, documentId },
+          kind: 'idempotent',
+          schema: DeletedObject,
+        }),
+    };
+
+    const events: EventsResource = {
+      list: (params) => listOf('/events', {}, EventList, params),
+      retrieve: (eventId) =>
+        request({
+          method: 'GET',
+          path: '/events/:id',
+          pathParams: { id: eventId },
+          kind: 'read',
+          schema: OmiseEvent,
+        }),
+    };
+
+    const tokens: TokensResource = {
+      create: (card) =>
+        request({
+          method: 'POST',
+          path: '/tokens',
+          host: 'vault',
+          credential: 'public',
+          body: { type: 'json', value: { card } },
+          kind: 'action',
+          schema: Token,
+        }),
+    };
+
+    return {
+      charges,
+      refunds,
+      disputes,
+      documents,
+      events,
+      tokens,
+      withSignal: (signal) => build(<T>(spec: RequestSpec<T>) => request({ ...spec, signal })),
+    };
   };
 
-  const events: EventsResource = {
-    list: (params) => listOf('/events', {}, EventList, params),
-    retrieve: (eventId) =>
-      request({
-        method: 'GET',
-        path: '/events/:id',
-        pathParams: { id: eventId },
-        kind: 'read',
-        schema: OmiseEvent,
-      }),
-  };
-
-  const tokens: TokensResource = {
-    create: (card) =>
-      request({
-        method: 'POST',
-        path: '/tokens',
-        host: 'vault',
-        credential: 'public',
-        body: { type: 'json', value: { card } },
-        kind: 'action',
-        schema: Token,
-      }),
-  };
-
-  return { charges, refunds, disputes, documents, events, tokens };
+  return build(rootRequest);
 }

@@ -330,6 +330,39 @@ describe('the request loop: typed errors, retries and timeouts over real HTTP', 
       expect(acquired).toBe(2);
     });
 
+    it('withSignal: aborting cancels the request in flight with the signal reason, unretried', async () => {
+      server.handle(neverAnswer);
+      const controller = new AbortController();
+      const call = clientFor().withSignal(controller.signal).charges.retrieve('chrg_test_5x1');
+      while (server.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      controller.abort(new Error('shutting down'));
+      await expect(call).rejects.toThrow('shutting down');
+      expect(server.requests).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+    });
+
+    it('withSignal: an already aborted signal sends nothing', async () => {
+      server.handle(reply(200, chargeObject()));
+      const signal = AbortSignal.abort(new Error('too late'));
+      await expect(clientFor().withSignal(signal).charges.retrieve('x')).rejects.toThrow(
+        'too late',
+      );
+      expect(server.requests).toHaveLength(0);
+    });
+
+    it('withSignal: an aborted signal stops further retries', async () => {
+      const controller = new AbortController();
+      server.handle(reply(503, {}), reply(200, chargeObject()));
+      const client = clientFor({
+        sleep: () => {
+          controller.abort(new Error('deadline'));
+          return Promise.resolve();
+        },
+      }).withSignal(controller.signal);
+      await expect(client.charges.retrieve('chrg_test_5x1')).rejects.toThrow('deadline');
+      expect(server.requests).toHaveLength(1);
+    });
+
     it('a throwing onResponse hook does not break the call', async () => {
       server.handle(reply(200, chargeObject()));
       const charge = await clientFor({

@@ -45,6 +45,8 @@ export interface RequestSpec<T> {
   host?: 'api' | 'vault';
   /** Which key authenticates the call. @defaultValue 'secret' */
   credential?: 'secret' | 'public';
+  /** Cancels the call (and any retry) when aborted; the call rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** What `onResponse` receives after every attempt. */
@@ -209,13 +211,17 @@ export function createRequester(config: RequesterConfig): Requester {
     }
 
     for (let attempt = 1; ; attempt += 1) {
+      spec.signal?.throwIfAborted();
       if (config.rateLimiter !== undefined) await config.rateLimiter.acquire();
+      spec.signal?.throwIfAborted();
       const base: OmiseErrorDetails = { method: spec.method, path: spec.path, attempts: attempt };
       const started = config.now();
       const controller = new AbortController();
       // A reason object of our own tells our timeout apart from any other abort.
       const timeoutReason = new Error('request timed out');
       const timer = setTimeout(() => controller.abort(timeoutReason), config.timeoutMs);
+      const cancel = () => controller.abort(spec.signal?.reason);
+      spec.signal?.addEventListener('abort', cancel, { once: true });
 
       let outcome: AttemptOutcome;
       let failure: OmiseError;
@@ -254,6 +260,8 @@ export function createRequester(config: RequesterConfig): Requester {
       } catch (error) {
         clearTimeout(timer);
         if (error instanceof OmiseError) throw error;
+        // The caller gave up: not an Omise failure, and never retried.
+        if (spec.signal?.aborted) throw spec.signal.reason;
         const timedOut = controller.signal.aborted && controller.signal.reason === timeoutReason;
         const requestSent = timedOut || !errorCodes(error).some((c) => NOT_SENT_CODES.has(c));
         notify({
@@ -275,6 +283,8 @@ export function createRequester(config: RequesterConfig): Requester {
           // Keep the cause's shape for debugging, never its object (it could hold headers).
           cause: timedOut ? undefined : redact(describeNetworkError(error)),
         });
+      } finally {
+        spec.signal?.removeEventListener('abort', cancel);
       }
 
       if (!shouldRetry(outcome, attempt, spec.kind, config.retry)) throw failure;
