@@ -2,21 +2,22 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 
 /**
  * A TCP proxy in front of Redis that a test can break on purpose: `cut()` drops every
- * connection and refuses new ones (Redis down), `blackhole()` keeps connections open but
- * swallows traffic (Redis hung), `restore()` goes back to forwarding.
+ * connection and refuses new ones (Redis down or restarting), `hold()` keeps connections open
+ * but holds traffic back (Redis hung), `restore()` releases held bytes and forwards again.
  */
 export interface TcpProxy {
   readonly url: string;
   cut(): void;
-  blackhole(): void;
+  hold(): void;
   restore(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
-  let mode: 'forward' | 'cut' | 'blackhole' = 'forward';
+  let mode: 'forward' | 'cut' | 'hold' = 'forward';
   const sockets = new Set<Socket>();
+  const held: (() => void)[] = [];
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -30,12 +31,12 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     }
     const upstream = connect(Number(target.port || 6379), target.hostname);
     track(upstream);
-    client.on('data', (chunk) => {
-      if (mode === 'forward') upstream.write(chunk);
-    });
-    upstream.on('data', (chunk) => {
-      if (mode === 'forward') client.write(chunk);
-    });
+    const relay = (to: Socket) => (chunk: Buffer) => {
+      if (mode === 'hold') held.push(() => to.write(chunk));
+      else to.write(chunk);
+    };
+    client.on('data', relay(upstream));
+    upstream.on('data', relay(client));
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -51,11 +52,12 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       mode = 'cut';
       destroyAll();
     },
-    blackhole() {
-      mode = 'blackhole';
+    hold() {
+      mode = 'hold';
     },
     restore() {
       mode = 'forward';
+      for (const release of held.splice(0)) release();
     },
     async close() {
       destroyAll();

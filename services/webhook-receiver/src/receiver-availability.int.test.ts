@@ -1,0 +1,236 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
+import { useTestRedis } from '@omise-sync/db/testing';
+import { Queue } from 'bullmq';
+import { chargeData, eventEnvelope, newSecret, signatureHeaders } from '../test/deliveries';
+import { get, post, type Answer } from '../test/receiver-client';
+import { startTcpProxy, type TcpProxy } from '../test/tcp-proxy';
+import { loadConfig } from './config';
+import { startReceiver, type RunningReceiver } from './main';
+
+const redis = useTestRedis();
+const secret = newSecret();
+const logger = createLogger({ name: 'webhook-receiver', level: 'silent' });
+let clockMs = Date.parse('2026-11-23T10:00:05Z');
+let queue: Queue<OmiseEventJob>;
+
+function configFor(redisUrl: string, env: Record<string, string> = {}) {
+  return loadConfig({
+    REDIS_URL: redisUrl,
+    BULLMQ_PREFIX: redis.prefix,
+    OMISE_WEBHOOK_SECRETS: secret,
+    REDIS_COMMAND_TIMEOUT_MS: '300',
+    PORT: '0',
+    ...env,
+  });
+}
+
+function start(redisUrl: string, env: Record<string, string> = {}): Promise<RunningReceiver> {
+  return startReceiver(configFor(redisUrl, env), {
+    logger,
+    now: () => clockMs,
+    processMetrics: false,
+    host: '127.0.0.1',
+  });
+}
+
+function deliver(target: RunningReceiver, event: object): Promise<Answer> {
+  const body = JSON.stringify(event);
+  return post(
+    `${target.url}/webhooks/omise`,
+    body,
+    signatureHeaders(body, [secret], Math.floor(clockMs / 1000)),
+  );
+}
+
+function expectRetryLater(answer: Answer, code: string) {
+  expect(answer.status).toBe(503);
+  expect(answer.headers['retry-after']).toBe('30');
+  expect(answer.body).toEqual({ error: { code, message: expect.any(String) as unknown } });
+}
+
+/** Polls /readyz: the reconnect happens on ioredis' own timer, which no clock can move. */
+async function waitUntilReady(target: RunningReceiver): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if ((await get(`${target.url}/readyz`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('receiver did not become ready again');
+}
+
+beforeAll(() => {
+  queue = new Queue(jobCatalog.omiseEvent.queue, {
+    connection: redis.connect(),
+    prefix: redis.prefix,
+  });
+});
+
+afterAll(async () => {
+  await queue.close();
+});
+
+describe('when Redis is unreachable', () => {
+  it('with nothing listening on its port, answers 503 with Retry-After and never 2xx', async () => {
+    const receiver = await start('redis://127.0.0.1:1');
+    try {
+      const event = eventEnvelope('charge.complete', chargeData());
+      expectRetryLater(await deliver(receiver, event), 'queue_unavailable');
+      expect((await get(`${receiver.url}/readyz`)).status).toBe(503);
+      expect((await get(`${receiver.url}/healthz`)).status).toBe(200);
+      expect(await queue.getJob(String(event.id))).toBeUndefined();
+      const metrics = (await get(`${receiver.url}/metrics`)).text;
+      expect(metrics).toMatch(/omise_webhook_requests_total\{outcome="unavailable"\} 1/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('still acknowledges genuine events it ignores, since they need no queue', async () => {
+    const receiver = await start('redis://127.0.0.1:1', { RECEIVER_MAX_BACKLOG: '1' });
+    try {
+      const answer = await deliver(
+        receiver,
+        eventEnvelope('customer.create', {
+          object: 'customer',
+          id: 'cust_test_1',
+          livemode: false,
+        }),
+      );
+      expect(answer.status).toBe(200);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  describe('behind a proxy the test can break', () => {
+    let proxy: TcpProxy;
+    let receiver: RunningReceiver;
+
+    beforeAll(async () => {
+      proxy = await startTcpProxy(redis.url);
+      receiver = await start(proxy.url);
+    });
+
+    afterAll(async () => {
+      await receiver.close();
+      await proxy.close();
+    });
+
+    it('when the connection drops mid-run, answers 503 until it is back, then 200 again', async () => {
+      const before = eventEnvelope('charge.complete', chargeData());
+      expect((await deliver(receiver, before)).status).toBe(200);
+
+      proxy.cut();
+      const during = eventEnvelope('charge.complete', chargeData());
+      const answers = await Promise.all([deliver(receiver, during), deliver(receiver, during)]);
+      for (const answer of answers) expectRetryLater(answer, 'queue_unavailable');
+      expect((await get(`${receiver.url}/readyz`)).status).toBe(503);
+      expect(await queue.getJob(String(during.id))).toBeUndefined();
+
+      proxy.restore();
+      await waitUntilReady(receiver);
+      // Omise's retry of the refused delivery now succeeds.
+      const retried = await deliver(receiver, during);
+      expect(retried.status).toBe(200);
+      expect(retried.body).toEqual({ received: true, eventId: during.id });
+      expect(await queue.getJob(String(during.id))).toBeDefined();
+    });
+
+    it('when Redis hangs, answers 503 after the command timeout instead of waiting', async () => {
+      await waitUntilReady(receiver);
+      proxy.hold();
+      const event = eventEnvelope('charge.complete', chargeData());
+      try {
+        expectRetryLater(await deliver(receiver, event), 'queue_unavailable');
+      } finally {
+        proxy.restore();
+      }
+      // The held add may still reach Redis; Omise's retry is then acknowledged as a duplicate.
+      await waitUntilReady(receiver);
+      const retried = await deliver(receiver, event);
+      expect(retried.status).toBe(200);
+      expect(await queue.getJob(String(event.id))).toBeDefined();
+    });
+  });
+});
+
+describe('with a backlog ceiling', () => {
+  it('answers 503 backlog_full once the waiting jobs reach RECEIVER_MAX_BACKLOG', async () => {
+    await queue.obliterate({ force: true });
+    const receiver = await start(redis.url, { RECEIVER_MAX_BACKLOG: '2' });
+    try {
+      // The count is cached for 500 ms of the receiver's clock; move it past that each time.
+      const answers: Answer[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        clockMs += 1_000;
+        answers.push(await deliver(receiver, eventEnvelope('charge.create', chargeData())));
+      }
+      expect(answers.slice(0, 2).map((a) => a.status)).toEqual([200, 200]);
+      expectRetryLater(answers[2] as Answer, 'backlog_full');
+      expect(await queue.getJobCountByTypes('wait')).toBe(2);
+
+      // Within the cache window a drained queue is not seen yet; after it, deliveries flow.
+      await queue.drain();
+      clockMs += 100;
+      expectRetryLater(
+        await deliver(receiver, eventEnvelope('charge.create', chargeData())),
+        'backlog_full',
+      );
+      clockMs += 1_000;
+      const after = await deliver(receiver, eventEnvelope('charge.create', chargeData()));
+      expect(after.status).toBe(200);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes a delivery in flight, then refuses new connections and closes Redis', async () => {
+    const receiver = await start(redis.url);
+    const event = eventEnvelope('charge.complete', chargeData());
+    const body = JSON.stringify(event);
+    const headers = signatureHeaders(body, [secret], Math.floor(clockMs / 1000));
+    const half = Math.floor(body.length / 2);
+    let closing: Promise<void> | undefined;
+
+    // Send the headers and half of the body, then start the shutdown.
+    const inFlight = new Promise<Answer>((resolve, reject) => {
+      const req = request(
+        `${receiver.url}/webhooks/omise`,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-length': String(body.length) },
+          agent: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: JSON.parse(text),
+              text,
+            });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, half), () => {
+        closing = receiver.close();
+        // Once the listener is closed, finish the body.
+        setImmediate(() => req.end(body.slice(half)));
+      });
+    });
+
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(answer.headers['connection']).toBe('close');
+    await closing;
+    expect(await queue.getJob(String(event.id))).toBeDefined();
+    await expect(get(`${receiver.url}/healthz`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
