@@ -1,0 +1,6 @@
+/** The worker's source of time, injected so tests control it. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

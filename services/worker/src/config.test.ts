@@ -1,0 +1,95 @@
+import { ConfigError } from '@omise-sync/core';
+import { DEFAULT_DISPUTE_SEVERITY_RULES } from './dispute-severity';
+import { loadConfig } from './config';
+
+const required = {
+  OMISE_SECRET_KEY: 'skey_test_123',
+  DATABASE_URL: 'postgres://user@db:5432/omise',
+  REDIS_URL: 'redis://redis:6379',
+};
+
+describe('loadConfig', () => {
+  it('when only the required variables are set, every default applies', () => {
+    expect(loadConfig(required)).toEqual({
+      omise: {
+        secretKey: 'skey_test_123',
+        apiUrl: 'https://api.omise.co',
+        timeoutMs: 10_000,
+        rateLimitRps: undefined,
+      },
+      databaseUrl: 'postgres://user@db:5432/omise',
+      databasePoolSize: 20,
+      redisUrl: 'redis://redis:6379',
+      bullmqPrefix: 'bull',
+      concurrency: 16,
+      metricsPort: 9464,
+      alertWebhook: undefined,
+      severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+      shutdownTimeoutMs: 25_000,
+      notifySweepIntervalMs: 30_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('when everything is set, it is all taken', () => {
+    const config = loadConfig({
+      ...required,
+      OMISE_API_URL: 'http://emulator:4010',
+      OMISE_RATE_LIMIT_RPS: '25',
+      WORKER_CONCURRENCY: '4',
+      DATABASE_POOL_SIZE: '6',
+      METRICS_PORT: '0',
+      ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x',
+      ALERT_WEBHOOK_TIMEOUT_MS: '2000',
+      DISPUTE_SEVERITY_RULES: JSON.stringify({ reasonCodes: ['other'], oldChargeDays: 30 }),
+      SHUTDOWN_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      omise: { apiUrl: 'http://emulator:4010', rateLimitRps: 25 },
+      concurrency: 4,
+      databasePoolSize: 6,
+      metricsPort: 0,
+      alertWebhook: { url: 'https://hooks.slack.com/services/T/B/x', timeoutMs: 2_000 },
+      severityRules: { reasonCodes: ['other'], oldChargeDays: 30, baseline: 'low' },
+      shutdownTimeoutMs: 1_000,
+      logLevel: 'debug',
+    });
+  });
+
+  it('when the pool size is not given, it follows the concurrency', () => {
+    expect(loadConfig({ ...required, WORKER_CONCURRENCY: '40' }).databasePoolSize).toBe(44);
+  });
+
+  it('when several variables are wrong, every problem is listed at once', () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        OMISE_SECRET_KEY: 'pkey_test_wrong',
+        DATABASE_URL: 'mysql://db/omise',
+        WORKER_CONCURRENCY: '0',
+        DISPUTE_SEVERITY_RULES: '{"reasonCodes": "not-a-list"}',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems.join('\n');
+    for (const name of [
+      'OMISE_SECRET_KEY',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'WORKER_CONCURRENCY',
+      'DISPUTE_SEVERITY_RULES',
+    ]) {
+      expect(problems).toContain(name);
+    }
+    expect(problems).toContain('reasonCodes');
+  });
+
+  it('when the severity rules are not JSON, the problem says so', () => {
+    expect(() => loadConfig({ ...required, DISPUTE_SEVERITY_RULES: '{nope' })).toThrow(
+      /DISPUTE_SEVERITY_RULES: must be JSON/,
+    );
+  });
+});

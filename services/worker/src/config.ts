@@ -1,0 +1,110 @@
+import { envFields, parseEnv } from '@omise-sync/core';
+import { z } from 'zod';
+import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from './dispute-severity';
+
+const severityRules = z.string().transform((text, ctx) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    return z.NEVER;
+  }
+  const result = DisputeSeverityRules.safeParse(parsed);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${issue.path.join('.') || '(rules)'}: ${issue.message}`,
+      });
+    }
+    return z.NEVER;
+  }
+  return result.data;
+});
+
+const EnvSchema = z.object({
+  /** Omise secret key (`skey_…`) the worker fetches resources with. Required. */
+  OMISE_SECRET_KEY: z
+    .string()
+    .regex(/^skey_\w+$/, { error: 'must be an Omise secret key (skey_…)' }),
+  /** Base URL of the Omise API (the emulator in tests and demos). Default https://api.omise.co. */
+  OMISE_API_URL: envFields.url(['https:', 'http:']).default('https://api.omise.co'),
+  /** Milliseconds one Omise request may take before it counts as failed. Default 10000. */
+  OMISE_TIMEOUT_MS: envFields.positiveInt(10_000),
+  /**
+   * Most Omise requests per second from this process (token bucket); unset means no limit.
+   * Omise publishes no numbers and advises at most 10 parallel workers. Default unset.
+   */
+  OMISE_RATE_LIMIT_RPS: z.coerce.number().positive().optional(),
+  /** Postgres connection string (postgres:// or postgresql://). Required. */
+  DATABASE_URL: envFields.url(['postgres:', 'postgresql:']),
+  /**
+   * Postgres connections in the pool. Each active job holds one for its transaction, so the
+   * default leaves 4 for the sweeper, health checks and failure records. Default
+   * WORKER_CONCURRENCY + 4.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().optional(),
+  /** Redis holding the BullMQ queues (redis:// or rediss://). Required. */
+  REDIS_URL: envFields.url(['redis:', 'rediss:']),
+  /** BullMQ key prefix; must match the receiver's. Default "bull". */
+  BULLMQ_PREFIX: z.string().min(1).default('bull'),
+  /** Omise events processed at once by this process. Default 16. */
+  WORKER_CONCURRENCY: envFields.positiveInt(16),
+  /** Port of /healthz, /readyz and /metrics; 0 picks a free port. Default 9464. */
+  METRICS_PORT: envFields.port(9464),
+  /**
+   * Slack-compatible incoming webhook that new live disputes are posted to. Unset: flags are
+   * written but nobody is notified (a warning is logged once). Default unset.
+   */
+  ALERT_WEBHOOK_URL: envFields.url(['https:', 'http:']).optional(),
+  /** Milliseconds a notification POST may take. Default 5000. */
+  ALERT_WEBHOOK_TIMEOUT_MS: envFields.positiveInt(5_000),
+  /**
+   * Dispute severity rules as JSON (see DisputeSeverityRules in src/dispute-severity.ts and the
+   * README). Default: DEFAULT_DISPUTE_SEVERITY_RULES.
+   */
+  DISPUTE_SEVERITY_RULES: severityRules.optional(),
+  /**
+   * Milliseconds SIGTERM waits for active jobs to finish; jobs still running then are handed
+   * back to the queue for another worker. Default 25000.
+   */
+  SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(25_000),
+  /** Milliseconds between sweeps for flags whose notification job was lost. Default 30000. */
+  NOTIFY_SWEEP_INTERVAL_MS: envFields.positiveInt(30_000),
+  /** pino level. Default info. */
+  LOG_LEVEL: envFields.logLevel(),
+});
+
+/** The worker's configuration; every variable is documented (unit, default) on EnvSchema. */
+export const WorkerConfig = EnvSchema.transform((env) => ({
+  omise: {
+    secretKey: env.OMISE_SECRET_KEY,
+    apiUrl: env.OMISE_API_URL,
+    timeoutMs: env.OMISE_TIMEOUT_MS,
+    rateLimitRps: env.OMISE_RATE_LIMIT_RPS,
+  },
+  databaseUrl: env.DATABASE_URL,
+  databasePoolSize: env.DATABASE_POOL_SIZE ?? env.WORKER_CONCURRENCY + 4,
+  redisUrl: env.REDIS_URL,
+  bullmqPrefix: env.BULLMQ_PREFIX,
+  concurrency: env.WORKER_CONCURRENCY,
+  metricsPort: env.METRICS_PORT,
+  alertWebhook:
+    env.ALERT_WEBHOOK_URL === undefined
+      ? undefined
+      : { url: env.ALERT_WEBHOOK_URL, timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS },
+  severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+  shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  notifySweepIntervalMs: env.NOTIFY_SWEEP_INTERVAL_MS,
+  logLevel: env.LOG_LEVEL,
+}));
+export type WorkerConfig = z.output<typeof WorkerConfig>;
+
+/**
+ * Parses the worker's configuration from environment variables (only main.ts calls this).
+ * @throws ConfigError (from @omise-sync/core) listing every problem at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): WorkerConfig {
+  return parseEnv(WorkerConfig, env);
+}

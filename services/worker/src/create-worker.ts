@@ -1,0 +1,265 @@
+import { type Logger, type NotifyDisputeFlagJob, jobCatalog } from '@omise-sync/core';
+import { type Database, findDisputeFlagsAwaitingNotification } from '@omise-sync/db';
+import type { OmiseClient } from '@omise-sync/omise-client';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type Kysely, sql } from 'kysely';
+import { type Clock, systemClock } from './clock';
+import type { FetchLike } from './dispute-alert';
+import type { DisputeSeverityRules } from './dispute-severity';
+import type { QueueProbe, WorkerMetrics } from './metrics';
+import {
+  type AlertWebhookOptions,
+  createNotifyDisputeFlagProcessor,
+} from './notify-dispute-flag.processor';
+import { createOmiseEventProcessor } from './omise-event.processor';
+
+/** Everything the worker needs, built by main.ts (or by a test). */
+export interface CreateWorkerDeps {
+  db: Kysely<Database>;
+  /**
+   * Opens a new Redis connection (BullMQ workers need `maxRetriesPerRequest: null`). The
+   * worker opens a few and closes them on `close()`.
+   */
+  createRedisConnection(): Redis;
+  omise: OmiseClient;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  /** @defaultValue the system clock */
+  clock?: Clock;
+  /** BullMQ key prefix; must match the receiver's. @defaultValue 'bull' */
+  prefix?: string;
+  /** Omise events processed at once. @defaultValue 16 */
+  concurrency?: number;
+  severityRules: DisputeSeverityRules;
+  /** Where dispute alerts go; undefined: flags are written, nobody is notified. */
+  alertWebhook?: AlertWebhookOptions | undefined;
+  /** HTTP transport for alerts. @defaultValue globalThis.fetch */
+  fetch?: FetchLike;
+  /**
+   * Milliseconds between sweeps for flags whose notification job was lost (a crash between
+   * COMMIT and enqueue); 0 turns the sweeper off. @defaultValue 30000
+   */
+  notifySweepIntervalMs?: number;
+  /** How old an unsent, unclaimed flag must be before the sweeper enqueues it, in ms. @defaultValue 60000 */
+  notifySweepMinAgeMs?: number;
+  /** BullMQ lock duration, in ms; a crashed worker's jobs are retaken after it. @defaultValue 30000 */
+  lockDurationMs?: number;
+  /** BullMQ stalled-job check interval, in ms. @defaultValue 30000 */
+  stalledIntervalMs?: number;
+  /** Queue hold-back after Postgres was unreachable, in ms. @defaultValue { minMs: 1000, maxMs: 15000 } */
+  databaseRetryDelay?: { minMs: number; maxMs: number };
+}
+
+export interface CloseOptions {
+  /**
+   * Milliseconds active jobs get to finish; after that they are interrupted and handed back
+   * to the queue (another worker, or this one after a restart, takes them). @defaultValue 25000
+   */
+  timeoutMs?: number;
+}
+
+/** A running omise-sync worker. */
+export interface OmiseSyncWorker {
+  /** Starts consuming; resolves once connected to Redis. */
+  start(): Promise<void>;
+  /** Drains gracefully (see {@link CloseOptions}) and closes its Redis connections. */
+  close(options?: CloseOptions): Promise<void>;
+  /** Pings Postgres and Redis, for /readyz. */
+  checkReady(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+  /** Runs one notification sweep now (the timer does this periodically). */
+  sweepNotifications(): Promise<number>;
+}
+
+function queueProbe(queue: Queue): QueueProbe {
+  return {
+    name: queue.name,
+    getWaitingCount: () => queue.getWaitingCount(),
+    oldestWaitingAddedAt: async () => {
+      const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+      return oldest?.timestamp;
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Notify jobs are keyed by dispute (BullMQ ids may not contain ':'), so each is queued once. */
+export function notifyJobId(disputeId: string): string {
+  return `notify-${disputeId}`;
+}
+
+/**
+ * Builds the worker: a BullMQ consumer of `omise-events` (projection) and one of
+ * `omise-followups` (dispute alerts), the notification sweeper, and queue gauges.
+ */
+export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
+  const clock = deps.clock ?? systemClock;
+  const prefix = deps.prefix ?? 'bull';
+  const logger = deps.logger;
+  const connections: Redis[] = [];
+  const connect = () => {
+    const connection = deps.createRedisConnection();
+    connections.push(connection);
+    return connection;
+  };
+
+  const producerConnection = connect();
+  const followups = new Queue<NotifyDisputeFlagJob>(jobCatalog.notifyDisputeFlag.queue, {
+    connection: producerConnection,
+    prefix,
+    defaultJobOptions: jobCatalog.notifyDisputeFlag.options,
+  });
+  const events = new Queue(jobCatalog.omiseEvent.queue, { connection: producerConnection, prefix });
+  followups.on('error', (error) => logger.error({ err: error }, 'follow-up queue error'));
+  events.on('error', (error) => logger.error({ err: error }, 'event queue error'));
+  deps.metrics.observeQueues([queueProbe(events), queueProbe(followups)]);
+
+  const enqueueNotification = async (disputeId: string) => {
+    if (deps.alertWebhook === undefined) return;
+    try {
+      await followups.add(
+        jobCatalog.notifyDisputeFlag.name,
+        { disputeId },
+        { jobId: notifyJobId(disputeId) },
+      );
+    } catch (error) {
+      // The flag is committed; the sweeper enqueues it later.
+      logger.warn(
+        { err: error, disputeId },
+        'could not enqueue the dispute alert; the sweeper will',
+      );
+    }
+  };
+
+  const workerOptions = {
+    prefix,
+    autorun: false,
+    lockDuration: deps.lockDurationMs ?? 30_000,
+    stalledInterval: deps.stalledIntervalMs ?? 30_000,
+    // A job whose worker died mid-way is retaken up to 3 times before it fails as stalled.
+    maxStalledCount: 3,
+  };
+
+  const processEvent = createOmiseEventProcessor({
+    db: deps.db,
+    omise: deps.omise,
+    logger: logger.child({ queue: jobCatalog.omiseEvent.queue }),
+    metrics: deps.metrics,
+    clock,
+    severityRules: deps.severityRules,
+    onFlagCommitted: (flag) => enqueueNotification(flag.disputeId),
+    postponeQueue: async (ms) => {
+      await eventWorker.rateLimit(ms);
+    },
+    ...(deps.databaseRetryDelay === undefined
+      ? {}
+      : { databaseRetryDelay: deps.databaseRetryDelay }),
+  });
+  // Three parameters, so BullMQ hands the processor an AbortSignal (used on shutdown).
+  const eventWorker = new Worker(
+    jobCatalog.omiseEvent.queue,
+    (job: Job, token?: string, signal?: AbortSignal) => processEvent(job, token, signal),
+    { ...workerOptions, connection: connect(), concurrency: deps.concurrency ?? 16 },
+  );
+  const notifyWorker = new Worker(
+    jobCatalog.notifyDisputeFlag.queue,
+    createNotifyDisputeFlagProcessor({
+      db: deps.db,
+      logger: logger.child({ queue: jobCatalog.notifyDisputeFlag.queue }),
+      metrics: deps.metrics,
+      clock,
+      alertWebhook: deps.alertWebhook,
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+    }),
+    { ...workerOptions, connection: connect(), concurrency: 4 },
+  );
+  const workers = [eventWorker, notifyWorker];
+  for (const worker of workers) {
+    // Redis trouble surfaces here; BullMQ reconnects by itself.
+    worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
+  }
+
+  const sweepNotifications = async (): Promise<number> => {
+    if (deps.alertWebhook === undefined) return 0;
+    const due = await findDisputeFlagsAwaitingNotification(deps.db, {
+      flaggedBefore: new Date(clock.now().getTime() - (deps.notifySweepMinAgeMs ?? 60_000)),
+      limit: 500,
+    });
+    for (const flag of due) await enqueueNotification(flag.dispute_id);
+    if (due.length > 0) logger.info({ count: due.length }, 'sweeper re-enqueued dispute alerts');
+    return due.length;
+  };
+  let sweeper: NodeJS.Timeout | undefined;
+  let running: Promise<unknown>[] = [];
+
+  return {
+    async start() {
+      for (const worker of workers) {
+        running.push(
+          worker.run().catch((error: unknown) => {
+            logger.error({ err: error, queue: worker.name }, 'worker stopped');
+          }),
+        );
+      }
+      await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+      const interval = deps.notifySweepIntervalMs ?? 30_000;
+      if (interval > 0 && deps.alertWebhook !== undefined) {
+        sweeper = setInterval(() => {
+          sweepNotifications().catch((error: unknown) =>
+            logger.warn({ err: error }, 'notification sweep failed'),
+          );
+        }, interval);
+        sweeper.unref();
+      } else if (deps.alertWebhook === undefined) {
+        logger.warn('ALERT_WEBHOOK_URL is not set; dispute flags are written but not notified');
+      }
+    },
+
+    async close(options = {}) {
+      if (sweeper !== undefined) clearInterval(sweeper);
+      const timeoutMs = options.timeoutMs ?? 25_000;
+      const graceful = Promise.all(workers.map((worker) => worker.close()));
+      if ((await withTimeout(graceful, timeoutMs)) === 'timeout') {
+        logger.warn({ timeoutMs }, 'shutdown deadline reached; handing active jobs back');
+        for (const worker of workers) worker.cancelAllJobs('shutdown');
+        // Interrupted processors return at once and their jobs go back to `wait`; if that
+        // cannot happen (Redis gone), force-close: the locks expire and another worker
+        // retakes the jobs as stalled.
+        if ((await withTimeout(graceful, 5_000)) === 'timeout') {
+          await Promise.all(workers.map((worker) => worker.close(true)));
+        }
+      }
+      await Promise.allSettled(running);
+      running = [];
+      await Promise.allSettled([followups.close(), events.close()]);
+      await Promise.allSettled(
+        connections.map((connection) =>
+          connection.status === 'end' ? Promise.resolve() : connection.quit().then(() => undefined),
+        ),
+      );
+    },
+
+    async checkReady() {
+      const checks: Record<string, string> = {};
+      const [postgres, redis] = await Promise.allSettled([
+        withTimeout(sql`SELECT 1`.execute(deps.db), 2_000),
+        withTimeout(producerConnection.ping(), 2_000),
+      ]);
+      checks['postgres'] =
+        postgres.status === 'fulfilled' && postgres.value !== 'timeout' ? 'ok' : 'unreachable';
+      checks['redis'] =
+        redis.status === 'fulfilled' && redis.value === 'PONG' ? 'ok' : 'unreachable';
+      return { ready: Object.values(checks).every((status) => status === 'ok'), checks };
+    },
+
+    sweepNotifications,
+  };
+}

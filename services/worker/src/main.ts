@@ -1,0 +1,102 @@
+import { ConfigError, createLogger } from '@omise-sync/core';
+import { createDatabase } from '@omise-sync/db';
+import { createOmiseClient, createTokenBucketRateLimiter } from '@omise-sync/omise-client';
+import { Redis } from 'ioredis';
+import { loadConfig } from './config';
+import { createWorker } from './create-worker';
+import { WorkerMetrics } from './metrics';
+import { startMetricsServer } from './metrics-server';
+
+/**
+ * The worker's composition root: reads the environment once, builds every dependency, starts
+ * consuming, and shuts down gracefully on SIGTERM/SIGINT.
+ */
+export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadConfig(env);
+  const logger = createLogger({ name: 'omise-sync-worker', level: config.logLevel });
+  const metrics = new WorkerMetrics();
+  const database = createDatabase({
+    connectionString: config.databaseUrl,
+    maxConnections: config.databasePoolSize,
+    applicationName: 'omise-sync-worker',
+  });
+  const omise = createOmiseClient({
+    secretKey: config.omise.secretKey,
+    baseUrl: config.omise.apiUrl,
+    timeoutMs: config.omise.timeoutMs,
+    // One quick retry for blips; longer outages are BullMQ's exponential backoff.
+    maxRetries: 1,
+    onResponse: metrics.recordOmiseResponse,
+    ...(config.omise.rateLimitRps === undefined
+      ? {}
+      : {
+          rateLimiter: createTokenBucketRateLimiter({
+            requestsPerSecond: config.omise.rateLimitRps,
+            burst: Math.max(1, Math.ceil(config.omise.rateLimitRps)),
+          }),
+        }),
+  });
+  const worker = createWorker({
+    db: database.db,
+    createRedisConnection: () =>
+      new Redis(config.redisUrl, {
+        maxRetriesPerRequest: null,
+        connectionName: 'omise-sync:worker',
+      }),
+    omise,
+    logger,
+    metrics,
+    prefix: config.bullmqPrefix,
+    concurrency: config.concurrency,
+    severityRules: config.severityRules,
+    alertWebhook: config.alertWebhook,
+    notifySweepIntervalMs: config.notifySweepIntervalMs,
+  });
+  const server = await startMetricsServer({
+    port: config.metricsPort,
+    registry: metrics.registry,
+    checkReady: () => worker.checkReady(),
+  });
+  await worker.start();
+  logger.info(
+    { concurrency: config.concurrency, metricsPort: server.port, omiseApi: config.omise.apiUrl },
+    'worker started',
+  );
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    // Past the deadline plus a margin for closing, exit anyway: Postgres rolls back whatever
+    // an interrupted job left open, and its job is already back in the queue.
+    const hardStop = setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 15_000);
+    hardStop.unref();
+    void (async () => {
+      await worker.close({ timeoutMs: config.shutdownTimeoutMs });
+      await Promise.allSettled([server.close(), database.destroy()]);
+      logger.info('worker stopped');
+      logger.flush();
+      process.exitCode = 0;
+    })().catch((error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+if (require.main === module) {
+  runWorker(process.env).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`worker failed to start: ${String(error)}\n`);
+    process.exit(1);
+  });
+}

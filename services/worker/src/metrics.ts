@@ -1,0 +1,140 @@
+import type { OmiseResponseInfo } from '@omise-sync/omise-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What happened to one event job (label of `omise_sync_worker_jobs_total`). */
+export type JobOutcome =
+  /** Fetched and written. */
+  | 'projected'
+  /** Already reflected by a fetch made after the event arrived: recorded, no API call. */
+  | 'coalesced'
+  /** Omise answered 404: recorded as not_found, not retried. */
+  | 'not_found'
+  /** A transient failure; BullMQ retries it with backoff. */
+  | 'retried'
+  /** Failed for good (after the last attempt, or unrecoverable): in the failed set. */
+  | 'failed'
+  /** Postgres was unreachable: back to the queue without spending an attempt. */
+  | 'postponed'
+  /** Shutdown deadline passed: handed back to the queue for another worker. */
+  | 'interrupted';
+
+/** What happened to one dispute notification (label of `omise_sync_notifications_total`). */
+export type NotificationOutcome =
+  | 'sent'
+  /** Nothing to send: already sent, being sent, or not owed. */
+  | 'skipped'
+  /** A definite failure (refused, non-2xx); the claim is released and BullMQ retries. */
+  | 'retried'
+  /** Ambiguous failure (timeout after sending): never retried, so never sent twice. */
+  | 'ambiguous'
+  /** ALERT_WEBHOOK_URL is not configured. */
+  | 'disabled';
+
+/** Something that can report a queue's backlog (a BullMQ Queue). */
+export interface QueueProbe {
+  readonly name: string;
+  getWaitingCount(): Promise<number>;
+  /** Timestamp (ms) when the oldest waiting job was added, or undefined when none waits. */
+  oldestWaitingAddedAt(): Promise<number | undefined>;
+}
+
+/**
+ * The worker's Prometheus metrics, on a registry of its own (no global state, so tests and
+ * several workers in one process do not collide).
+ */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  readonly jobs = new Counter({
+    name: 'omise_sync_worker_jobs_total',
+    help: 'Omise event jobs processed, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly projectionDuration = new Histogram({
+    name: 'omise_sync_projection_duration_seconds',
+    help: 'Time to project one event (lock, fetch, write, commit), by resource',
+    labelNames: ['resource'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly eventLag = new Histogram({
+    name: 'omise_sync_event_lag_seconds',
+    help: "Time from the Omise event's created_at to the committed row",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
+    registers: [this.registry],
+  });
+  readonly deliveryLag = new Histogram({
+    name: 'omise_sync_delivery_lag_seconds',
+    help: 'Time from receiving the event (receivedAt) to the committed row',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  readonly omiseRequests = new Counter({
+    name: 'omise_sync_omise_api_requests_total',
+    help: 'Omise API calls by method, path template and status (0 = no response)',
+    labelNames: ['method', 'path', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'omise_sync_worker_auth_failures_total',
+    help: 'Omise answered 401/403 to the worker: the secret key is wrong or revoked',
+    registers: [this.registry],
+  });
+  readonly disputeFlags = new Counter({
+    name: 'omise_sync_dispute_flags_total',
+    help: 'Dispute flags written, by severity and origin',
+    labelNames: ['severity', 'origin'] as const,
+    registers: [this.registry],
+  });
+  readonly notifications = new Counter({
+    name: 'omise_sync_notifications_total',
+    help: 'Dispute notifications, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly probes: QueueProbe[] = [];
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const probes = this.probes;
+    // Read from Redis at scrape time, so the numbers are current and nothing polls between.
+    new Gauge({
+      name: 'omise_sync_queue_waiting_jobs',
+      help: 'Jobs waiting in a queue (the autoscaler scales workers on this)',
+      labelNames: ['queue'] as const,
+      registers: [this.registry],
+      async collect() {
+        for (const probe of probes) this.set({ queue: probe.name }, await probe.getWaitingCount());
+      },
+    });
+    new Gauge({
+      name: 'omise_sync_queue_oldest_waiting_age_seconds',
+      help: 'Age of the oldest job waiting in a queue (0 when none waits)',
+      labelNames: ['queue'] as const,
+      registers: [this.registry],
+      async collect() {
+        for (const probe of probes) {
+          const addedAt = await probe.oldestWaitingAddedAt();
+          this.set(
+            { queue: probe.name },
+            addedAt === undefined ? 0 : Math.max(0, (Date.now() - addedAt) / 1000),
+          );
+        }
+      },
+    });
+  }
+
+  /** Reports these queues in the queue gauges. */
+  observeQueues(probes: readonly QueueProbe[]): void {
+    this.probes.push(...probes);
+  }
+
+  /** For the Omise client's `onResponse` hook. */
+  readonly recordOmiseResponse = (info: OmiseResponseInfo): void => {
+    this.omiseRequests.inc({
+      method: info.method,
+      path: info.path,
+      status: String(info.status),
+    });
+  };
+}

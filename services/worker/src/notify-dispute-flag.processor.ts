@@ -1,0 +1,104 @@
+import { type Logger, NotifyDisputeFlagJob } from '@omise-sync/core';
+import {
+  type Database,
+  claimDisputeFlagNotification,
+  findDispute,
+  markDisputeFlagNotified,
+  recordDisputeFlagNotifyError,
+  releaseDisputeFlagClaim,
+} from '@omise-sync/db';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { Kysely } from 'kysely';
+import type { Clock } from './clock';
+import {
+  AlertOutcomeUnknownError,
+  AlertRejectedError,
+  type FetchLike,
+  buildDisputeAlert,
+  postAlert,
+} from './dispute-alert';
+import type { NotificationOutcome, WorkerMetrics } from './metrics';
+
+export interface AlertWebhookOptions {
+  /** Slack-compatible incoming webhook URL. */
+  url: string;
+  /** Milliseconds the POST may take. @defaultValue 5000 */
+  timeoutMs?: number;
+}
+
+export interface NotifyProcessorDeps {
+  db: Kysely<Database>;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  clock: Clock;
+  /** Where alerts go; undefined: nobody is notified (warned once). */
+  alertWebhook: AlertWebhookOptions | undefined;
+  /** HTTP transport for the alert. @defaultValue globalThis.fetch */
+  fetch?: FetchLike;
+}
+
+/**
+ * The BullMQ processor for `jobCatalog.notifyDisputeFlag`: sends a flag's alert at most once.
+ * It first claims the flag in Postgres (only one claimant can win); on a failure that proves
+ * nothing was delivered it gives the claim back and lets BullMQ retry; on an ambiguous failure
+ * it keeps the claim, so the alert is never sent twice, and fails loudly instead.
+ */
+export function createNotifyDisputeFlagProcessor(deps: NotifyProcessorDeps) {
+  let warnedDisabled = false;
+  return async function notifyDisputeFlag(job: Job<unknown>): Promise<NotificationOutcome> {
+    const parsed = NotifyDisputeFlagJob.safeParse(job.data);
+    if (!parsed.success) {
+      deps.logger.error({ jobId: job.id }, 'malformed notify job; failed without retry');
+      throw new UnrecoverableError(`malformed notify job: ${parsed.error.message}`);
+    }
+    const { disputeId } = parsed.data;
+    const logger = deps.logger.child({ jobId: job.id, disputeId });
+    if (deps.alertWebhook === undefined) {
+      if (!warnedDisabled) {
+        warnedDisabled = true;
+        logger.warn('ALERT_WEBHOOK_URL is not set; dispute flags are not notified');
+      }
+      deps.metrics.notifications.inc({ outcome: 'disabled' });
+      return 'disabled';
+    }
+    const flag = await claimDisputeFlagNotification(deps.db, disputeId, deps.clock.now());
+    if (flag === undefined) {
+      deps.metrics.notifications.inc({ outcome: 'skipped' });
+      return 'skipped';
+    }
+    const dispute = await findDispute(deps.db, disputeId);
+    if (dispute === undefined) {
+      // The flag references the dispute, so this cannot happen short of manual deletes.
+      await releaseDisputeFlagClaim(deps.db, disputeId, 'dispute row missing');
+      throw new UnrecoverableError(`dispute ${disputeId} has a flag but no row`);
+    }
+    try {
+      await postAlert(deps.alertWebhook.url, buildDisputeAlert(flag, dispute), {
+        timeoutMs: deps.alertWebhook.timeoutMs ?? 5_000,
+        ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof AlertRejectedError) {
+        await releaseDisputeFlagClaim(deps.db, disputeId, message);
+        deps.metrics.notifications.inc({ outcome: 'retried' });
+        logger.warn({ err: error }, 'alert not delivered; BullMQ retries');
+        throw error;
+      }
+      if (error instanceof AlertOutcomeUnknownError) {
+        await recordDisputeFlagNotifyError(deps.db, disputeId, message);
+        deps.metrics.notifications.inc({ outcome: 'ambiguous' });
+        logger.error(
+          { err: error },
+          'alert may or may not have been delivered; not resent (at most once), check the channel',
+        );
+        throw new UnrecoverableError(message);
+      }
+      throw error;
+    }
+    await markDisputeFlagNotified(deps.db, disputeId, deps.clock.now());
+    deps.metrics.notifications.inc({ outcome: 'sent' });
+    logger.info({ severity: flag.severity }, 'dispute alert sent');
+    return 'sent';
+  };
+}

@@ -1,0 +1,19 @@
+import type { EventOrigin } from '@omise-sync/core';
+
+/** How and when the state being projected was obtained. */
+export interface ProjectionContext {
+  /** What triggered the projection; only `webhook` flags notify. */
+  origin: EventOrigin;
+  /** When the fetch request was sent to Omise (the state is at least this new). */
+  observedAt: Date;
+}
+
+/** An expandable field (`charge`, `customer`): the id, or the id of the expanded object. */
+export function expandableId(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && 'id' in value) {
+    const id = value.id;
+    return typeof id === 'string' ? id : null;
+  }
+  return null;
+}
