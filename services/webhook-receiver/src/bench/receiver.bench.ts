@@ -1,0 +1,263 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { jobCatalog } from '@omise-sync/core';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+
+/**
+ * `npm run bench:receiver`: autocannon sends signed ~2 KB events over 50 connections to the
+ * receiver (real Redis, real BullMQ) and, in the same run and with the same requests, to a bare
+ * express route that only answers 200. Rounds alternate between the two so that noise from
+ * other processes on the machine hits both alike. Targets: receiver req/s >= 0.75 x bare,
+ * receiver p99 <= 1.5 x bare.
+ *
+ * Environment: REDIS_URL (default redis://127.0.0.1:6379), BENCH_CONNECTIONS (50),
+ * BENCH_DURATION_SECONDS (10), BENCH_ROUNDS (2), BENCH_WARMUP_SECONDS (3).
+ */
+
+const RPS_TARGET = 0.75;
+const P99_TARGET = 1.5;
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const connections = intFromEnv('BENCH_CONNECTIONS', 50);
+const durationSeconds = intFromEnv('BENCH_DURATION_SECONDS', 10);
+const rounds = intFromEnv('BENCH_ROUNDS', 2);
+const warmupSeconds = intFromEnv('BENCH_WARMUP_SECONDS', 3);
+const prefix = `bench:receiver:${randomBytes(4).toString('hex')}`;
+const secret = randomBytes(32).toString('base64');
+const key = Buffer.from(secret, 'base64');
+
+/** A 2019-05-29 charge.complete envelope of about 2 KB, split where the event id goes. */
+function eventTemplate(): string[] {
+  const charge = {
+    object: 'charge',
+    id: 'chrg_test_5xbench00000000000000',
+    livemode: false,
+    location: '/charges/chrg_test_5xbench00000000000000',
+    amount: 100_000,
+    net: 96_226,
+    fee: 3_650,
+    fee_vat: 124,
+    currency: 'THB',
+    status: 'successful',
+    authorized: true,
+    paid: true,
+    capturable: false,
+    reversible: false,
+    description: 'Order #10042',
+    metadata: { order_id: '10042', customer_ref: 'cust-8842' },
+    card: {
+      object: 'card',
+      id: 'card_test_5xbench00000000000000',
+      livemode: false,
+      country: 'th',
+      brand: 'Visa',
+      last_digits: '4242',
+      expiration_month: 12,
+      expiration_year: 2035,
+      fingerprint: 'mKleiBfwp+PoJWB/ipngANuECUmRKjyxROwFW5IO7TM=',
+      name: 'Somchai Prasert',
+      security_code_check: true,
+      created_at: '2026-11-23T09:59:58Z',
+    },
+    failure_code: null,
+    failure_message: null,
+    refunded_amount: 0,
+    transaction: 'trxn_test_5xbench00000000000000',
+    return_uri: 'https://shop.example.com/orders/10042/complete',
+    created_at: '2026-11-23T09:59:58Z',
+    paid_at: '2026-11-23T10:00:00Z',
+  };
+  const marker = 'EVENT_ID_MARKER';
+  const json = JSON.stringify({
+    object: 'event',
+    id: marker,
+    livemode: false,
+    location: `/events/${marker}`,
+    webhook_deliveries: [],
+    data: charge,
+    key: 'charge.complete',
+    created_at: '2026-11-23T10:00:00Z',
+  });
+  // Pad `data.description` so the whole body is about 2 KB.
+  const padded = json.replace(
+    'Order #10042',
+    `Order #10042 ${'x'.repeat(Math.max(0, 2048 - json.length - 16))}`,
+  );
+  return padded.split(marker);
+}
+
+const template = eventTemplate();
+let sequence = 0;
+const runTag = randomBytes(3).toString('hex');
+
+function signedRequest(): { body: string; headers: Record<string, string> } {
+  sequence += 1;
+  const id = `evnt_test_${runTag}${sequence.toString(36)}`;
+  const body = template.join(id);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHmac('sha256', key).update(`${timestamp}.`).update(body).digest('hex');
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'omise-signature': signature,
+      'omise-signature-timestamp': timestamp,
+    },
+  };
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startServer(role: 'receiver' | 'bare'): Promise<Server> {
+  const child = fork(join(__dirname, 'bench-server.js'), [role], {
+    env: {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      BULLMQ_PREFIX: prefix,
+      OMISE_WEBHOOK_SECRETS: secret,
+      PORT: '0',
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+    },
+    // The receiver logs one JSON line per delivery, as in production; the lines go nowhere.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const [message] = (await once(child, 'message')) as [{ port: number }];
+  return { child, url: `http://127.0.0.1:${message.port}` };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = once(server.child, 'exit');
+  server.child.send('stop');
+  await exited;
+}
+
+interface Measurement {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+async function measure(url: string, seconds: number): Promise<Measurement> {
+  const result = await autocannon({
+    url: `${url}/webhooks/omise`,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => ({ ...request, ...signedRequest() }),
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function deletePrefix(redis: Redis): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+async function main(): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const receiver = await startServer('receiver');
+  const bare = await startServer('bare');
+  const waitingKey = `${prefix}:${jobCatalog.omiseEvent.queue}:wait`;
+  const results: { bare: Measurement[]; receiver: Measurement[] } = { bare: [], receiver: [] };
+  try {
+    console.log(
+      `receiver benchmark: ${connections} connections, ${durationSeconds} s per run, ${rounds} rounds (bare and receiver alternating), ~${signedRequest().body.length} B signed events`,
+    );
+    await measure(bare.url, warmupSeconds);
+    await measure(receiver.url, warmupSeconds);
+    await deletePrefix(redis);
+    for (let round = 1; round <= rounds; round += 1) {
+      const bareRun = await measure(bare.url, durationSeconds);
+      results.bare.push(bareRun);
+      const receiverRun = await measure(receiver.url, durationSeconds);
+      results.receiver.push(receiverRun);
+      // Every 2xx must be a job in Redis (each request carries a new event id).
+      const waiting = await redis.llen(waitingKey);
+      console.log(
+        `round ${round}: bare ${bareRun.rps.toFixed(0)} req/s, receiver ${receiverRun.rps.toFixed(0)} req/s; receiver 2xx ${receiverRun.ok}, non-2xx/errors ${receiverRun.failed}, jobs in Redis ${waiting}`,
+      );
+      if (waiting !== receiverRun.ok) {
+        throw new Error(
+          `receiver answered ${receiverRun.ok} x 2xx but Redis holds ${waiting} jobs`,
+        );
+      }
+      await deletePrefix(redis);
+    }
+  } finally {
+    await stopServer(receiver);
+    await stopServer(bare);
+    await deletePrefix(redis);
+    await redis.quit();
+  }
+
+  const bareRps = mean(results.bare.map((r) => r.rps));
+  const receiverRps = mean(results.receiver.map((r) => r.rps));
+  const bareP50 = mean(results.bare.map((r) => r.p50));
+  const receiverP50 = mean(results.receiver.map((r) => r.p50));
+  const bareP99 = mean(results.bare.map((r) => r.p99));
+  const receiverP99 = mean(results.receiver.map((r) => r.p99));
+  const rpsRatio = receiverRps / bareRps;
+  const p99Ratio = receiverP99 / bareP99;
+  console.table({
+    'bare express route': { 'req/s': Math.round(bareRps), 'p50 ms': bareP50, 'p99 ms': bareP99 },
+    'webhook receiver': {
+      'req/s': Math.round(receiverRps),
+      'p50 ms': receiverP50,
+      'p99 ms': receiverP99,
+    },
+    'receiver / bare': {
+      'req/s': Number(rpsRatio.toFixed(2)),
+      'p50 ms': Number((receiverP50 / bareP50).toFixed(2)),
+      'p99 ms': Number(p99Ratio.toFixed(2)),
+    },
+  });
+  const rpsPass = rpsRatio >= RPS_TARGET;
+  const p99Pass = p99Ratio <= P99_TARGET;
+  console.log(
+    `req/s ratio ${rpsRatio.toFixed(2)} (target >= ${RPS_TARGET}): ${rpsPass ? 'PASS' : 'FAIL'}`,
+  );
+  console.log(
+    `p99 ratio ${p99Ratio.toFixed(2)} (target <= ${P99_TARGET}): ${p99Pass ? 'PASS' : 'FAIL'}`,
+  );
+  console.log(rpsPass && p99Pass ? 'PASS' : 'FAIL');
+  if (!(rpsPass && p99Pass)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
