@@ -56,3 +56,20 @@ test('bad values are all reported at once', () => {
   expect(flags).toThrow(/--port: must be a non-negative number/);
   expect(flags).toThrow(/--webhook-url: ftp:\/\/x is not an http\(s\) URL/);
 });
+
+test('OMISE_SECRET_KEY, OMISE_WEBHOOK_SECRETS and LOG_LEVEL (shared with the receiver) are used when EMULATOR_* are unset', () => {
+  const shared = loadEmulatorConfig(
+    { OMISE_SECRET_KEY: 'skey_test_shared', OMISE_WEBHOOK_SECRETS: 'c2VjcmV0', LOG_LEVEL: 'warn' },
+    [],
+  );
+  expect(shared.env).toMatchObject({
+    EMULATOR_SECRET_KEY: 'skey_test_shared',
+    EMULATOR_WEBHOOK_SECRETS: ['c2VjcmV0'],
+    EMULATOR_LOG_LEVEL: 'warn',
+  });
+  const own = loadEmulatorConfig(
+    { OMISE_SECRET_KEY: 'skey_test_shared', EMULATOR_SECRET_KEY: 'skey_test_own' },
+    [],
+  );
+  expect(own.env.EMULATOR_SECRET_KEY).toBe('skey_test_own');
+});

@@ -103,6 +103,25 @@ const number = (
 };
 
 /**
+ * The rest of omise-sync names the same settings OMISE_SECRET_KEY, OMISE_WEBHOOK_SECRETS and
+ * LOG_LEVEL (the receiver verifies with the secrets the emulator signs with), so those are
+ * accepted when the EMULATOR_* name is not set.
+ */
+function withSharedNames(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const pick = (own: string, shared: string): Record<string, string> => {
+    const value = env[own] ?? env[shared];
+    return value === undefined || value === '' ? {} : { [own]: value };
+  };
+  return {
+    ...env,
+    ...pick('EMULATOR_SECRET_KEY', 'OMISE_SECRET_KEY'),
+    ...pick('EMULATOR_PUBLIC_KEY', 'OMISE_PUBLIC_KEY'),
+    ...pick('EMULATOR_WEBHOOK_SECRETS', 'OMISE_WEBHOOK_SECRETS'),
+    ...pick('EMULATOR_LOG_LEVEL', 'LOG_LEVEL'),
+  };
+}
+
+/**
  * Reads the CLI's configuration from the environment and the arguments (flags win).
  * @throws ConfigError listing every problem.
  */
@@ -110,7 +129,7 @@ export function loadEmulatorConfig(
   env: NodeJS.ProcessEnv,
   argv: readonly string[],
 ): EmulatorCliConfig {
-  const parsedEnv = parseEnv(EmulatorEnv, env);
+  const parsedEnv = parseEnv(EmulatorEnv, withSharedNames(env));
   const { values } = parseArgs({
     args: [...argv],
     strict: true,

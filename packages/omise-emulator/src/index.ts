@@ -31,3 +31,11 @@ export {
   type ChargeFailureCode,
 } from './test-cards';
 export { FaultsPatch, ScenarioRequest, WebhooksInput } from './admin-params';
+export { runEmulatorCli, type EmulatorCliRun } from './emulator-cli';
+export {
+  CLI_USAGE,
+  DEFAULT_WEBHOOK_SECRET,
+  EmulatorEnv,
+  loadEmulatorConfig,
+  type EmulatorCliConfig,
+} from './emulator-config';
