@@ -3,6 +3,7 @@ import type { ChargeTable } from './tables/charge.table';
 import type { DisputeDocumentTable, DisputeFlagTable, DisputeTable } from './tables/dispute.table';
 import type { EventTable } from './tables/event.table';
 import type { RefundTable } from './tables/refund.table';
+import type { ReconcileRunTable, SyncCheckpointTable } from './tables/sync.table';
 
 /**
  * The Kysely type of the whole database. Tables live in the Postgres schema `omise`
@@ -18,4 +19,6 @@ export interface Database {
   'omise.dispute_documents': DisputeDocumentTable;
   'omise.dispute_flags': DisputeFlagTable;
   'omise.events': EventTable;
+  'omise.sync_checkpoints': SyncCheckpointTable;
+  'omise.reconcile_runs': ReconcileRunTable;
 }

@@ -19,3 +19,4 @@ export * from './dispute.repository';
 export * from './dispute-flag.repository';
 export * from './event.repository';
 export * from './projection-lock.repository';
+export * from './sync-state.repository';

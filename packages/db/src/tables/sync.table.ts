@@ -1,0 +1,36 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { DefaultTimestamp, NullableTimestamp, Timestamp } from './column-types';
+
+/** jsonb holding any JSON value the owner of the row defines (read as parsed JSON). */
+type JsonValue = ColumnType<unknown, string, string>;
+
+/**
+ * `omise.sync_checkpoints`: where a resumable walk over the Omise API stands, one row per
+ * walk (`backfill:charges`, `reconcile:events`…). The cursor's shape belongs to its walk.
+ */
+export interface SyncCheckpointTable {
+  name: string;
+  cursor: JsonValue;
+  updated_at: DefaultTimestamp;
+}
+
+/** Drift or repair counts by kind (`charge_missing`, `dispute_stale`…). */
+export type DriftCounts = Record<string, number>;
+
+/** `omise.reconcile_runs`: one row per reconciliation, with the drift it found and repaired. */
+export interface ReconcileRunTable {
+  id: Generated<number>;
+  started_at: Timestamp;
+  /** Null while the run is in progress (or when it died without recording its end). */
+  finished_at: NullableTimestamp;
+  /** Start of the window compared: events and charges created since then. */
+  since: Timestamp;
+  /** Charge, refund and dispute events read from the Events API. */
+  events_seen: ColumnType<number, number | undefined, number>;
+  /** Events not yet processed that were put (back) on the queue. */
+  events_enqueued: ColumnType<number, number | undefined, number>;
+  drift: ColumnType<DriftCounts, string | undefined, string>;
+  repaired: ColumnType<DriftCounts, string | undefined, string>;
+  /** Why the run failed or stopped early; null when it completed. */
+  error: string | null;
+}
