@@ -323,3 +323,53 @@ describe('GET and PATCH /charges/:id', () => {
     expect(res.body.code).toBe('not_found');
   });
 });
+
+describe('GET /tokens/:id and /customers/:id', () => {
+  test('a token is retrieved with the public key; an unknown one is 404', async () => {
+    const id = await createToken(emulator);
+    const got = await api(emulator, 'GET', `/tokens/${id}`, { key: emulator.publicKey });
+    expect(got.body).toMatchObject({ object: 'token', id, used: false });
+    const missing = await api(emulator, 'GET', '/tokens/tokn_test_missing', {
+      key: emulator.publicKey,
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  test('a customer is retrieved with its cards; an unknown one is 404', async () => {
+    const card = await createToken(emulator);
+    const created = await api(emulator, 'POST', '/customers', {
+      form: { email: 'b@example.com', 'metadata[tier]': 'gold', card },
+    });
+    const got = await api(emulator, 'GET', `/customers/${String(created.body.id)}`);
+    expect(got.body).toMatchObject({
+      object: 'customer',
+      email: 'b@example.com',
+      metadata: { tier: 'gold' },
+    });
+    expect((got.body.cards as { total: number }).total).toBe(1);
+    const missing = await api(emulator, 'GET', '/customers/cust_test_missing');
+    expect(missing.status).toBe(404);
+  });
+});
+
+test.each([
+  ['PATCH', '/charges/chrg_test_missing'],
+  ['POST', '/charges/chrg_test_missing/capture'],
+  ['POST', '/charges/chrg_test_missing/reverse'],
+  ['POST', '/charges/chrg_test_missing/expire'],
+  ['POST', '/charges/chrg_test_missing/mark_as_paid'],
+  ['POST', '/charges/chrg_test_missing/mark_as_failed'],
+  ['GET', '/charges/chrg_test_missing/refunds'],
+  ['PATCH', '/disputes/dspt_test_missing/accept'],
+  ['PATCH', '/disputes/dspt_test_missing/close'],
+  ['GET', '/disputes/dspt_test_missing/documents'],
+])('%s %s on an unknown id is 404 not_found', async (method, path) => {
+  const res = await api(
+    emulator,
+    method,
+    path,
+    method === 'GET' ? {} : { form: { status: 'won' } },
+  );
+  expect(res.status).toBe(404);
+  expect(res.body.code).toBe('not_found');
+});

@@ -101,7 +101,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
       await handleAdmin(ctx, request, res);
       return;
     }
-    await applyRequestFaults(ctx, res);
+    await applyRequestFaults(ctx);
     const result = await route(ctx, request);
     if (result instanceof BinaryBody) {
       res.writeHead(200, {
@@ -149,7 +149,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, version: u
   res.end(text);
 }
 
-async function applyRequestFaults(ctx: HttpContext, _res: ServerResponse): Promise<void> {
+async function applyRequestFaults(ctx: HttpContext): Promise<void> {
   const faults = ctx.faults();
   const { random } = ctx.state;
   const latency =
