@@ -1,4 +1,5 @@
 export { ConfigError, envFields, parseEnv } from './parse-env';
+export { onShutdownSignal } from './shutdown-signals';
 export { createLogger, REDACT_PATHS, type CreateLoggerOptions, type Logger } from './logger';
 export {
   EventOrigin,

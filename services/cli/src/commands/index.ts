@@ -1,5 +1,7 @@
+import { backfillCommand } from './backfill.command';
 import { devCommand } from './dev.command';
 import { migrateCommand } from './migrate.command';
+import { emulatorCommand, receiverCommand, workerCommand } from './service.commands';
 
 /** A CLI command: runs with its arguments and the environment, resolves to an exit code. */
 export interface Command {
@@ -8,10 +10,20 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  receiver: {
+    summary: 'run the webhook receiver (POST /webhooks/omise on PORT)',
+    run: receiverCommand,
+  },
+  worker: { summary: 'run the projection worker (metrics on METRICS_PORT)', run: workerCommand },
   migrate: { summary: 'apply pending migrations to DATABASE_URL', run: migrateCommand },
+  emulator: { summary: 'run the Omise emulator (see --help)', run: emulatorCommand },
   dev: {
     summary: 'run the whole pipeline locally against the emulator (npm run dev)',
     run: devCommand,
+  },
+  backfill: {
+    summary: 'project every charge, refund and dispute from the Omise API (resumable)',
+    run: backfillCommand,
   },
 };
 

@@ -4,14 +4,14 @@ import { type AddressInfo } from 'node:net';
 
 /** A local stand-in for the team's Slack webhook: counts notifications and shows their text. */
 export class AlertSink {
-  readonly messages: string[] = [];
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    readonly messages: readonly string[],
   ) {}
 
   static async start(onMessage: (text: string) => void): Promise<AlertSink> {
-    let sink: AlertSink | undefined;
+    const messages: string[] = [];
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -23,7 +23,7 @@ export class AlertSink {
         } catch {
           // keep the placeholder: the demo shows that something arrived
         }
-        sink?.messages.push(text);
+        messages.push(text);
         onMessage(text);
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       });
@@ -31,8 +31,7 @@ export class AlertSink {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    sink = new AlertSink(server, `http://127.0.0.1:${port}/slack`);
-    return sink;
+    return new AlertSink(server, `http://127.0.0.1:${port}/slack`, messages);
   }
 
   close(): Promise<void> {
