@@ -49,10 +49,9 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof message === 'string' && PG_MESSAGES.some((text) => message.includes(text))) {
     return true;
   }
-  if (
-    error instanceof AggregateError &&
-    error.errors.some((e) => isDatabaseUnavailable(e, depth + 1))
-  ) {
+  // Checked by shape, not instanceof: errors from other realms (vm contexts) fail instanceof.
+  const errors = (error as { errors?: unknown }).errors;
+  if (Array.isArray(errors) && errors.some((e) => isDatabaseUnavailable(e, depth + 1))) {
     return true;
   }
   return isDatabaseUnavailable((error as { cause?: unknown }).cause, depth + 1);

@@ -96,10 +96,8 @@ function causeCode(error: unknown): string | undefined {
     if (typeof current !== 'object' || current === null) return undefined;
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') return code;
-    if (current instanceof AggregateError) {
-      const codes = current.errors.map(causeCode);
-      return codes.find((c) => c !== undefined);
-    }
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) return errors.map(causeCode).find((c) => c !== undefined);
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
@@ -131,7 +129,8 @@ export async function postAlert(
     if (code !== undefined && NOT_SENT_CODES.has(code)) {
       throw new AlertRejectedError(`alert endpoint unreachable (${code})`, { cause: error });
     }
-    const what = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'failed';
+    const name = (error as { name?: unknown } | null)?.name;
+    const what = name === 'TimeoutError' ? 'timed out' : 'failed';
     throw new AlertOutcomeUnknownError(`alert request ${what} after it may have been sent`, {
       cause: error,
     });

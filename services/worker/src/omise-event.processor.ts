@@ -127,21 +127,16 @@ function throwIfInterrupted(signal: AbortSignal | undefined): void {
 /** Rejects as soon as `signal` aborts; `work` keeps running and must check the signal itself. */
 function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new JobInterruptedError('shutdown deadline reached'));
+  let onAbort = () => undefined as void;
+  const interrupted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(new JobInterruptedError('shutdown deadline reached'));
     if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
+  // race() passes work's own rejection through untouched (its code classifies it).
+  return Promise.race([work, interrupted]).finally(() =>
+    signal.removeEventListener('abort', onAbort),
+  );
 }
 
 /**
@@ -226,7 +221,10 @@ function describe(error: unknown): string {
       .filter((part) => part !== undefined)
       .join(', ');
   }
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return typeof message === 'string'
+    ? `${typeof name === 'string' ? name : 'Error'}: ${message}`
+    : String(error);
 }
 
 /**
