@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       maxBacklog: 0,
       retryAfterSeconds: 30,
       enqueueBatchSize: 100,
+      enqueueBatchesInFlight: 4,
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
     });

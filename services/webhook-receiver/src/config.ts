@@ -87,6 +87,11 @@ const EnvSchema = z.object({
   RECEIVER_RETRY_AFTER_SECONDS: envFields.positiveInt(30),
   /** Most jobs written to Redis in one round trip by the batching enqueuer. Default 100. */
   RECEIVER_ENQUEUE_BATCH_SIZE: envFields.positiveInt(100),
+  /**
+   * Batches that may wait for Redis at once; adds arriving meanwhile form the next batch.
+   * Default 4.
+   */
+  RECEIVER_ENQUEUE_BATCHES_IN_FLIGHT: envFields.positiveInt(4),
   /** pino level. Default info. */
   LOG_LEVEL: envFields.logLevel(),
   /**
@@ -137,6 +142,7 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
   maxBacklog: env.RECEIVER_MAX_BACKLOG,
   retryAfterSeconds: env.RECEIVER_RETRY_AFTER_SECONDS,
   enqueueBatchSize: env.RECEIVER_ENQUEUE_BATCH_SIZE,
+  enqueueBatchesInFlight: env.RECEIVER_ENQUEUE_BATCHES_IN_FLIGHT,
   logLevel: env.LOG_LEVEL,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
 }));

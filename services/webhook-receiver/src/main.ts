@@ -92,6 +92,7 @@ export async function startReceiver(
     queue,
     connection,
     maxBatchSize: config.enqueueBatchSize,
+    maxBatchesInFlight: config.enqueueBatchesInFlight,
     onBatch: (size) => metrics.batchSize.observe(size),
   });
 

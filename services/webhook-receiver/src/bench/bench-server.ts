@@ -34,6 +34,10 @@ async function main(): Promise<void> {
   process.on('message', (message) => {
     if (message === 'stop') {
       void stop().then(() => process.disconnect());
+    } else if (message === 'cpu') {
+      // CPU time used so far (user + system, microseconds), to compare cost per request.
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMicros: user + system });
     }
   });
   process.send?.({ port });
