@@ -7,7 +7,7 @@ import { type Kysely, sql } from 'kysely';
 import { type Clock, systemClock } from './clock';
 import type { FetchLike } from './dispute-alert';
 import type { DisputeSeverityRules } from './dispute-severity';
-import type { QueueProbe, WorkerMetrics } from './metrics';
+import { type WorkerMetrics, bullQueueProbe } from './metrics';
 import {
   type AlertWebhookOptions,
   createNotifyDisputeFlagProcessor,
@@ -71,17 +71,6 @@ export interface OmiseSyncWorker {
   sweepNotifications(): Promise<number>;
 }
 
-function queueProbe(queue: Queue): QueueProbe {
-  return {
-    name: queue.name,
-    getWaitingCount: () => queue.getWaitingCount(),
-    oldestWaitingAddedAt: async () => {
-      const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
-      return oldest?.timestamp;
-    },
-  };
-}
-
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
@@ -120,10 +109,13 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
   const events = new Queue(jobCatalog.omiseEvent.queue, { connection: producerConnection, prefix });
   followups.on('error', (error) => logger.error({ err: error }, 'follow-up queue error'));
   events.on('error', (error) => logger.error({ err: error }, 'event queue error'));
-  deps.metrics.observeQueues([queueProbe(events), queueProbe(followups)]);
+  deps.metrics.observeQueues([bullQueueProbe(events), bullQueueProbe(followups)]);
 
   const enqueueNotification = async (disputeId: string) => {
-    if (deps.alertWebhook === undefined) return;
+    if (deps.alertWebhook === undefined) {
+      deps.metrics.notifications.inc({ outcome: 'disabled' });
+      return;
+    }
     try {
       await followups.add(
         jobCatalog.notifyDisputeFlag.name,

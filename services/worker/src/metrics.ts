@@ -1,4 +1,5 @@
 import type { OmiseResponseInfo } from '@omise-sync/omise-client';
+import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What happened to one event job (label of `omise_sync_worker_jobs_total`). */
@@ -36,6 +37,21 @@ export interface QueueProbe {
   getWaitingCount(): Promise<number>;
   /** Timestamp (ms) when the oldest waiting job was added, or undefined when none waits. */
   oldestWaitingAddedAt(): Promise<number | undefined>;
+}
+
+/** A BullMQ queue as a {@link QueueProbe}. */
+export function bullQueueProbe(
+  queue: Pick<Queue, 'name' | 'getWaitingCount' | 'getJobs'>,
+): QueueProbe {
+  return {
+    name: queue.name,
+    getWaitingCount: () => queue.getWaitingCount(),
+    oldestWaitingAddedAt: async () => {
+      // asc = true: the oldest waiting job first.
+      const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+      return oldest?.timestamp;
+    },
+  };
 }
 
 /**
