@@ -1,6 +1,7 @@
 import { backfillCommand } from './backfill.command';
 import { devCommand } from './dev.command';
 import { migrateCommand } from './migrate.command';
+import { reconcileCommand } from './reconcile.command';
 import { emulatorCommand, receiverCommand, workerCommand } from './service.commands';
 
 /** A CLI command: runs with its arguments and the environment, resolves to an exit code. */
@@ -24,6 +25,10 @@ export const commands: Record<string, Command> = {
   backfill: {
     summary: 'project every charge, refund and dispute from the Omise API (resumable)',
     run: backfillCommand,
+  },
+  reconcile: {
+    summary: 'enqueue missed events, repair drift with the Omise API, report it',
+    run: reconcileCommand,
   },
 };
 

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { createDatabase } from '@omise-sync/db';
+import { systemClock } from '@omise-sync/worker';
+import { DRIFT_KINDS } from '../sync/drift';
+import { type ReconcileReport, runReconcile } from '../sync/reconcile';
+import { ReconcileConfig, loadSyncConfig } from '../sync/sync-config';
+import {
+  abortOnSignals,
+  createCliLogger,
+  createSyncOmiseClient,
+  openSyncQueues,
+} from '../sync/sync-services';
+import { formatTable } from '../text-table';
+import { parseSince } from './backfill.command';
+
+export const RECONCILE_USAGE = `Usage: omise-sync reconcile [--since DATE]
+
+Makes Postgres converge to the Omise API: reads the Events API from the last cursor and puts
+every charge, refund and dispute event not yet processed on the queue; compares open and
+pending disputes, and charges created in the window, with Postgres and repairs what differs;
+records the drift (omise.reconcile_runs, the worker's omise_sync_reconcile_drift metric) and
+prints it. Nothing it projects sends a notification. Runs every 15 minutes as a CronJob.
+
+  --since DATE   re-read events and compare charges from DATE (ISO 8601); default: events
+                 from the cursor, charges from RECONCILE_LOOKBACK_HOURS ago
+`;
+
+/** The drift table: one line per kind, found and repaired, with example ids. */
+export function formatDriftReport(report: ReconcileReport): string {
+  const { events } = report;
+  const header = [
+    `reconcile run ${report.runId}: ${report.startedAt.toISOString()} .. ${report.finishedAt.toISOString()}`,
+    `events ${events.from} .. ${events.to}: ${events.seen} seen, ${events.processed} already processed, ` +
+      `${events.actions.enqueued} enqueued, ${events.actions.retried} failed jobs retried, ` +
+      `${events.actions.requeued} requeued, ${events.actions.in_flight} in flight` +
+      (events.invalid > 0 ? `, ${events.invalid} unreadable` : ''),
+    `compared: ${report.disputesCompared} active disputes, ${report.chargesCompared} charges created since ${report.since.toISOString()}`,
+    '',
+  ];
+  const table = formatTable(
+    ['drift', 'found', 'repaired', 'examples'],
+    DRIFT_KINDS.map((kind) => [
+      kind,
+      report.drift[kind],
+      report.repaired[kind],
+      (report.examples[kind] ?? []).join(' '),
+    ]),
+  );
+  const total = DRIFT_KINDS.reduce((sum, kind) => sum + report.drift[kind], 0);
+  return [...header, table, '', total === 0 ? 'no drift' : `drift: ${total} difference(s)`].join(
+    '\n',
+  );
+}
+
+/** `omise-sync reconcile` (also the CronJob's command). */
+export async function reconcileCommand(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { since: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help === true) {
+    console.log(RECONCILE_USAGE);
+    return 0;
+  }
+  const since = parseSince(values.since);
+  const config = loadSyncConfig(ReconcileConfig, env);
+  const logger = createCliLogger('reconcile', config.logLevel);
+  const database = createDatabase({
+    connectionString: config.databaseUrl,
+    maxConnections: Math.max(2, config.databasePoolSize),
+    applicationName: 'omise-sync-reconcile',
+  });
+  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix);
+  // A reconcile has no resumable batches: on SIGTERM (the CronJob's deadline) in-flight
+  // requests are cancelled, the run is recorded as failed and the next run starts over.
+  const interrupt = abortOnSignals((signal) => console.error(`${signal}: stopping`));
+  try {
+    const report = await runReconcile(
+      {
+        db: database.db,
+        omise: createSyncOmiseClient(config.omise).withSignal(interrupt.signal),
+        queue: queues.events,
+        clock: systemClock,
+        logger,
+        severityRules: config.severityRules,
+      },
+      { since, lookbackMs: config.lookbackMs, settleMs: config.settleMs },
+    );
+    console.log(formatDriftReport(report));
+    return 0;
+  } finally {
+    interrupt.dispose();
+    await queues.close();
+    await database.destroy();
+  }
+}

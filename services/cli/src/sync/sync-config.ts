@@ -1,0 +1,176 @@
+import { envFields, parseEnv } from '@omise-sync/core';
+import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from '@omise-sync/worker';
+import { z } from 'zod';
+
+/** DISPUTE_SEVERITY_RULES as the worker reads it: JSON validated by the worker's schema. */
+const severityRules = z.string().transform((text, ctx) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    return z.NEVER;
+  }
+  const result = DisputeSeverityRules.safeParse(parsed);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${issue.path.join('.') || '(rules)'}: ${issue.message}`,
+      });
+    }
+    return z.NEVER;
+  }
+  return result.data;
+});
+
+const databaseFields = {
+  /** Postgres connection string (postgres:// or postgresql://). Required. */
+  DATABASE_URL: envFields.url(['postgres:', 'postgresql:']),
+  /** Postgres connections the command may open. Default 4. */
+  DATABASE_POOL_SIZE: envFields.positiveInt(4),
+  /** pino level of the JSON log lines, written to stderr (tables go to stdout). Default info. */
+  LOG_LEVEL: envFields.logLevel(),
+};
+
+const queueFields = {
+  /** Redis holding the BullMQ queues (redis:// or rediss://). Required. */
+  REDIS_URL: envFields.url(['redis:', 'rediss:']),
+  /** BullMQ key prefix; must match the receiver's and the worker's. Default "bull". */
+  BULLMQ_PREFIX: z.string().min(1).default('bull'),
+};
+
+const omiseFields = {
+  /** Omise secret key (`skey_…`). Required. */
+  OMISE_SECRET_KEY: z.string().regex(/^skey_\w+$/, {
+    error: 'must be an Omise secret key (skey_…)',
+  }),
+  /** Base URL of the Omise API (the emulator in tests and demos). Default https://api.omise.co. */
+  OMISE_API_URL: envFields.url(['https:', 'http:']).default('https://api.omise.co'),
+  /** Milliseconds one Omise request may take before it counts as failed. Default 30000. */
+  OMISE_TIMEOUT_MS: envFields.positiveInt(30_000),
+  /**
+   * Most Omise requests per second from this command (token bucket). Omise publishes no
+   * limit; 100/s keeps a backfill at about 10,000 items/s (100 per page) and answers of 429
+   * are retried after their Retry-After. Lower it when the worker shares a tight budget.
+   * Default 100.
+   */
+  OMISE_RATE_LIMIT_RPS: z.coerce.number().positive().default(100),
+  /** Requests the token bucket lets go at once after a quiet period. Default 10. */
+  OMISE_RATE_LIMIT_BURST: envFields.positiveInt(10),
+};
+
+const severityFields = {
+  /** Dispute severity rules as JSON, shared with the worker. Default: the worker's defaults. */
+  DISPUTE_SEVERITY_RULES: severityRules.optional(),
+};
+
+function databaseConfig(env: z.output<z.ZodObject<typeof databaseFields>>) {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+function omiseConfig(env: z.output<z.ZodObject<typeof omiseFields>>) {
+  return {
+    secretKey: env.OMISE_SECRET_KEY,
+    apiUrl: env.OMISE_API_URL,
+    timeoutMs: env.OMISE_TIMEOUT_MS,
+    rateLimitRps: env.OMISE_RATE_LIMIT_RPS,
+    rateLimitBurst: env.OMISE_RATE_LIMIT_BURST,
+  };
+}
+
+/** How the CLI talks to Omise. */
+export type OmiseConfig = ReturnType<typeof omiseConfig>;
+
+/** `omise-sync backfill`. */
+export const BackfillConfig = z
+  .object({
+    ...databaseFields,
+    ...omiseFields,
+    ...severityFields,
+    /**
+     * Items written per transaction (with the checkpoint). Larger batches mean fewer commits;
+     * a crash redoes at most one batch. Default 1000.
+     */
+    BACKFILL_BATCH_SIZE: envFields.positiveInt(1_000),
+    /** List pages (100 items each) fetched ahead while a batch is written. Default 4. */
+    BACKFILL_PREFETCH_PAGES: envFields.positiveInt(4),
+  })
+  .transform((env) => ({
+    ...databaseConfig(env),
+    omise: omiseConfig(env),
+    severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    batchSize: env.BACKFILL_BATCH_SIZE,
+    prefetchPages: env.BACKFILL_PREFETCH_PAGES,
+  }));
+export type BackfillConfig = z.output<typeof BackfillConfig>;
+
+/** `omise-sync reconcile`. */
+export const ReconcileConfig = z
+  .object({
+    ...databaseFields,
+    ...queueFields,
+    ...omiseFields,
+    ...severityFields,
+    /**
+     * Hours back a reconciliation looks when it has no cursor yet (first run) and how far back
+     * it compares charges with Omise on every run, unless --since is given. Default 168 (7 days).
+     */
+    RECONCILE_LOOKBACK_HOURS: z.coerce.number().positive().default(168),
+    /**
+     * Seconds an event must be old before reconcile takes it over from webhook delivery.
+     * Younger events are most likely still being delivered; a reconcile-origin projection would
+     * not notify, so they are left to the webhook and to the next run. Default 120.
+     */
+    RECONCILE_SETTLE_SECONDS: envFields.nonNegativeInt(120),
+  })
+  .transform((env) => ({
+    ...databaseConfig(env),
+    redisUrl: env.REDIS_URL,
+    bullmqPrefix: env.BULLMQ_PREFIX,
+    omise: omiseConfig(env),
+    severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    lookbackMs: env.RECONCILE_LOOKBACK_HOURS * 3_600_000,
+    settleMs: env.RECONCILE_SETTLE_SECONDS * 1_000,
+  }));
+export type ReconcileConfig = z.output<typeof ReconcileConfig>;
+
+/** `omise-sync replay --failed` (no Omise call). */
+export const ReplayFailedConfig = z
+  .object({ ...databaseFields, ...queueFields })
+  .transform((env) => ({
+    ...databaseConfig(env),
+    redisUrl: env.REDIS_URL,
+    bullmqPrefix: env.BULLMQ_PREFIX,
+  }));
+export type ReplayFailedConfig = z.output<typeof ReplayFailedConfig>;
+
+/** `omise-sync replay --event ID` (fetches the event from Omise). */
+export const ReplayEventConfig = z
+  .object({ ...databaseFields, ...queueFields, ...omiseFields })
+  .transform((env) => ({
+    ...databaseConfig(env),
+    redisUrl: env.REDIS_URL,
+    bullmqPrefix: env.BULLMQ_PREFIX,
+    omise: omiseConfig(env),
+  }));
+export type ReplayEventConfig = z.output<typeof ReplayEventConfig>;
+
+/** `omise-sync status`. */
+export const StatusConfig = ReplayFailedConfig;
+export type StatusConfig = ReplayFailedConfig;
+
+/**
+ * Parses one command's configuration (only the command calls this, once).
+ * @throws ConfigError (from @omise-sync/core) listing every problem at once.
+ */
+export function loadSyncConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+): z.output<S> {
+  return parseEnv(schema, env);
+}

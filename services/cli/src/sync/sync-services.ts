@@ -1,0 +1,93 @@
+import {
+  type Logger,
+  type NotifyDisputeFlagJob,
+  type OmiseEventJob,
+  createLogger,
+  jobCatalog,
+} from '@omise-sync/core';
+import {
+  type OmiseClient,
+  type OmiseResponseInfo,
+  createOmiseClient,
+  createTokenBucketRateLimiter,
+} from '@omise-sync/omise-client';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { type OmiseConfig } from './sync-config';
+
+/** The CLI's log lines go to stderr, so stdout carries only tables and progress. */
+export function createCliLogger(command: string, level: string): Logger {
+  return createLogger({ name: `omise-sync-${command}`, level, destination: process.stderr });
+}
+
+/** An Omise client for the sync commands, behind one token bucket for the whole command. */
+export function createSyncOmiseClient(
+  config: OmiseConfig,
+  onResponse?: (info: OmiseResponseInfo) => void,
+): OmiseClient {
+  return createOmiseClient({
+    secretKey: config.secretKey,
+    baseUrl: config.apiUrl,
+    timeoutMs: config.timeoutMs,
+    // A backfill or reconcile is a batch job: ride out blips with a few retries (429s honour
+    // Retry-After) rather than fail a long walk.
+    maxRetries: 4,
+    rateLimiter: createTokenBucketRateLimiter({
+      requestsPerSecond: config.rateLimitRps,
+      burst: config.rateLimitBurst,
+    }),
+    ...(onResponse === undefined ? {} : { onResponse }),
+  });
+}
+
+/** The queues the sync commands read and write, on one Redis connection. */
+export interface SyncQueues {
+  events: Queue<OmiseEventJob>;
+  followups: Queue<NotifyDisputeFlagJob>;
+  close(): Promise<void>;
+}
+
+export function openSyncQueues(redisUrl: string, prefix: string): SyncQueues {
+  const connection = new Redis(redisUrl, {
+    maxRetriesPerRequest: null,
+    connectionName: 'omise-sync:cli',
+  });
+  const events = new Queue<OmiseEventJob>(jobCatalog.omiseEvent.queue, { connection, prefix });
+  const followups = new Queue<NotifyDisputeFlagJob>(jobCatalog.notifyDisputeFlag.queue, {
+    connection,
+    prefix,
+  });
+  return {
+    events,
+    followups,
+    async close() {
+      await Promise.allSettled([events.close(), followups.close()]);
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+/**
+ * An AbortSignal that fires on the first SIGINT/SIGTERM (Ctrl-C, the CronJob's deadline), so a
+ * walk stops after the batch it is writing; a second signal exits at once.
+ */
+export function abortOnSignals(onAbort: (signal: NodeJS.Signals) => void): {
+  signal: AbortSignal;
+  dispose(): void;
+} {
+  const controller = new AbortController();
+  const handler = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    onAbort(signal);
+    controller.abort(new Error(`received ${signal}`));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
