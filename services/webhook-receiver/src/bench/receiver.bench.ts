@@ -192,6 +192,33 @@ async function measure(server: Server, seconds: number): Promise<Measurement> {
   };
 }
 
+/** Sums and counts of the receiver's enqueue histograms, to report means per round. */
+async function enqueueStats(server: Server): Promise<Record<string, number>> {
+  const response = await fetch(`${server.url}/metrics`);
+  const text = await response.text();
+  const stats: Record<string, number> = {};
+  for (const name of [
+    'omise_webhook_enqueue_duration_seconds_sum',
+    'omise_webhook_enqueue_duration_seconds_count',
+    'omise_webhook_enqueue_batch_size_sum',
+    'omise_webhook_enqueue_batch_size_count',
+  ]) {
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    stats[name] = match?.[1] === undefined ? 0 : Number(match[1]);
+  }
+  return stats;
+}
+
+function meanOf(
+  after: Record<string, number>,
+  before: Record<string, number>,
+  name: string,
+): number {
+  const count = (after[`${name}_count`] ?? 0) - (before[`${name}_count`] ?? 0);
+  const sum = (after[`${name}_sum`] ?? 0) - (before[`${name}_sum`] ?? 0);
+  return count > 0 ? sum / count : 0;
+}
+
 async function deletePrefix(redis: Redis): Promise<void> {
   let cursor = '0';
   do {
@@ -221,13 +248,21 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round += 1) {
       const bareRun = await measure(bare, durationSeconds);
       results.bare.push(bareRun);
+      const statsBefore = await enqueueStats(receiver);
       const receiverRun = await measure(receiver, durationSeconds);
       results.receiver.push(receiverRun);
+      const statsAfter = await enqueueStats(receiver);
       // Every 2xx must be a job in Redis (each request carries a new event id). There may be a
       // few more jobs than 2xx: requests still in flight when autocannon stopped counting.
       const waiting = await redis.llen(waitingKey);
       console.log(
         `round ${round}: bare ${bareRun.rps.toFixed(0)} req/s (${bareRun.cpuPerRequest.toFixed(0)} µs CPU/req), receiver ${receiverRun.rps.toFixed(0)} req/s (${receiverRun.cpuPerRequest.toFixed(0)} µs CPU/req); receiver 2xx ${receiverRun.ok}, non-2xx/errors ${receiverRun.failed}, jobs in Redis ${waiting}`,
+      );
+      const enqueueMs =
+        1000 * meanOf(statsAfter, statsBefore, 'omise_webhook_enqueue_duration_seconds');
+      const batch = meanOf(statsAfter, statsBefore, 'omise_webhook_enqueue_batch_size');
+      console.log(
+        `  receiver: mean wait for Redis ${enqueueMs.toFixed(1)} ms per job, mean batch ${batch.toFixed(1)} jobs`,
       );
       if (waiting < receiverRun.ok) {
         throw new Error(
