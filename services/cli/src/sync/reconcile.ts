@@ -301,15 +301,19 @@ async function chargeCreatedAt(
   }
 }
 
-/** Projects a dispute fetched by reconcile, the way the worker does (lock, flag, documents). */
+/**
+ * Projects a dispute fetched by reconcile, the way the worker does (lock, flag, documents).
+ * When the SQL guard refuses the row, a newer observation is already stored (the worker may
+ * have projected an event reconcile just enqueued): either way the drift is gone.
+ */
 async function repairDispute(
   deps: ReconcileDeps,
   dispute: Dispute,
   observedAt: Date,
-): Promise<boolean> {
+): Promise<void> {
   const documents =
     embeddedDocuments(dispute) ?? (await collect(deps.omise.documents.list(dispute.id)));
-  return deps.db.transaction().execute(async (trx) => {
+  await deps.db.transaction().execute(async (trx) => {
     await lockResourceForProjection(trx, `dispute:${dispute.id}`);
     const projection = await projectDispute(trx, dispute, documents, {
       origin: 'reconcile',
@@ -324,7 +328,6 @@ async function repairDispute(
         'dispute flagged by reconcile (not notified)',
       );
     }
-    return projection.written;
   });
 }
 
@@ -363,7 +366,8 @@ async function reconcileDisputes(deps: ReconcileDeps, ledger: DriftLedger): Prom
     }
     if (kind === undefined) continue;
     ledger.found(kind, dispute.id);
-    if (await repairDispute(deps, dispute, listedAt)) ledger.fixed(kind);
+    await repairDispute(deps, dispute, listedAt);
+    ledger.fixed(kind);
   }
 
   // Active in Postgres but not at Omise: closed (or gone) since it was last projected.
@@ -382,7 +386,8 @@ async function reconcileDisputes(deps: ReconcileDeps, ledger: DriftLedger): Prom
     if (row.observed_at >= fetchedAt) continue;
     if (disputeDifferences(toDisputeRow(dispute, context), row).length === 0) continue;
     ledger.found('dispute_stale', row.id);
-    if (await repairDispute(deps, dispute, fetchedAt)) ledger.fixed('dispute_stale');
+    await repairDispute(deps, dispute, fetchedAt);
+    ledger.fixed('dispute_stale');
   }
   return compared;
 }
@@ -488,11 +493,8 @@ async function compareChargePage(
       context,
     );
   });
-  const writtenCharges = new Set(written.charges);
-  for (const repair of repairs) {
-    if (!writtenCharges.has(repair.observation.charge.id)) continue;
-    for (const kind of repair.kinds) ledger.fixed(kind);
-  }
+  // A charge the guard refused has a newer observation stored: its drift is gone too.
+  for (const repair of repairs) for (const kind of repair.kinds) ledger.fixed(kind);
   deps.logger.info(
     { repaired: written.charges.length, refunds: written.refunds.length },
     'charges repaired from the list',

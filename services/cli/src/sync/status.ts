@@ -1,0 +1,222 @@
+import {
+  type Database,
+  type ReconcileRunRow,
+  findLatestReconcileRun,
+  listSyncCheckpoints,
+} from '@omise-sync/db';
+import { type Clock } from '@omise-sync/worker';
+import { type Queue } from 'bullmq';
+import { type Kysely, sql } from 'kysely';
+import { formatTable } from '../text-table';
+import { BackfillCursor } from './backfill';
+import { formatDuration } from './progress-reporter';
+
+export interface QueueStatus {
+  queue: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+  /** Seconds the oldest waiting job has waited; null when none waits. */
+  oldestWaitingSeconds: number | null;
+}
+
+export interface LagStatus {
+  /** Events whose processing finished in the window. */
+  processed: number;
+  /** Median of processed_at − received_at over the window, in seconds. */
+  p50Seconds: number | null;
+  p99Seconds: number | null;
+  /** Creation time of the newest event processed, and its age. */
+  newestEventAt: Date | null;
+  newestEventAgeSeconds: number | null;
+}
+
+export interface BackfillStatus {
+  resource: string;
+  offset: number;
+  total: number;
+  completedAt: string | null;
+  updatedAt: Date;
+}
+
+export interface SyncStatus {
+  at: Date;
+  queues: QueueStatus[];
+  lastReconcile: ReconcileRunRow | undefined;
+  lag: LagStatus;
+  lagWindowMinutes: number;
+  backfills: BackfillStatus[];
+}
+
+async function queueStatus(queue: Queue, nowMs: number): Promise<QueueStatus> {
+  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+  const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+  return {
+    queue: queue.name,
+    waiting: counts['waiting'] ?? 0,
+    active: counts['active'] ?? 0,
+    delayed: counts['delayed'] ?? 0,
+    failed: counts['failed'] ?? 0,
+    completed: counts['completed'] ?? 0,
+    oldestWaitingSeconds:
+      oldest === undefined ? null : Math.max(0, (nowMs - oldest.timestamp) / 1000),
+  };
+}
+
+async function lagStatus(
+  db: Kysely<Database>,
+  now: Date,
+  windowMinutes: number,
+): Promise<LagStatus> {
+  const windowStart = new Date(now.getTime() - windowMinutes * 60_000);
+  const { rows } = await sql<{
+    processed: string;
+    p50: number | null;
+    p99: number | null;
+    newest: Date | null;
+  }>`
+    SELECT
+      (SELECT count(*) FROM omise.events WHERE processed_at >= ${windowStart}) AS processed,
+      (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))
+         FROM omise.events WHERE processed_at >= ${windowStart}) AS p50,
+      (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))
+         FROM omise.events WHERE processed_at >= ${windowStart}) AS p99,
+      (SELECT max(created_at) FROM omise.events WHERE processed_at IS NOT NULL) AS newest`.execute(
+    db,
+  );
+  const row = rows[0];
+  const newest = row?.newest ?? null;
+  return {
+    processed: Number(row?.processed ?? 0),
+    p50Seconds: row?.p50 ?? null,
+    p99Seconds: row?.p99 ?? null,
+    newestEventAt: newest,
+    newestEventAgeSeconds:
+      newest === null ? null : Math.max(0, (now.getTime() - newest.getTime()) / 1000),
+  };
+}
+
+/**
+ * `omise-sync status`: queue depths and failed jobs, the last reconciliation and its drift,
+ * processing lag over the last `lagWindowMinutes`, and where backfills stand.
+ */
+export async function collectStatus(
+  deps: { db: Kysely<Database>; queues: readonly Queue[]; clock: Clock },
+  options: { lagWindowMinutes?: number } = {},
+): Promise<SyncStatus> {
+  const at = deps.clock.now();
+  const lagWindowMinutes = options.lagWindowMinutes ?? 5;
+  const queues = [];
+  for (const queue of deps.queues) queues.push(await queueStatus(queue, at.getTime()));
+  const backfills: BackfillStatus[] = [];
+  for (const row of await listSyncCheckpoints(deps.db, 'backfill:')) {
+    const cursor = BackfillCursor.safeParse(row.cursor);
+    if (!cursor.success) continue;
+    backfills.push({
+      resource: row.name.slice('backfill:'.length),
+      offset: cursor.data.offset,
+      total: cursor.data.total,
+      completedAt: cursor.data.completedAt,
+      updatedAt: row.updated_at,
+    });
+  }
+  return {
+    at,
+    queues,
+    lastReconcile: await findLatestReconcileRun(deps.db),
+    lag: await lagStatus(deps.db, at, lagWindowMinutes),
+    lagWindowMinutes,
+    backfills,
+  };
+}
+
+function seconds(value: number | null): string {
+  return value === null ? '-' : value < 10 ? value.toFixed(3) : formatDuration(value);
+}
+
+/** The status as plain-text tables. */
+export function formatStatus(status: SyncStatus): string {
+  const sections: string[] = [`omise-sync status at ${status.at.toISOString()}`, ''];
+  sections.push(
+    formatTable(
+      ['queue', 'waiting', 'active', 'delayed', 'failed', 'completed', 'oldest waiting'],
+      status.queues.map((q) => [
+        q.queue,
+        q.waiting,
+        q.active,
+        q.delayed,
+        q.failed,
+        q.completed,
+        q.oldestWaitingSeconds === null ? '-' : formatDuration(q.oldestWaitingSeconds),
+      ]),
+    ),
+    '',
+  );
+  const run = status.lastReconcile;
+  if (run === undefined) {
+    sections.push('last reconcile: none yet', '');
+  } else {
+    const drift = Object.entries(run.drift).filter(([, count]) => count > 0);
+    sections.push(
+      formatTable(
+        ['last reconcile', 'started', 'took', 'events seen', 'enqueued', 'drift', 'result'],
+        [
+          [
+            `#${run.id}`,
+            run.started_at,
+            run.finished_at === null
+              ? '-'
+              : formatDuration((run.finished_at.getTime() - run.started_at.getTime()) / 1000),
+            run.events_seen,
+            run.events_enqueued,
+            drift.reduce((sum, [, count]) => sum + count, 0),
+            run.error ?? 'ok',
+          ],
+        ],
+      ),
+      '',
+    );
+    if (drift.length > 0) {
+      sections.push(
+        formatTable(
+          ['drift', 'found', 'repaired'],
+          drift.map(([kind, count]) => [kind, count, run.repaired[kind] ?? 0]),
+        ),
+        '',
+      );
+    }
+  }
+  const { lag } = status;
+  sections.push(
+    formatTable(
+      [`lag (last ${status.lagWindowMinutes} min)`, 'events', 'p50 s', 'p99 s', 'newest event age'],
+      [
+        [
+          'received → processed',
+          lag.processed,
+          seconds(lag.p50Seconds),
+          seconds(lag.p99Seconds),
+          lag.newestEventAgeSeconds === null ? '-' : formatDuration(lag.newestEventAgeSeconds),
+        ],
+      ],
+    ),
+  );
+  if (status.backfills.length > 0) {
+    sections.push(
+      '',
+      formatTable(
+        ['backfill', 'items', 'total', 'state', 'updated'],
+        status.backfills.map((b) => [
+          b.resource,
+          b.offset,
+          b.total,
+          b.completedAt === null ? 'unfinished (resumable)' : `completed ${b.completedAt}`,
+          b.updatedAt,
+        ]),
+      ),
+    );
+  }
+  return sections.join('\n');
+}
