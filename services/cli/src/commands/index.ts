@@ -2,7 +2,9 @@ import { backfillCommand } from './backfill.command';
 import { devCommand } from './dev.command';
 import { migrateCommand } from './migrate.command';
 import { reconcileCommand } from './reconcile.command';
+import { replayCommand } from './replay.command';
 import { emulatorCommand, receiverCommand, workerCommand } from './service.commands';
+import { statusCommand } from './status.command';
 
 /** A CLI command: runs with its arguments and the environment, resolves to an exit code. */
 export interface Command {
@@ -29,6 +31,14 @@ export const commands: Record<string, Command> = {
   reconcile: {
     summary: 'enqueue missed events, repair drift with the Omise API, report it',
     run: reconcileCommand,
+  },
+  replay: {
+    summary: 'enqueue an event again (--event ID) or retry failed jobs (--failed)',
+    run: replayCommand,
+  },
+  status: {
+    summary: 'queue depths, failed jobs, last reconcile and its drift, lag',
+    run: statusCommand,
   },
 };
 

@@ -94,15 +94,17 @@ export async function replayFailedJobs(
       const failedAt = new Date(job.finishedOn ?? job.processedOn ?? job.timestamp);
       if (options.since !== undefined && failedAt < options.since) continue;
       if (job.id === undefined) continue;
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-      retried.push({
+      // Read before retrying: retry() resets the job object's counters.
+      const entry: RetriedJob = {
         queue: queue.name,
         jobId: job.id,
         subject: describeJob(job),
         failedAt,
         failedReason: job.failedReason,
         attemptsMade: job.attemptsMade,
-      });
+      };
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      retried.push(entry);
     }
   }
   return retried;

@@ -42,7 +42,12 @@ export interface Pipeline {
 export async function startPipeline(
   database: TestDatabase,
   redis: TestRedis,
-  options: { seed: string; faults?: Partial<Faults>; omise?: OmiseClient } = { seed: 'pipeline' },
+  options: {
+    seed: string;
+    faults?: Partial<Faults>;
+    /** The worker's Omise client (default: a plain client on the emulator). */
+    workerOmise?: (emulator: Emulator) => OmiseClient;
+  } = { seed: 'pipeline' },
 ): Promise<Pipeline> {
   const alerts = await AlertSink.start(() => undefined);
   const secret = randomBytes(32).toString('base64');
@@ -65,7 +70,7 @@ export async function startPipeline(
   const worker = createWorker({
     db: database.handle.db,
     createRedisConnection: () => new Redis(redis.url, { maxRetriesPerRequest: null }),
-    omise: options.omise ?? omise,
+    omise: options.workerOmise?.(emulator) ?? omise,
     logger: silentLogger,
     metrics: new WorkerMetrics({ defaultMetrics: false }),
     prefix: redis.prefix,

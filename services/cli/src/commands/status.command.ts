@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { createDatabase } from '@omise-sync/db';
+import { systemClock } from '@omise-sync/worker';
+import { collectStatus, formatStatus } from '../sync/status';
+import { StatusConfig, loadSyncConfig } from '../sync/sync-config';
+import { openSyncQueues } from '../sync/sync-services';
+
+export const STATUS_USAGE = `Usage: omise-sync status [--json]
+
+Queue depths and failed jobs, the last reconciliation and its drift, processing lag over the
+last 5 minutes (p50/p99 of processed_at - received_at) and the newest event's age, and where
+backfills stand. --json prints the same as one JSON object.
+`;
+
+/** `omise-sync status`. */
+export async function statusCommand(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  if (values.help === true) {
+    console.log(STATUS_USAGE);
+    return 0;
+  }
+  const config = loadSyncConfig(StatusConfig, env);
+  const database = createDatabase({
+    connectionString: config.databaseUrl,
+    maxConnections: 2,
+    applicationName: 'omise-sync-status',
+  });
+  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix);
+  try {
+    const status = await collectStatus({
+      db: database.db,
+      queues: [queues.events, queues.followups],
+      clock: systemClock,
+    });
+    console.log(values.json === true ? JSON.stringify(status, null, 2) : formatStatus(status));
+    return 0;
+  } finally {
+    await queues.close();
+    await database.destroy();
+  }
+}

@@ -1,0 +1,186 @@
+import { findCharge, finishReconcileRun, getEvent, insertReconcileRun } from '@omise-sync/db';
+import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { type FetchLike, OmiseNotFoundError, createOmiseClient } from '@omise-sync/omise-client';
+import { type Emulator } from '@omise-sync/omise-emulator';
+import { Queue } from 'bullmq';
+import { EventNotProjectedError, replayEvent, replayFailedJobs } from './replay';
+import { collectStatus, formatStatus } from './status';
+import { type Pipeline, startPipeline } from './testing/pipeline-harness';
+
+const CARD = {
+  name: 'Malee Srisuk',
+  number: '4242424242424242',
+  expiration_month: 10,
+  expiration_year: 2032,
+  security_code: '123',
+};
+
+describe('replay and status', () => {
+  const database = useTestDatabase();
+  const redis = useTestRedis();
+  let pipeline: Pipeline;
+  // While true, the worker's Omise key is refused (401): its jobs fail without retry.
+  let keyRevoked = false;
+  const startedAt = new Date();
+
+  beforeAll(async () => {
+    const revocable =
+      (emulator: Emulator): FetchLike =>
+      (url, init) =>
+        keyRevoked && url.startsWith(emulator.url)
+          ? Promise.resolve(
+              new Response(
+                JSON.stringify({
+                  object: 'error',
+                  location: 'https://www.omise.co/api-errors#authentication-failure',
+                  code: 'authentication_failure',
+                  message: 'authentication failed',
+                }),
+                { status: 401, headers: { 'content-type': 'application/json' } },
+              ),
+            )
+          : fetch(url, init);
+    pipeline = await startPipeline(database, redis, {
+      seed: 'cli-replay',
+      workerOmise: (emulator) =>
+        createOmiseClient({
+          secretKey: emulator.secretKey,
+          baseUrl: emulator.url,
+          maxRetries: 0,
+          fetch: revocable(emulator),
+        }),
+    });
+  });
+  afterAll(async () => {
+    await pipeline.close();
+  });
+
+  const createCharge = (): string => {
+    const { actions } = pipeline.emulator;
+    const token = actions.createToken({ card: CARD });
+    return String(
+      actions.createCharge({ amount: 150_000, currency: 'THB', card: String(token.id) }).id,
+    );
+  };
+
+  it('when jobs failed while the key was revoked, replay --failed retries each once and they are projected', async () => {
+    const { db } = database.handle;
+    keyRevoked = true;
+    const chargeId = createCharge();
+    await pipeline.idle();
+    const failedBefore = await pipeline.events.getFailedCount();
+    expect(failedBefore).toBeGreaterThan(0);
+    expect(await findCharge(db, chargeId)).toBeUndefined();
+
+    expect(
+      await replayFailedJobs([pipeline.events, pipeline.followups], {
+        since: new Date(Date.now() + 60_000),
+      }),
+    ).toEqual([]);
+
+    keyRevoked = false;
+    const retried = await replayFailedJobs([pipeline.events, pipeline.followups], {
+      since: startedAt,
+    });
+    expect(retried).toHaveLength(failedBefore);
+    expect(retried.map((job) => job.subject)).toContain(`charge.create ${chargeId}`);
+    for (const job of retried) {
+      expect(job).toMatchObject({ queue: 'omise-events', attemptsMade: 1 });
+      expect(job.failedReason).toContain('OmiseAuthenticationError');
+    }
+    await pipeline.idle();
+    expect(await pipeline.events.getFailedCount()).toBe(0);
+    expect(await findCharge(db, chargeId)).toMatchObject({ id: chargeId, origin: 'webhook' });
+  });
+
+  it('when an event is replayed by id, it runs again under a new job with origin replay although its first job completed', async () => {
+    const { db } = database.handle;
+    const chargeId = createCharge();
+    await pipeline.idle();
+    const { id: eventId } = await db
+      .selectFrom('omise.events')
+      .select('id')
+      .where('resource_id', '=', chargeId)
+      .where('key', '=', 'charge.create')
+      .executeTakeFirstOrThrow();
+    expect((await getEvent(db, eventId)).origin).toBe('webhook');
+
+    const replayed = await replayEvent(
+      { omise: pipeline.omise, queue: pipeline.events, clock: { now: () => new Date() } },
+      eventId,
+    );
+    expect(replayed).toMatchObject({ eventId, key: 'charge.create', resourceId: chargeId });
+    expect(replayed.jobId).toMatch(new RegExp(`^${eventId}-replay-\\d+$`));
+    await pipeline.idle();
+    expect(await pipeline.events.getJobState(replayed.jobId)).toBe('completed');
+    expect(await getEvent(db, eventId)).toMatchObject({ origin: 'replay', outcome: 'projected' });
+    expect(await findCharge(db, chargeId)).toMatchObject({ origin: 'replay' });
+  });
+
+  it('when the event is unknown to Omise or about an object omise-sync does not project, replay says so and enqueues nothing', async () => {
+    const deps = {
+      omise: pipeline.omise,
+      queue: pipeline.events,
+      clock: { now: () => new Date() },
+    };
+    const customer = pipeline.emulator.actions.createCustomer({ email: 'replay@example.com' });
+    const customerEvent = pipeline.emulator
+      .listAll('events')
+      .find((event) => (event.data as { id?: unknown }).id === customer.id);
+    expect(customerEvent).toBeDefined();
+    const before = await pipeline.events.getJobCountByTypes('waiting', 'completed', 'failed');
+    await expect(replayEvent(deps, String(customerEvent?.id))).rejects.toThrow(
+      EventNotProjectedError,
+    );
+    await expect(replayEvent(deps, 'evnt_test_doesnotexist')).rejects.toThrow(OmiseNotFoundError);
+    expect(await pipeline.events.getJobCountByTypes('waiting', 'completed', 'failed')).toBe(before);
+  });
+
+  it('when jobs wait and fail and a reconcile ran, status shows depths, the oldest wait, failures, the drift and the lag', async () => {
+    const { db } = database.handle;
+    keyRevoked = true;
+    createCharge();
+    await pipeline.idle();
+    keyRevoked = false;
+    // A queue no worker consumes, so its waiting jobs stay put.
+    const probe = new Queue('status-probe', { connection: redis.connect(), prefix: redis.prefix });
+    const oldest = await probe.add('probe', { n: 1 });
+    await probe.add('probe', { n: 2 });
+    const runId = await insertReconcileRun(db, {
+      startedAt: new Date(Date.now() - 65_000),
+      since: new Date(Date.now() - 7 * 24 * 3600_000),
+    });
+    await finishReconcileRun(db, runId, {
+      finishedAt: new Date(Date.now() - 5_000),
+      eventsSeen: 42,
+      eventsEnqueued: 3,
+      drift: { events_unprocessed: 3, charge_stale: 2 },
+      repaired: { events_unprocessed: 3, charge_stale: 2 },
+      error: null,
+    });
+    const at = new Date(oldest.timestamp + 90_000);
+    const status = await collectStatus({
+      db,
+      queues: [pipeline.events, pipeline.followups, probe],
+      clock: { now: () => at },
+    });
+    await probe.close();
+
+    expect(status.queues).toEqual([
+      expect.objectContaining({ queue: 'omise-events', waiting: 0, failed: 1 }),
+      expect.objectContaining({ queue: 'omise-followups', waiting: 0, failed: 0 }),
+      expect.objectContaining({ queue: 'status-probe', waiting: 2, oldestWaitingSeconds: 90 }),
+    ]);
+    expect(status.lastReconcile).toMatchObject({ id: runId, events_seen: 42, events_enqueued: 3 });
+    expect(status.lag.processed).toBeGreaterThan(0);
+    expect(status.lag.p50Seconds).not.toBeNull();
+    expect(status.lag.p99Seconds ?? 0).toBeGreaterThanOrEqual(status.lag.p50Seconds ?? 0);
+
+    const text = formatStatus(status);
+    expect(text).toMatch(/status-probe\s+2\s+0\s+0\s+0\s+0\s+1m30s/);
+    expect(text).toContain(`#${runId}`);
+    expect(text).toMatch(/charge_stale\s+2\s+2/);
+    expect(text).toMatch(/events_unprocessed\s+3\s+3/);
+    expect(text).toContain('received → processed');
+  });
+});
