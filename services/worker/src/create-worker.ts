@@ -1,5 +1,9 @@
 import { type Logger, type NotifyDisputeFlagJob, jobCatalog } from '@omise-sync/core';
-import { type Database, findDisputeFlagsAwaitingNotification } from '@omise-sync/db';
+import {
+  type Database,
+  findDisputeFlagsAwaitingNotification,
+  findLatestReconcileRun,
+} from '@omise-sync/db';
 import type { OmiseClient } from '@omise-sync/omise-client';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -13,6 +17,7 @@ import {
   createNotifyDisputeFlagProcessor,
 } from './notify-dispute-flag.processor';
 import { createOmiseEventProcessor } from './omise-event.processor';
+import { registerReconcileMetrics } from './reconcile-metrics';
 
 /** Everything the worker needs, built by main.ts (or by a test). */
 export interface CreateWorkerDeps {
@@ -110,6 +115,8 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
   followups.on('error', (error) => logger.error({ err: error }, 'follow-up queue error'));
   events.on('error', (error) => logger.error({ err: error }, 'event queue error'));
   deps.metrics.observeQueues([bullQueueProbe(events), bullQueueProbe(followups)]);
+  // The drift the reconcile CronJob found, exported here because the worker is always scraped.
+  registerReconcileMetrics(deps.metrics.registry, () => findLatestReconcileRun(deps.db));
 
   const enqueueNotification = async (disputeId: string) => {
     if (deps.alertWebhook === undefined) {

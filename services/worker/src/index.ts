@@ -65,3 +65,4 @@ export {
 } from './omise-event.processor';
 export { isDatabaseUnavailable } from './database-errors';
 export { runWorker } from './main';
+export { registerReconcileMetrics, type ReconcileRunSummary } from './reconcile-metrics';

@@ -1,0 +1,65 @@
+import { finishReconcileRun, findLatestReconcileRun, insertReconcileRun } from '@omise-sync/db';
+import { useTestDatabase } from '@omise-sync/db/testing';
+import { Registry } from 'prom-client';
+import { registerReconcileMetrics } from './reconcile-metrics';
+
+describe('reconcile metrics', () => {
+  const database = useTestDatabase();
+
+  it('when no reconcile has run, there is no drift sample and the last run time reads 0', async () => {
+    const registry = new Registry();
+    registerReconcileMetrics(registry, () => findLatestReconcileRun(database.handle.db));
+    const text = await registry.metrics();
+    expect(text).not.toMatch(/^omise_sync_reconcile_drift\{/m);
+    // 0 makes "time() - last run > 30m" fire for a reconcile that never ran.
+    expect(text).toMatch(/^omise_sync_reconcile_last_run_timestamp_seconds 0$/m);
+  });
+
+  it('when runs finished, the latest one is exported: drift by kind, its end time and success', async () => {
+    const { db } = database.handle;
+    const older = await insertReconcileRun(db, {
+      startedAt: new Date('2026-01-01T00:00:00Z'),
+      since: new Date('2025-12-25T00:00:00Z'),
+    });
+    await finishReconcileRun(db, older, {
+      finishedAt: new Date('2026-01-01T00:00:30Z'),
+      eventsSeen: 1,
+      eventsEnqueued: 1,
+      drift: { charge_stale: 9 },
+      repaired: { charge_stale: 9 },
+      error: null,
+    });
+    const latest = await insertReconcileRun(db, {
+      startedAt: new Date('2026-01-01T00:15:00Z'),
+      since: new Date('2025-12-25T00:15:00Z'),
+    });
+    await finishReconcileRun(db, latest, {
+      finishedAt: new Date('2026-01-01T00:15:40Z'),
+      eventsSeen: 10,
+      eventsEnqueued: 3,
+      drift: { events_unprocessed: 3, dispute_stale: 1 },
+      repaired: { events_unprocessed: 3, dispute_stale: 1 },
+      error: null,
+    });
+    const registry = new Registry();
+    registerReconcileMetrics(registry, () => findLatestReconcileRun(db));
+    registerReconcileMetrics(registry, () => findLatestReconcileRun(db));
+    const text = await registry.metrics();
+    expect(text).toContain('omise_sync_reconcile_drift{kind="events_unprocessed"} 3');
+    expect(text).toContain('omise_sync_reconcile_drift{kind="dispute_stale"} 1');
+    expect(text).not.toContain('kind="charge_stale"');
+    expect(text).toContain(
+      `omise_sync_reconcile_last_run_timestamp_seconds ${Date.parse('2026-01-01T00:15:40Z') / 1000}`,
+    );
+    expect(text).toContain('omise_sync_reconcile_last_run_success 1');
+  });
+
+  it('when Postgres cannot be read, the scrape still succeeds, with no drift sample', async () => {
+    const registry = new Registry();
+    registerReconcileMetrics(registry, () => Promise.reject(new Error('connection refused')));
+    const text = await registry.metrics();
+    expect(text).toContain('# TYPE omise_sync_reconcile_drift gauge');
+    expect(text).not.toMatch(/^omise_sync_reconcile_drift\{/m);
+    expect(text).toMatch(/^omise_sync_reconcile_last_run_timestamp_seconds 0$/m);
+  });
+});
