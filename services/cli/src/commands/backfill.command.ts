@@ -10,7 +10,12 @@ import {
 } from '../sync/backfill';
 import { createProgressReporter } from '../sync/progress-reporter';
 import { BackfillConfig, loadSyncConfig } from '../sync/sync-config';
-import { abortOnSignals, createCliLogger, createSyncOmiseClient } from '../sync/sync-services';
+import {
+  abortOnSignals,
+  createCliLogger,
+  createSyncOmiseClient,
+  reportExpectedFailure,
+} from '../sync/sync-services';
 import { formatTable } from '../text-table';
 
 export const BACKFILL_USAGE = `Usage: omise-sync backfill [--since DATE] [--resources charges,disputes] [--restart]
@@ -134,6 +139,8 @@ export async function backfillCommand(
     );
     console.log(`\n${formatBackfillSummary(summaries)}`);
     return summaries.every((s) => s.status === 'completed') ? 0 : 130;
+  } catch (error) {
+    return reportExpectedFailure(error);
   } finally {
     interrupt.dispose();
     await database.destroy();

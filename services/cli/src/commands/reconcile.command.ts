@@ -9,6 +9,7 @@ import {
   createCliLogger,
   createSyncOmiseClient,
   openSyncQueues,
+  reportExpectedFailure,
 } from '../sync/sync-services';
 import { formatTable } from '../text-table';
 import { parseSince } from './backfill.command';
@@ -73,7 +74,9 @@ export async function reconcileCommand(
     maxConnections: Math.max(2, config.databasePoolSize),
     applicationName: 'omise-sync-reconcile',
   });
-  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix);
+  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
+    logger.warn({ err: error }, 'Redis error'),
+  );
   // A reconcile has no resumable batches: on SIGTERM (the CronJob's deadline) in-flight
   // requests are cancelled, the run is recorded as failed and the next run starts over.
   const interrupt = abortOnSignals((signal) => console.error(`${signal}: stopping`));
@@ -91,6 +94,8 @@ export async function reconcileCommand(
     );
     console.log(formatDriftReport(report));
     return 0;
+  } catch (error) {
+    return reportExpectedFailure(error);
   } finally {
     interrupt.dispose();
     await queues.close();

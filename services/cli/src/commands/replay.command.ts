@@ -3,7 +3,12 @@ import { systemClock } from '@omise-sync/worker';
 import { UsageError } from '../cli-env';
 import { replayEvent, replayFailedJobs } from '../sync/replay';
 import { ReplayEventConfig, ReplayFailedConfig, loadSyncConfig } from '../sync/sync-config';
-import { createSyncOmiseClient, openSyncQueues } from '../sync/sync-services';
+import {
+  createCliLogger,
+  createSyncOmiseClient,
+  openSyncQueues,
+  reportExpectedFailure,
+} from '../sync/sync-services';
 import { formatTable } from '../text-table';
 import { parseSince } from './backfill.command';
 
@@ -45,7 +50,10 @@ export async function replayCommand(
 
   if (values.event !== undefined) {
     const config = loadSyncConfig(ReplayEventConfig, env);
-    const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix);
+    const logger = createCliLogger('replay', config.logLevel);
+    const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
+      logger.warn({ err: error }, 'Redis error'),
+    );
     try {
       const replayed = await replayEvent(
         { omise: createSyncOmiseClient(config.omise), queue: queues.events, clock: systemClock },
@@ -58,6 +66,8 @@ export async function replayCommand(
         ),
       );
       return 0;
+    } catch (error) {
+      return reportExpectedFailure(error);
     } finally {
       await queues.close();
     }
@@ -65,7 +75,10 @@ export async function replayCommand(
 
   const since = parseSince(values.since);
   const config = loadSyncConfig(ReplayFailedConfig, env);
-  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix);
+  const logger = createCliLogger('replay', config.logLevel);
+  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
+    logger.warn({ err: error }, 'Redis error'),
+  );
   try {
     const retried = await replayFailedJobs([queues.events, queues.followups], { since });
     if (retried.length === 0) {

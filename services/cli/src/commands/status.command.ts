@@ -3,7 +3,7 @@ import { createDatabase } from '@omise-sync/db';
 import { systemClock } from '@omise-sync/worker';
 import { collectStatus, formatStatus } from '../sync/status';
 import { StatusConfig, loadSyncConfig } from '../sync/sync-config';
-import { openSyncQueues } from '../sync/sync-services';
+import { createCliLogger, openSyncQueues } from '../sync/sync-services';
 
 export const STATUS_USAGE = `Usage: omise-sync status [--json]
 
@@ -31,7 +31,10 @@ export async function statusCommand(
     maxConnections: 2,
     applicationName: 'omise-sync-status',
   });
-  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix);
+  const logger = createCliLogger('status', config.logLevel);
+  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
+    logger.warn({ err: error }, 'Redis error'),
+  );
   try {
     const status = await collectStatus({
       db: database.db,

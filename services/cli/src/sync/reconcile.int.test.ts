@@ -30,9 +30,13 @@ function comparable(row: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
-/** `raw` without what legitimately changes without its own event (nested lists' windows). */
+/**
+ * `raw` without what changes without an event about the object itself: nested lists (their
+ * `from`/`to` follow the clock), and on a charge its dispute and `disputable`, which change on
+ * dispute events (those re-fetch the dispute, kept in its own table, not the charge).
+ */
 function stableRaw(raw: Record<string, unknown>): Record<string, unknown> {
-  const { refunds: _r, dispute: _d, documents: _x, ...rest } = raw;
+  const { refunds: _r, dispute: _d, disputable: _a, documents: _x, ...rest } = raw;
   return rest;
 }
 

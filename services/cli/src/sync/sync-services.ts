@@ -10,10 +10,12 @@ import {
   type OmiseResponseInfo,
   createOmiseClient,
   createTokenBucketRateLimiter,
+  isOmiseError,
 } from '@omise-sync/omise-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type OmiseConfig } from './sync-config';
+import { SyncError } from './sync-errors';
 
 /** The CLI's log lines go to stderr, so stdout carries only tables and progress. */
 export function createCliLogger(command: string, level: string): Logger {
@@ -47,7 +49,11 @@ export interface SyncQueues {
   close(): Promise<void>;
 }
 
-export function openSyncQueues(redisUrl: string, prefix: string): SyncQueues {
+export function openSyncQueues(
+  redisUrl: string,
+  prefix: string,
+  onError: (error: Error) => void,
+): SyncQueues {
   const connection = new Redis(redisUrl, {
     maxRetriesPerRequest: null,
     connectionName: 'omise-sync:cli',
@@ -57,14 +63,33 @@ export function openSyncQueues(redisUrl: string, prefix: string): SyncQueues {
     connection,
     prefix,
   });
+  // Without a listener, a connection error would be thrown as an unhandled 'error' event.
+  connection.on('error', onError);
+  events.on('error', onError);
+  followups.on('error', onError);
   return {
     events,
     followups,
     async close() {
+      // A command that fails early must not close the connection while BullMQ is still
+      // setting it up (that surfaces as EPIPE errors).
+      await Promise.allSettled([events.waitUntilReady(), followups.waitUntilReady()]);
       await Promise.allSettled([events.close(), followups.close()]);
       await connection.quit().catch(() => connection.disconnect());
     },
   };
+}
+
+/**
+ * Expected failures (another run holds the lock, a checkpoint conflict, an Omise error such as
+ * 404 or 401) are printed as one line and exit 1; anything else propagates with its stack.
+ */
+export function reportExpectedFailure(error: unknown): number {
+  if (error instanceof SyncError || isOmiseError(error)) {
+    console.error(`${error.name}: ${error.message}`);
+    return 1;
+  }
+  throw error;
 }
 
 /**
