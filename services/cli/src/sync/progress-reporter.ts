@@ -71,6 +71,11 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
   let task: { label: string; total: number; done: number; startDone: number; startedAt: number };
   let bar: SingleBar | undefined;
   let lastLineAt = 0;
+  let lastLine = '';
+  const writeLine = (line: string) => {
+    lastLine = line;
+    options.stream.write(`${line}\n`);
+  };
   const snapshot = (): ProgressSnapshot => ({
     label: task.label,
     done: task.done,
@@ -93,7 +98,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
         });
         bar.start(total, done, { rate: '0', eta_custom: '?' });
       } else {
-        options.stream.write(`${formatProgressLine(snapshot())}\n`);
+        writeLine(formatProgressLine(snapshot()));
       }
     },
     update(done, total) {
@@ -108,7 +113,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
         });
       } else if (now() - lastLineAt >= logIntervalMs) {
         lastLineAt = now();
-        options.stream.write(`${formatProgressLine(current)}\n`);
+        writeLine(formatProgressLine(current));
       }
     },
     stop() {
@@ -116,7 +121,9 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
         bar.stop();
         bar = undefined;
       } else {
-        options.stream.write(`${formatProgressLine(snapshot())}\n`);
+        // The final state, unless the last periodic line already said exactly that.
+        const line = formatProgressLine(snapshot());
+        if (line !== lastLine) writeLine(line);
       }
     },
   };
