@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database } from '../database';
 import { type ChargeRow, type NewCharge, chunk, json, newestPerId } from './rows';
 
@@ -14,44 +14,7 @@ export async function upsertCharges(
 ): Promise<string[]> {
   const written: string[] = [];
   for (const batch of chunk(newestPerId(rows))) {
-    const result = await db
-      .insertInto('omise.charges')
-      .values(batch.map((row) => ({ ...row, metadata: json(row.metadata), raw: json(row.raw) })))
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet((eb) => ({
-            livemode: eb.ref('excluded.livemode'),
-            amount: eb.ref('excluded.amount'),
-            currency: eb.ref('excluded.currency'),
-            status: eb.ref('excluded.status'),
-            authorized: eb.ref('excluded.authorized'),
-            paid: eb.ref('excluded.paid'),
-            capturable: eb.ref('excluded.capturable'),
-            reversed: eb.ref('excluded.reversed'),
-            expired: eb.ref('excluded.expired'),
-            refunded_amount: eb.ref('excluded.refunded_amount'),
-            failure_code: eb.ref('excluded.failure_code'),
-            failure_message: eb.ref('excluded.failure_message'),
-            customer_id: eb.ref('excluded.customer_id'),
-            card_brand: eb.ref('excluded.card_brand'),
-            card_last_digits: eb.ref('excluded.card_last_digits'),
-            description: eb.ref('excluded.description'),
-            metadata: eb.ref('excluded.metadata'),
-            created_at: eb.ref('excluded.created_at'),
-            authorized_at: eb.ref('excluded.authorized_at'),
-            paid_at: eb.ref('excluded.paid_at'),
-            expires_at: eb.ref('excluded.expires_at'),
-            reversed_at: eb.ref('excluded.reversed_at'),
-            raw: eb.ref('excluded.raw'),
-            origin: eb.ref('excluded.origin'),
-            observed_at: eb.ref('excluded.observed_at'),
-            projected_at: sql<Date>`now()`,
-          }))
-          .whereRef('omise.charges.observed_at', '<=', 'excluded.observed_at'),
-      )
-      .returning('id')
-      .execute();
+    const result = await chargeUpsertQuery(db, batch).returning('id').execute();
     for (const { id } of result) written.push(id);
   }
   return written;
@@ -78,4 +41,58 @@ export async function findChargeObservedAt(
     .where('id', '=', id)
     .executeTakeFirst();
   return row?.observed_at;
+}
+
+/** When each stored charge was requested from Omise; ids never projected are absent. */
+export async function findChargesObservedAt(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, Date>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('omise.charges')
+    .select(['id', 'observed_at'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.observed_at]));
+}
+
+/** The guarded multi-row upsert of charges, as a query to execute or to embed in a CTE. */
+export function chargeUpsertQuery(qc: QueryCreator<Database>, batch: readonly NewCharge[]) {
+  return qc
+    .insertInto('omise.charges')
+    .values(batch.map((row) => ({ ...row, metadata: json(row.metadata), raw: json(row.raw) })))
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({
+          livemode: eb.ref('excluded.livemode'),
+          amount: eb.ref('excluded.amount'),
+          currency: eb.ref('excluded.currency'),
+          status: eb.ref('excluded.status'),
+          authorized: eb.ref('excluded.authorized'),
+          paid: eb.ref('excluded.paid'),
+          capturable: eb.ref('excluded.capturable'),
+          reversed: eb.ref('excluded.reversed'),
+          expired: eb.ref('excluded.expired'),
+          refunded_amount: eb.ref('excluded.refunded_amount'),
+          failure_code: eb.ref('excluded.failure_code'),
+          failure_message: eb.ref('excluded.failure_message'),
+          customer_id: eb.ref('excluded.customer_id'),
+          card_brand: eb.ref('excluded.card_brand'),
+          card_last_digits: eb.ref('excluded.card_last_digits'),
+          description: eb.ref('excluded.description'),
+          metadata: eb.ref('excluded.metadata'),
+          created_at: eb.ref('excluded.created_at'),
+          authorized_at: eb.ref('excluded.authorized_at'),
+          paid_at: eb.ref('excluded.paid_at'),
+          expires_at: eb.ref('excluded.expires_at'),
+          reversed_at: eb.ref('excluded.reversed_at'),
+          raw: eb.ref('excluded.raw'),
+          origin: eb.ref('excluded.origin'),
+          observed_at: eb.ref('excluded.observed_at'),
+          projected_at: sql<Date>`now()`,
+        }))
+        .whereRef('omise.charges.observed_at', '<=', 'excluded.observed_at'),
+    );
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database } from '../database';
 import type { EventRow, NewEvent } from './rows';
 
@@ -12,9 +12,21 @@ export type EventRecord = Omit<NewEvent, 'raw'> & { raw: Record<string, unknown>
  * projection that happened), and `received_at` keeps the first arrival.
  */
 export async function recordEvent(db: Kysely<Database>, row: EventRecord): Promise<void> {
-  await db
+  await eventUpsertQuery(db, row).execute();
+}
+
+/**
+ * The event upsert of {@link recordEvent} for one or more events (distinct ids), as a query to
+ * execute or to end a CTE chain.
+ */
+export function eventUpsertQuery(
+  qc: QueryCreator<Database>,
+  rows: EventRecord | readonly EventRecord[],
+) {
+  const list: readonly EventRecord[] = Array.isArray(rows) ? rows : [rows as EventRecord];
+  return qc
     .insertInto('omise.events')
-    .values({ ...row, raw: row.raw === null ? null : JSON.stringify(row.raw) })
+    .values(list.map((row) => ({ ...row, raw: row.raw === null ? null : JSON.stringify(row.raw) })))
     .onConflict((oc) =>
       oc
         .column('id')
@@ -37,8 +49,7 @@ export async function recordEvent(db: Kysely<Database>, row: EventRecord): Promi
             eb('excluded.outcome', '=', 'projected'),
           ]),
         ),
-    )
-    .execute();
+    );
 }
 
 /** The event record, or `undefined`. */

@@ -20,3 +20,4 @@ export * from './dispute-flag.repository';
 export * from './event.repository';
 export * from './projection-lock.repository';
 export * from './sync-state.repository';
+export * from './charge-observation.repository';

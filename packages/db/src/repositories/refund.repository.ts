@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database } from '../database';
 import { type NewRefund, type RefundRow, chunk, json, newestPerId } from './rows';
 
@@ -13,30 +13,7 @@ export async function upsertRefunds(
 ): Promise<string[]> {
   const written: string[] = [];
   for (const batch of chunk(newestPerId(rows))) {
-    const result = await db
-      .insertInto('omise.refunds')
-      .values(batch.map((row) => ({ ...row, metadata: json(row.metadata), raw: json(row.raw) })))
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet((eb) => ({
-            charge_id: eb.ref('excluded.charge_id'),
-            livemode: eb.ref('excluded.livemode'),
-            amount: eb.ref('excluded.amount'),
-            currency: eb.ref('excluded.currency'),
-            status: eb.ref('excluded.status'),
-            voided: eb.ref('excluded.voided'),
-            metadata: eb.ref('excluded.metadata'),
-            created_at: eb.ref('excluded.created_at'),
-            raw: eb.ref('excluded.raw'),
-            origin: eb.ref('excluded.origin'),
-            observed_at: eb.ref('excluded.observed_at'),
-            projected_at: sql<Date>`now()`,
-          }))
-          .whereRef('omise.refunds.observed_at', '<=', 'excluded.observed_at'),
-      )
-      .returning('id')
-      .execute();
+    const result = await refundUpsertQuery(db, batch).returning('id').execute();
     for (const { id } of result) written.push(id);
   }
   return written;
@@ -59,4 +36,30 @@ export async function findRefundsByCharge(
     .orderBy('created_at')
     .orderBy('id')
     .execute();
+}
+
+/** The guarded multi-row upsert of refunds, as a query to execute or to embed in a CTE. */
+export function refundUpsertQuery(qc: QueryCreator<Database>, batch: readonly NewRefund[]) {
+  return qc
+    .insertInto('omise.refunds')
+    .values(batch.map((row) => ({ ...row, metadata: json(row.metadata), raw: json(row.raw) })))
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({
+          charge_id: eb.ref('excluded.charge_id'),
+          livemode: eb.ref('excluded.livemode'),
+          amount: eb.ref('excluded.amount'),
+          currency: eb.ref('excluded.currency'),
+          status: eb.ref('excluded.status'),
+          voided: eb.ref('excluded.voided'),
+          metadata: eb.ref('excluded.metadata'),
+          created_at: eb.ref('excluded.created_at'),
+          raw: eb.ref('excluded.raw'),
+          origin: eb.ref('excluded.origin'),
+          observed_at: eb.ref('excluded.observed_at'),
+          projected_at: sql<Date>`now()`,
+        }))
+        .whereRef('omise.refunds.observed_at', '<=', 'excluded.observed_at'),
+    );
 }
