@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       databasePoolSize: 20,
       redisUrl: 'redis://redis:6379',
       bullmqPrefix: 'bull',
-      concurrency: 16,
+      concurrency: 64,
       metricsPort: 9464,
       alertWebhook: undefined,
       severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
@@ -55,10 +55,6 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 1_000,
       logLevel: 'debug',
     });
-  });
-
-  it('when the pool size is not given, it follows the concurrency', () => {
-    expect(loadConfig({ ...required, WORKER_CONCURRENCY: '40' }).databasePoolSize).toBe(44);
   });
 
   it('when several variables are wrong, every problem is listed at once', () => {

@@ -40,17 +40,21 @@ const EnvSchema = z.object({
   /** Postgres connection string (postgres:// or postgresql://). Required. */
   DATABASE_URL: envFields.url(['postgres:', 'postgresql:']),
   /**
-   * Postgres connections in the pool. Each active job holds one for its transaction, so the
-   * default leaves 4 for the sweeper, health checks and failure records. Default
-   * WORKER_CONCURRENCY + 4.
+   * Postgres connections in the pool. Charge and refund events share batched transactions
+   * (at most 4 open at once); each dispute event holds one connection while it is projected;
+   * the sweeper, health checks and failure records use the rest. Default 20.
    */
-  DATABASE_POOL_SIZE: z.coerce.number().int().positive().optional(),
+  DATABASE_POOL_SIZE: envFields.positiveInt(20),
   /** Redis holding the BullMQ queues (redis:// or rediss://). Required. */
   REDIS_URL: envFields.url(['redis:', 'rediss:']),
   /** BullMQ key prefix; must match the receiver's. Default "bull". */
   BULLMQ_PREFIX: z.string().min(1).default('bull'),
-  /** Omise events processed at once by this process. Default 16. */
-  WORKER_CONCURRENCY: envFields.positiveInt(16),
+  /**
+   * Omise events in flight in this process (BullMQ concurrency). Charge and refund events in
+   * flight together are projected in shared transactions, so a higher value mostly means more
+   * Omise requests at once (cap them with OMISE_RATE_LIMIT_RPS). Default 64.
+   */
+  WORKER_CONCURRENCY: envFields.positiveInt(64),
   /** Port of /healthz, /readyz and /metrics; 0 picks a free port. Default 9464. */
   METRICS_PORT: envFields.port(9464),
   /**
@@ -85,7 +89,7 @@ export const WorkerConfig = EnvSchema.transform((env) => ({
     rateLimitRps: env.OMISE_RATE_LIMIT_RPS,
   },
   databaseUrl: env.DATABASE_URL,
-  databasePoolSize: env.DATABASE_POOL_SIZE ?? env.WORKER_CONCURRENCY + 4,
+  databasePoolSize: env.DATABASE_POOL_SIZE,
   redisUrl: env.REDIS_URL,
   bullmqPrefix: env.BULLMQ_PREFIX,
   concurrency: env.WORKER_CONCURRENCY,

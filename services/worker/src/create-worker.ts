@@ -8,6 +8,7 @@ import type { OmiseClient } from '@omise-sync/omise-client';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
+import { ChargeProjectionBatcher } from './charge-projection.batcher';
 import { type Clock, systemClock } from './clock';
 import type { FetchLike } from './dispute-alert';
 import type { DisputeSeverityRules } from './dispute-severity';
@@ -34,7 +35,7 @@ export interface CreateWorkerDeps {
   clock?: Clock;
   /** BullMQ key prefix; must match the receiver's. @defaultValue 'bull' */
   prefix?: string;
-  /** Omise events processed at once. @defaultValue 16 */
+  /** Omise events in flight at once (BullMQ concurrency). @defaultValue 64 */
   concurrency?: number;
   severityRules: DisputeSeverityRules;
   /** Where dispute alerts go; undefined: flags are written, nobody is notified. */
@@ -52,6 +53,11 @@ export interface CreateWorkerDeps {
   lockDurationMs?: number;
   /** BullMQ stalled-job check interval, in ms. @defaultValue 30000 */
   stalledIntervalMs?: number;
+  /**
+   * Most charge/refund events projected in one transaction (batches form only under load).
+   * @defaultValue 64
+   */
+  maxBatchSize?: number;
   /** Queue hold-back after Postgres was unreachable, in ms. @defaultValue { minMs: 1000, maxMs: 15000 } */
   databaseRetryDelay?: { minMs: number; maxMs: number };
 }
@@ -147,7 +153,15 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     maxStalledCount: 3,
   };
 
+  const chargeBatcher = new ChargeProjectionBatcher({
+    db: deps.db,
+    omise: deps.omise,
+    clock,
+    onBatch: (size) => deps.metrics.batchSize.observe(size),
+    ...(deps.maxBatchSize === undefined ? {} : { maxBatchSize: deps.maxBatchSize }),
+  });
   const processEvent = createOmiseEventProcessor({
+    chargeBatcher,
     db: deps.db,
     omise: deps.omise,
     logger: logger.child({ queue: jobCatalog.omiseEvent.queue }),
@@ -166,7 +180,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
   const eventWorker = new Worker(
     jobCatalog.omiseEvent.queue,
     (job: Job, token?: string, signal?: AbortSignal) => processEvent(job, token, signal),
-    { ...workerOptions, connection: connect(), concurrency: deps.concurrency ?? 16 },
+    { ...workerOptions, connection: connect(), concurrency: deps.concurrency ?? 64 },
   );
   const notifyWorker = new Worker(
     jobCatalog.notifyDisputeFlag.queue,

@@ -73,6 +73,12 @@ export class WorkerMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly batchSize = new Histogram({
+    name: 'omise_sync_projection_batch_size',
+    help: 'Charge and refund events projected per transaction (batches grow with load)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
   readonly eventLag = new Histogram({
     name: 'omise_sync_event_lag_seconds',
     help: "Time from the Omise event's created_at to the committed row",
@@ -89,6 +95,13 @@ export class WorkerMetrics {
     name: 'omise_sync_omise_api_requests_total',
     help: 'Omise API calls by method, path template and status (0 = no response)',
     labelNames: ['method', 'path', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly omiseRequestDuration = new Histogram({
+    name: 'omise_sync_omise_api_request_duration_seconds',
+    help: 'Duration of one Omise API attempt, by method and path template',
+    labelNames: ['method', 'path'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
   readonly authFailures = new Counter({
@@ -152,5 +165,9 @@ export class WorkerMetrics {
       path: info.path,
       status: String(info.status),
     });
+    this.omiseRequestDuration.observe(
+      { method: info.method, path: info.path },
+      info.durationMs / 1000,
+    );
   };
 }
