@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { findDisputeFlag, findLatestReconcileRun } from '@omise-sync/db';
+import { findCharge, findDispute, findDisputeFlag, findLatestReconcileRun } from '@omise-sync/db';
 import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { runScenario } from '@omise-sync/omise-emulator';
@@ -221,5 +221,104 @@ describe('reconcile against a faulty webhook delivery', () => {
       .execute();
     expect(events).toEqual([{ key: 'dispute.create', origin: 'reconcile', outcome: 'projected' }]);
     expect(alerts.messages.length).toBe(alertsBefore);
+  });
+
+  it('when rows were lost or changed behind its back, reconcile reports each kind of drift and repairs what Omise still has', async () => {
+    const { db } = database.handle;
+    const { emulator } = pipeline;
+    const charges = emulator.listAll('charges');
+    const refunded = charges.filter((c) => Number(c.refunded_amount) > 0);
+    const [staleCharge, chargeLosingRefund] = refunded;
+    const lostCharge = charges.find(
+      (c) => Number(c.refunded_amount) === 0 && c.dispute === null && c.status === 'successful',
+    );
+    const closedDispute = emulator.listAll('disputes').find((d) => d.status === 'won');
+    const openDispute = emulator.listAll('disputes').find((d) => d.status === 'open');
+    if (
+      staleCharge === undefined ||
+      chargeLosingRefund === undefined ||
+      lostCharge === undefined ||
+      closedDispute === undefined ||
+      openDispute === undefined
+    ) {
+      throw new Error('the scenario did not produce the resources this test needs');
+    }
+    const old = new Date('2026-01-01T00:00:00Z');
+    await db
+      .updateTable('omise.charges')
+      .set({ refunded_amount: 0, observed_at: old })
+      .where('id', '=', String(staleCharge.id))
+      .execute();
+    const lostRefund = await db
+      .deleteFrom('omise.refunds')
+      .where('charge_id', '=', String(chargeLosingRefund.id))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.deleteFrom('omise.refunds').where('charge_id', '=', String(lostCharge.id)).execute();
+    await db.deleteFrom('omise.charges').where('id', '=', String(lostCharge.id)).execute();
+    await db
+      .updateTable('omise.disputes')
+      .set({ status: 'open', closed_at: null, observed_at: old })
+      .where('id', '=', String(closedDispute.id))
+      .execute();
+    await db
+      .updateTable('omise.disputes')
+      .set({ message: 'edited by hand', observed_at: old })
+      .where('id', '=', String(openDispute.id))
+      .execute();
+    const ghost = {
+      ...(await db
+        .selectFrom('omise.charges')
+        .selectAll()
+        .where('id', '=', String(staleCharge.id))
+        .executeTakeFirstOrThrow()),
+    };
+    await db
+      .insertInto('omise.charges')
+      .values({
+        ...ghost,
+        id: 'chrg_test_ghost',
+        metadata: '{}',
+        raw: '{}',
+        created_at: ghost.created_at,
+      })
+      .execute();
+
+    const report = await runReconcile(deps(), { lookbackMs: WEEK_MS, settleMs: 0 });
+    expect(report.drift).toEqual({
+      events_unprocessed: 0,
+      charge_missing: 1,
+      charge_stale: 1,
+      refund_missing: 1,
+      refund_stale: 0,
+      charge_unknown: 1,
+      dispute_missing: 0,
+      dispute_stale: 2,
+      dispute_unknown: 0,
+    });
+    expect(report.repaired).toEqual({ ...report.drift, charge_unknown: 0 });
+    expect(report.examples.charge_unknown).toEqual(['chrg_test_ghost']);
+
+    expect(await findCharge(db, String(staleCharge.id))).toMatchObject({
+      refunded_amount: staleCharge.refunded_amount,
+      origin: 'reconcile',
+    });
+    expect(await findCharge(db, String(lostCharge.id))).toMatchObject({ origin: 'reconcile' });
+    expect(
+      await db
+        .selectFrom('omise.refunds')
+        .select('origin')
+        .where('id', '=', lostRefund.id)
+        .executeTakeFirst(),
+    ).toEqual({ origin: 'reconcile' });
+    expect(await findDispute(db, String(closedDispute.id))).toMatchObject({
+      status: 'won',
+      origin: 'reconcile',
+    });
+    expect(await findDispute(db, String(openDispute.id))).toMatchObject({
+      message: openDispute.message ?? null,
+      origin: 'reconcile',
+    });
+    await db.deleteFrom('omise.charges').where('id', '=', 'chrg_test_ghost').execute();
   });
 });
