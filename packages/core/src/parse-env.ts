@@ -48,6 +48,19 @@ export const envFields = {
       .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
       .transform((v) => v === 'true' || v === '1')
       .default(defaultValue),
+  /** A JSON document validated by `schema`; its problems are reported under the variable's name. */
+  json: <S extends z.ZodType>(schema: S) =>
+    z
+      .string()
+      .transform((text, ctx): unknown => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(schema),
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

@@ -36,18 +36,7 @@ export const EmulatorEnv = z.object({
   /** NDJSON state file, loaded at start and written at shutdown. Default none. */
   EMULATOR_SNAPSHOT_FILE: z.string().optional(),
   /** JSON object of faults, e.g. `{"rateLimitShare":0.05}`. Default none. */
-  EMULATOR_FAULTS: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
-        return z.NEVER;
-      }
-    })
-    .pipe(FaultsPatch)
-    .optional(),
+  EMULATOR_FAULTS: envFields.json(FaultsPatch).optional(),
   /** pino level. Default info. */
   EMULATOR_LOG_LEVEL: envFields.logLevel(),
 });

@@ -2,27 +2,6 @@ import { envFields, parseEnv } from '@omise-sync/core';
 import { z } from 'zod';
 import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from './dispute-severity';
 
-const severityRules = z.string().transform((text, ctx) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-    return z.NEVER;
-  }
-  const result = DisputeSeverityRules.safeParse(parsed);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${issue.path.join('.') || '(rules)'}: ${issue.message}`,
-      });
-    }
-    return z.NEVER;
-  }
-  return result.data;
-});
-
 const EnvSchema = z.object({
   /** Omise secret key (`skey_…`) the worker fetches resources with. Required. */
   OMISE_SECRET_KEY: z
@@ -68,7 +47,7 @@ const EnvSchema = z.object({
    * Dispute severity rules as JSON (see DisputeSeverityRules in src/dispute-severity.ts and the
    * README). Default: DEFAULT_DISPUTE_SEVERITY_RULES.
    */
-  DISPUTE_SEVERITY_RULES: severityRules.optional(),
+  DISPUTE_SEVERITY_RULES: envFields.json(DisputeSeverityRules).optional(),
   /**
    * Milliseconds SIGTERM waits for active jobs to finish; jobs still running then are handed
    * back to the queue for another worker. Default 25000.

@@ -2,28 +2,6 @@ import { envFields, parseEnv } from '@omise-sync/core';
 import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from '@omise-sync/worker';
 import { z } from 'zod';
 
-/** DISPUTE_SEVERITY_RULES as the worker reads it: JSON validated by the worker's schema. */
-const severityRules = z.string().transform((text, ctx) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-    return z.NEVER;
-  }
-  const result = DisputeSeverityRules.safeParse(parsed);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${issue.path.join('.') || '(rules)'}: ${issue.message}`,
-      });
-    }
-    return z.NEVER;
-  }
-  return result.data;
-});
-
 const databaseFields = {
   /** Postgres connection string (postgres:// or postgresql://). Required. */
   DATABASE_URL: envFields.url(['postgres:', 'postgresql:']),
@@ -62,7 +40,7 @@ const omiseFields = {
 
 const severityFields = {
   /** Dispute severity rules as JSON, shared with the worker. Default: the worker's defaults. */
-  DISPUTE_SEVERITY_RULES: severityRules.optional(),
+  DISPUTE_SEVERITY_RULES: envFields.json(DisputeSeverityRules).optional(),
 };
 
 function databaseConfig(env: z.output<z.ZodObject<typeof databaseFields>>) {
