@@ -149,7 +149,8 @@ export async function runScenario(
 
   const afterPaid = async (charge: Json): Promise<void> => {
     const id = idOf(charge);
-    const amount = Number(charge.amount);
+    // A partially captured pre-authorisation can only be refunded up to what was captured.
+    const amount = Number(charge.captured_amount) || Number(charge.amount);
     if (random.chance(0.05)) {
       await step();
       actions.updateCharge(id, { metadata: { ...(charge.metadata as Json), shipped: 'true' } });
