@@ -6,7 +6,7 @@ import {
   getDispute,
   getEvent,
 } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { Charge, Dispute, Refund } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { toChargeRow, toRefundRow } from './projection/charge.projector';
@@ -67,21 +67,6 @@ describe('projecting events into Postgres', () => {
     return event;
   };
 
-  /** Typed columns only, timestamps as ISO strings (rows read Date, mapped rows hold strings). */
-  const typedColumns = (row: Record<string, unknown>) => {
-    const { observed_at: _o, projected_at: _p, origin: _g, raw: _r, ...rest } = row;
-    return Object.fromEntries(
-      Object.entries(rest).map(([key, value]) => [
-        key,
-        value instanceof Date
-          ? value.toISOString()
-          : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)
-            ? new Date(value).toISOString()
-            : value,
-      ]),
-    );
-  };
-
   it('when a charge event arrives, the charge is re-fetched and every column is written with the event', async () => {
     const charge = createCharge();
     const chargeId = String(charge['id']);
@@ -94,7 +79,7 @@ describe('projecting events into Postgres', () => {
       origin: 'webhook',
       observedAt: row.observed_at,
     });
-    expect(typedColumns(row)).toEqual(typedColumns(expected));
+    expect(comparableRow(row)).toEqual(comparableRow(expected));
     expect(row).toMatchObject({ origin: 'webhook', card_brand: 'Visa', card_last_digits: '4242' });
     expect(JSON.stringify(row.raw)).not.toContain('Somchai');
     expect(await getEvent(database.handle.db, String(event['id']))).toMatchObject({

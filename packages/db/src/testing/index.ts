@@ -2,3 +2,4 @@ export { useTestDatabase, createTestDatabase, type TestDatabase } from './use-te
 export { useTestRedis, type TestRedis } from './use-test-redis';
 export { randomId } from './test-names';
 export { MISSING_SERVICES_MESSAGE, resolveTestServices } from './test-services';
+export { comparableRow } from './comparable-row';

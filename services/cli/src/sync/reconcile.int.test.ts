@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { findCharge, findDispute, findDisputeFlag, findLatestReconcileRun } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { runScenario } from '@omise-sync/omise-emulator';
 import {
@@ -14,21 +14,6 @@ import { type Pipeline, startPipeline } from './testing/pipeline-harness';
 import { silentLogger } from './testing/sync-test-kit';
 
 const WEEK_MS = 7 * 24 * 3600_000;
-
-/** Row columns comparable with a freshly mapped row: timestamps as ISO, bookkeeping dropped. */
-function comparable(row: Record<string, unknown>): Record<string, unknown> {
-  const { projected_at: _p, observed_at: _o, origin: _g, raw: _r, ...rest } = row;
-  return Object.fromEntries(
-    Object.entries(rest).map(([key, value]) => [
-      key,
-      value instanceof Date
-        ? value.toISOString()
-        : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)
-          ? new Date(value).toISOString()
-          : value,
-    ]),
-  );
-}
 
 /**
  * `raw` without what changes without an event about the object itself: nested lists (their
@@ -80,7 +65,7 @@ describe('reconcile against a faulty webhook delivery', () => {
         continue;
       }
       const expected = toChargeRow(charge, now);
-      compare(charge.id, comparable({ ...row }), comparable({ ...expected }));
+      compare(charge.id, comparableRow({ ...row }), comparableRow({ ...expected }));
       compare(
         `${charge.id} raw`,
         stableRaw(row.raw),
@@ -114,7 +99,7 @@ describe('reconcile against a faulty webhook delivery', () => {
         continue;
       }
       const expected = toDisputeRow(dispute, now);
-      compare(dispute.id, comparable({ ...row }), comparable({ ...expected }));
+      compare(dispute.id, comparableRow({ ...row }), comparableRow({ ...expected }));
       compare(
         `${dispute.id} raw`,
         stableRaw(row.raw),
