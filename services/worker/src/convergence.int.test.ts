@@ -6,7 +6,7 @@ import {
   getCharge,
   getDispute,
 } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
@@ -19,21 +19,6 @@ import { toDisputeRow } from './projection/dispute.projector';
 import { toEventJob, waitFor } from './testing/event-jobs';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
-
-/** Timestamps as ISO strings, so a row read back (Date) compares with a mapped row (string). */
-function comparable(row: Record<string, unknown>): Record<string, unknown> {
-  const { projected_at: _p, observed_at: _o, origin: _g, raw: _r, ...rest } = row;
-  return Object.fromEntries(
-    Object.entries(rest).map(([key, value]) => [
-      key,
-      value instanceof Date
-        ? value.toISOString()
-        : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)
-          ? new Date(value).toISOString()
-          : value,
-    ]),
-  );
-}
 
 describe('two worker processes under duplicated, shuffled deliveries', () => {
   const database = useTestDatabase();
@@ -183,6 +168,12 @@ describe('two worker processes under duplicated, shuffled deliveries', () => {
       emulator.actions.updateDispute(disputeId, { metadata: { round: String(i) } });
       await pause();
     }
+    // The team can only be told about a dispute the workers saw before it closed: on a loaded
+    // machine the forked workers may start late, so the test lets them see it open first.
+    await waitFor(() => findDisputeFlag(database.handle.db, disputeId), {
+      timeoutMs: 60_000,
+      what: 'the workers to see the dispute while it is still open',
+    });
     emulator.actions.closeDispute(disputeId, { status: 'won' });
 
     await emulator.deliveries.idle();
@@ -208,15 +199,15 @@ describe('two worker processes under duplicated, shuffled deliveries', () => {
     const { db } = database.handle;
     const charge = Charge.parse(emulator.getCharge(chargeId));
     const chargeRow = await getCharge(db, chargeId);
-    expect(comparable(chargeRow)).toEqual(
-      comparable(toChargeRow(charge, { origin: 'webhook', observedAt: chargeRow.observed_at })),
+    expect(comparableRow(chargeRow)).toEqual(
+      comparableRow(toChargeRow(charge, { origin: 'webhook', observedAt: chargeRow.observed_at })),
     );
     expect(chargeRow.refunded_amount).toBe(60_015);
     const refunds = await findRefundsByCharge(db, chargeId);
-    expect(refunds.map(comparable)).toEqual(
+    expect(refunds.map(comparableRow)).toEqual(
       (charge.refunds?.data ?? [])
         .map((refund) =>
-          comparable(toRefundRow(refund, charge, { origin: 'webhook', observedAt: new Date() })),
+          comparableRow(toRefundRow(refund, charge, { origin: 'webhook', observedAt: new Date() })),
         )
         .sort(
           (a, b) =>
@@ -227,8 +218,10 @@ describe('two worker processes under duplicated, shuffled deliveries', () => {
 
     const dispute = Dispute.parse(emulator.getDispute(disputeId));
     const disputeRow = await getDispute(db, disputeId);
-    expect(comparable(disputeRow)).toEqual(
-      comparable(toDisputeRow(dispute, { origin: 'webhook', observedAt: disputeRow.observed_at })),
+    expect(comparableRow(disputeRow)).toEqual(
+      comparableRow(
+        toDisputeRow(dispute, { origin: 'webhook', observedAt: disputeRow.observed_at }),
+      ),
     );
     expect(disputeRow.status).toBe('won');
     const documents = await findDisputeDocuments(db, disputeId);
