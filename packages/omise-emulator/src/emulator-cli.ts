@@ -46,7 +46,8 @@ export async function runEmulatorCli(
     ...(config.seed === undefined ? {} : { seed: config.seed }),
     logger,
   });
-  print(`omise emulator listening on ${emulator.url} (secret key ${emulator.secretKey})`);
+  // The key is not printed: it may be a real-looking secret someone configured.
+  print(`omise emulator listening on ${emulator.url}`);
   const scenario =
     config.scenario === undefined
       ? undefined
