@@ -10,7 +10,9 @@ import {
   type Dispute,
   type DisputeDocument,
   type OmiseClient,
+  type ListParams,
   type OmiseList,
+  type OmiseListIterable,
   OmiseNotFoundError,
   MAX_PAGE_SIZE,
 } from '@omise-sync/omise-client';
@@ -158,22 +160,36 @@ interface ResourceWalker<T> {
   ): Promise<{ written: number; refunds: number; flags: number }>;
 }
 
+/**
+ * One chronological window of a list endpoint, addressable by offset (the `to` bound is fixed,
+ * so pages stay stable while items are added), each item wrapped for its walker.
+ */
+function windowPages<R, T>(
+  list: (params: ListParams) => OmiseListIterable<R>,
+  wrap: (item: R) => T,
+): ResourceWalker<T>['list'] {
+  return (from, to) => {
+    const iterable = list({
+      from,
+      ...(to === undefined ? {} : { to }),
+      limit: PAGE_SIZE,
+      order: 'chronological',
+    });
+    return {
+      page: async (offset) => {
+        const page = await iterable.page(offset);
+        return { ...page, data: page.data.map(wrap) };
+      },
+    };
+  };
+}
+
 function chargeWalker(deps: BackfillDeps): ResourceWalker<ChargeObservation> {
   return {
-    list: (from, to) => {
-      const list = deps.omise.charges.list({
-        from,
-        ...(to === undefined ? {} : { to }),
-        limit: PAGE_SIZE,
-        order: 'chronological',
-      });
-      return {
-        page: async (offset) => {
-          const page = await list.page(offset);
-          return { ...page, data: page.data.map((charge) => ({ charge, refunds: [] })) };
-        },
-      };
-    },
+    list: windowPages(
+      (params) => deps.omise.charges.list(params),
+      (charge) => ({ charge, refunds: [] }),
+    ),
     complete: (items) =>
       Promise.all(
         items.map(async ({ charge }): Promise<ChargeObservation> => {
@@ -208,20 +224,10 @@ function disputeWalker(deps: BackfillDeps): ResourceWalker<DisputeItem> {
     }
   };
   return {
-    list: (from, to) => {
-      const list = deps.omise.disputes.list({
-        from,
-        ...(to === undefined ? {} : { to }),
-        limit: PAGE_SIZE,
-        order: 'chronological',
-      });
-      return {
-        page: async (offset) => {
-          const page = await list.page(offset);
-          return { ...page, data: page.data.map((dispute) => ({ dispute, documents: [] })) };
-        },
-      };
-    },
+    list: windowPages(
+      (params) => deps.omise.disputes.list(params),
+      (dispute): DisputeItem => ({ dispute, documents: [] }),
+    ),
     complete: (items) =>
       Promise.all(
         items.map(async ({ dispute }) => ({
