@@ -13,10 +13,18 @@ const stale =
   !existsSync(installed) ||
   (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs);
 if (stale) {
-  const args = existsSync(lock)
-    ? ['ci', '--no-audit', '--no-fund']
-    : ['install', '--no-audit', '--no-fund'];
-  console.log(`installing dependencies (npm ${args[0]})…`);
-  const result = spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  const npm = (command) => {
+    console.log(`installing dependencies (npm ${command})…`);
+    return spawnSync('npm', [command, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' })
+      .status;
+  };
+  let status = existsSync(lock) ? npm('ci') : npm('install');
+  if (status !== 0 && existsSync(lock)) {
+    // A registry that does not serve other platforms' optional packages (@swc/core-darwin-*,
+    // @turbo/windows-* …) makes npm write a lockfile without them, which its own `npm ci` then
+    // rejects as out of sync. `npm install` honours the same lockfile for every package it lists.
+    console.log('npm ci refused the lockfile (see above); installing from it with npm install');
+    status = npm('install');
+  }
+  if (status !== 0) process.exit(status ?? 1);
 }
