@@ -18,7 +18,7 @@ export {
   type UploadDocumentParams,
 } from './omise-client';
 export { type OmiseListIterable, type ListParams, MAX_PAGE_SIZE } from './omise-list-iterable';
-export type { OmiseResponseInfo, FetchLike, HttpMethod } from './omise-request';
+export type { OmiseResponseInfo, FetchLike, FetchLikeResponse, HttpMethod } from './omise-request';
 export {
   OmiseError,
   OmiseAuthenticationError,

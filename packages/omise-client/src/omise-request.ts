@@ -62,8 +62,18 @@ export interface OmiseResponseInfo {
   attempt: number;
 }
 
-/** The minimal fetch this client needs (the global fetch fits). */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+/** What the client reads from an HTTP response; a fetch `Response` fits. */
+export interface FetchLikeResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/**
+ * The minimal fetch this client needs (the global fetch fits). It may resolve to any
+ * {@link FetchLikeResponse}, so a lighter transport than WHATWG fetch can be plugged in.
+ */
+export type FetchLike = (input: string, init: RequestInit) => Promise<FetchLikeResponse>;
 
 export interface RequesterConfig {
   secretKey: string;
@@ -164,7 +174,7 @@ export function createRequester(config: RequesterConfig): Requester {
   function errorFromResponse(
     status: number,
     bodyText: string,
-    headers: Headers,
+    headers: FetchLikeResponse['headers'],
     base: OmiseErrorDetails,
   ): OmiseError {
     let parsedBody: unknown;

@@ -6,6 +6,7 @@ import { loadConfig } from './config';
 import { createWorker } from './create-worker';
 import { WorkerMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
+import { createPooledFetch } from './pooled-fetch';
 
 /**
  * The worker's composition root: reads the environment once, builds every dependency, starts
@@ -20,7 +21,10 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     maxConnections: config.databasePoolSize,
     applicationName: 'omise-sync-worker',
   });
+  // One keep-alive connection per event in flight at most; see pooled-fetch.ts for why not fetch.
+  const transport = createPooledFetch({ connections: config.concurrency });
   const omise = createOmiseClient({
+    fetch: transport.fetch,
     secretKey: config.omise.secretKey,
     baseUrl: config.omise.apiUrl,
     timeoutMs: config.omise.timeoutMs,
@@ -77,7 +81,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     hardStop.unref();
     void (async () => {
       await worker.close({ timeoutMs: config.shutdownTimeoutMs });
-      await Promise.allSettled([server.close(), database.destroy()]);
+      await Promise.allSettled([server.close(), database.destroy(), transport.close()]);
       logger.info('worker stopped');
       logger.flush();
       process.exitCode = 0;
