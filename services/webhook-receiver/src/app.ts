@@ -38,14 +38,6 @@ export function createApp(deps: ReceiverAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  if (deps.isShuttingDown !== undefined) {
-    const isShuttingDown = deps.isShuttingDown;
-    // Keep-alive clients are told to reconnect (to another instance) once shutdown begins.
-    app.use((_req, res, next) => {
-      if (isShuttingDown()) res.setHeader('Connection', 'close');
-      next();
-    });
-  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

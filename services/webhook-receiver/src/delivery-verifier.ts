@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { type IncomingHttpHeaders } from 'node:http';
 import {
   OmiseNotFoundError,
@@ -73,11 +74,12 @@ export interface SignatureVerifierOptions {
  * parsed as JSON (a parser running first could change the bytes the signature covers).
  */
 export function createSignatureVerifier(options: SignatureVerifierOptions): DeliveryVerifier {
+  const secrets = options.secrets.map((secret) => createSecretKey(secret));
   return (delivery) => {
     const result = verifyWebhookSignature({
       rawBody: delivery.rawBody,
       headers: delivery.headers,
-      secrets: options.secrets,
+      secrets,
       toleranceSeconds: options.toleranceSeconds,
       nowMs: options.now(),
     });

@@ -1,6 +1,7 @@
 import { jobCatalog, type OmiseEventJob } from '@omise-sync/core';
-import { Job, type IRedisTransaction, type Queue } from 'bullmq';
+import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
+import { BulkJobAdder } from './bullmq-bulk-add';
 
 /** The queue the receiver produces into: `jobCatalog.omiseEvent.queue`. */
 export type OmiseEventQueue = Queue<OmiseEventJob>;
@@ -26,7 +27,7 @@ export interface EventEnqueuerOptions {
    */
   connection: Redis;
   /**
-   * Most jobs sent to Redis in one MULTI.
+   * Most jobs sent to Redis in one call.
    * @defaultValue 100
    */
   maxBatchSize?: number;
@@ -46,28 +47,22 @@ interface PendingAdd {
   reject: (error: Error) => void;
 }
 
-type TransactionWithExists = IRedisTransaction & { exists(key: string): unknown };
-
-function hasExists(tx: IRedisTransaction): tx is TransactionWithExists {
-  return 'exists' in tx && typeof tx.exists === 'function';
-}
-
 /**
  * Adds `OmiseEventJob`s to BullMQ, batching the adds of concurrent requests: everything
  * enqueued during one event-loop turn (and while the previous batch is in flight) goes to
- * Redis as one MULTI. Each promise settles only after Redis has answered for its own job,
- * so a caller never acknowledges an event that is not stored.
+ * Redis in one script call (see bullmq-bulk-add.ts). Each promise settles only after Redis
+ * has answered for its own job, so a caller never acknowledges an event that is not stored.
  *
  * The event id is the job id, so a redelivery is not enqueued twice. To tell a redelivery
- * apart (BullMQ's add returns the id either way), each add is preceded in the same MULTI by
- * an EXISTS on the job key; MULTI makes the pair atomic even with several receivers.
+ * apart (BullMQ's add returns the id either way), the script checks EXISTS on the job key
+ * just before each add; a script runs atomically, so this holds with several receivers.
  */
 export class EventEnqueuer {
-  private readonly queue: OmiseEventQueue;
   private readonly connection: Redis;
   private readonly maxBatchSize: number;
   private readonly maxBatchesInFlight: number;
   private readonly onBatch: ((size: number) => void) | undefined;
+  private readonly adder: BulkJobAdder<OmiseEventJob>;
   private pending: PendingAdd[] = [];
   private inFlight = 0;
   private flushScheduled = false;
@@ -75,11 +70,12 @@ export class EventEnqueuer {
   private idleWaiters: (() => void)[] = [];
 
   constructor(options: EventEnqueuerOptions) {
-    this.queue = options.queue;
     this.connection = options.connection;
     this.maxBatchSize = options.maxBatchSize ?? 100;
     this.maxBatchesInFlight = options.maxBatchesInFlight ?? 1;
     this.onBatch = options.onBatch;
+    const { name, options: jobOptions } = jobCatalog.omiseEvent;
+    this.adder = new BulkJobAdder(options.queue, name, jobOptions);
   }
 
   /**
@@ -151,48 +147,14 @@ export class EventEnqueuer {
       return;
     }
     try {
-      const client = await this.queue.client;
-      const tx = client.multi();
-      if (!hasExists(tx)) {
-        throw new TypeError('the BullMQ client must be ioredis (its MULTI needs EXISTS)');
-      }
-      const { name, options } = jobCatalog.omiseEvent;
-      const adds = batch.map((add) => {
-        const jobId = add.payload.eventId;
-        const job = new Job(this.queue, name, add.payload, { ...options, jobId }, jobId);
-        tx.exists(this.queue.toKey(jobId));
-        return job.addJob(tx);
-      });
-      // addJob queues its script synchronously but reports option errors asynchronously;
-      // settle them before EXEC to know which adds are in the transaction.
-      const queued = await Promise.allSettled(adds);
-      const results = await tx.exec();
-      if (results === null) throw new QueueUnavailableError('Redis discarded the transaction');
-
-      let index = 0;
-      batch.forEach((add, position) => {
-        const existsReply = results[index];
-        index += 1;
-        const addState = queued[position];
-        if (addState === undefined || addState.status === 'rejected') {
-          add.reject(
-            new QueueUnavailableError('BullMQ refused the job', { cause: addState?.reason }),
-          );
-          return;
-        }
-        const addReply = results[index];
-        index += 1;
-        const error = existsReply?.[0] ?? addReply?.[0];
-        if (existsReply === undefined || addReply === undefined || error) {
-          add.reject(new QueueUnavailableError('Redis refused the job', { cause: error }));
-          return;
-        }
-        // BullMQ scripts answer a negative number for errors and the job id otherwise.
-        if (typeof addReply[1] === 'number' && addReply[1] < 0) {
-          add.reject(new QueueUnavailableError(`BullMQ add failed with code ${addReply[1]}`));
-          return;
-        }
-        add.resolve({ duplicate: existsReply[1] === 1 });
+      const results = await this.adder.add(
+        this.connection,
+        batch.map((add) => ({ jobId: add.payload.eventId, data: add.payload })),
+      );
+      batch.forEach((add, index) => {
+        const result = results[index];
+        if (result?.ok === true) add.resolve({ duplicate: result.existed });
+        else add.reject(new QueueUnavailableError(`Redis refused the job: ${result?.reason}`));
       });
     } catch (error) {
       failAll(error);

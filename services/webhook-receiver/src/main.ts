@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { ConfigError, createLogger, type Logger } from '@omise-sync/core';
 import { createOmiseClient, type FetchLike } from '@omise-sync/omise-client';
@@ -151,6 +151,11 @@ export async function startReceiver(
   const close = async () => {
     shuttingDown = true;
     logger.info('shutting down: finishing in-flight deliveries');
+    // Keep-alive clients are told to reconnect (to another instance) from now on. A listener
+    // added only now costs the requests before shutdown nothing, unlike a middleware.
+    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+      res.setHeader('Connection', 'close');
+    });
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const deadline = setTimeout(() => {

@@ -68,9 +68,9 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
   return async (req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader('X-Request-Id', requestId);
-    // One child per request; event fields go into the single line logged at the end, because
-    // with the shared redaction config every child() and every bound field has a cost.
-    const log = deps.logger.child({ requestId });
+    // One line per delivery, logged at the end with every field; no child() per request,
+    // because with the shared redaction config each child() costs another redaction pass.
+    const log = deps.logger;
     const event: { eventId?: string; key?: string } = {};
     try {
       const rawBody = await readRawBody(req, deps.bodyLimitBytes);
@@ -97,7 +97,7 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
           // Acknowledged, never refused: a 4xx would make Omise retry it for days.
           metrics.ignored.inc({ object: disposition.objectType });
           log.info(
-            { ...event, object: disposition.objectType, outcome: 'ignored' },
+            { requestId, ...event, object: disposition.objectType, outcome: 'ignored' },
             'event ignored',
           );
           answer(res, 'ignored', { received: true, eventId: envelope.id, ignored: true });
@@ -148,10 +148,10 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
       };
       if (duplicate) {
         metrics.duplicates.inc();
-        log.info({ ...fields, outcome: 'duplicate' }, 'event already enqueued');
+        log.info({ requestId, ...fields, outcome: 'duplicate' }, 'event already enqueued');
         answer(res, 'duplicate', { received: true, eventId: job.eventId, duplicate: true });
       } else {
-        log.info({ ...fields, outcome: 'enqueued' }, 'event enqueued');
+        log.info({ requestId, ...fields, outcome: 'enqueued' }, 'event enqueued');
         answer(res, 'enqueued', { received: true, eventId: job.eventId });
       }
     } catch (error) {
@@ -159,20 +159,23 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
       metrics.requests.inc({ outcome });
       if (error instanceof UnauthenticatedDeliveryError) {
         metrics.verificationFailures.inc({ reason: error.reason });
-        log.warn({ outcome, reason: error.reason }, 'delivery rejected: not proven genuine');
+        log.warn(
+          { requestId, outcome, reason: error.reason },
+          'delivery rejected: not proven genuine',
+        );
       } else if (error instanceof ServiceUnavailableError) {
-        const fields = { ...event, outcome, code: error.code, err: error.cause };
+        const fields = { requestId, ...event, outcome, code: error.code, err: error.cause };
         if (error.code === 'backlog_full') log.warn(fields, 'delivery deferred: backlog full');
         else log.error(fields, 'delivery deferred: could not hand the event over');
       } else if (error instanceof RequestAbortedError) {
-        log.info({ outcome }, 'client went away before sending the whole body');
+        log.info({ requestId, outcome }, 'client went away before sending the whole body');
       } else if (error instanceof ReceiverError) {
         log.warn(
-          { ...event, outcome, code: error.code, detail: error.message },
+          { requestId, ...event, outcome, code: error.code, detail: error.message },
           'delivery rejected',
         );
       } else {
-        log.error({ ...event, outcome, err: error }, 'delivery failed');
+        log.error({ requestId, ...event, outcome, err: error }, 'delivery failed');
         throw new InternalReceiverError('internal error', { cause: error });
       }
       throw error;

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
 import { useTestRedis } from '@omise-sync/db/testing';
@@ -232,5 +232,57 @@ describe('graceful shutdown', () => {
     await closing;
     expect(await queue.getJob(String(event.id))).toBeDefined();
     await expect(get(`${receiver.url}/healthz`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+  it('tells keep-alive clients to reconnect elsewhere once shutdown has begun', async () => {
+    const receiver = await start(redis.url);
+    // One socket, reused: the second delivery waits behind the first on the same connection.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    /** With `onInFlight`, the body is held back until the receiver has begun the request. */
+    const send = (event: object, onInFlight?: () => void) => {
+      const body = JSON.stringify(event);
+      const headers: Record<string, string> = {
+        ...signatureHeaders(body, [secret], Math.floor(clockMs / 1000)),
+        'content-length': String(body.length),
+      };
+      // A 100 Continue proves the server has parsed the headers: the request is in flight.
+      if (onInFlight !== undefined) headers['expect'] = '100-continue';
+      return new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        const req = request(
+          `${receiver.url}/webhooks/omise`,
+          { method: 'POST', headers, agent },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }),
+            );
+          },
+        );
+        req.on('error', reject);
+        if (onInFlight === undefined) {
+          req.end(body);
+        } else {
+          req.on('continue', () => {
+            onInFlight();
+            req.end(body);
+          });
+        }
+      });
+    };
+    try {
+      expect((await send(eventEnvelope('charge.complete', chargeData()))).connection).toBe(
+        'keep-alive',
+      );
+      let closing: Promise<void> | undefined;
+      const first = send(eventEnvelope('charge.complete', chargeData()), () => {
+        closing = receiver.close();
+      });
+      const second = send(eventEnvelope('charge.complete', chargeData()));
+      expect((await first).status).toBe(200);
+      expect(await second).toEqual({ status: 200, connection: 'close' });
+      await closing;
+    } finally {
+      agent.destroy();
+      await receiver.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** Header carrying one or more comma-separated lowercase-hex HMAC-SHA256 signatures. */
 export const SIGNATURE_HEADER = 'omise-signature';
@@ -21,8 +21,11 @@ export interface VerifySignatureInput {
   rawBody: Buffer;
   /** Request headers as node gives them (lower-case names). */
   headers: Readonly<Record<string, string | readonly string[] | undefined>>;
-  /** Decoded webhook secrets (the dashboard's base64 value, decoded); any one may match. */
-  secrets: readonly Buffer[];
+  /**
+   * Decoded webhook secrets (the dashboard's base64 value, decoded); any one may match. A
+   * KeyObject (`createSecretKey`) made once saves copying the key on every delivery.
+   */
+  secrets: readonly (Buffer | KeyObject)[];
   /** Allowed distance between the signed timestamp and `nowMs`, either way; 0 disables it. */
   toleranceSeconds: number;
   /** The receiver's clock, in milliseconds since the epoch. */

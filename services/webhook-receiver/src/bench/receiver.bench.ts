@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
  *
  * Environment: REDIS_URL (default redis://127.0.0.1:6379), BENCH_CONNECTIONS (50),
  * BENCH_DURATION_SECONDS (10), BENCH_ROUNDS (2), BENCH_WARMUP_SECONDS (3), BENCH_CPU_PROFILE_DIR
- * (unset; when set, the receiver process writes a V8 CPU profile there).
+ * (unset; when set, each server process writes a V8 CPU profile into <dir>/<role>).
  */
 
 const RPS_TARGET = 0.75;
@@ -136,9 +136,9 @@ async function startServer(role: 'receiver' | 'bare'): Promise<Server> {
     // The receiver logs one JSON line per delivery, as in production; the lines go nowhere.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     execArgv:
-      role === 'receiver' && process.env['BENCH_CPU_PROFILE_DIR'] !== undefined
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE_DIR']}`]
-        : [],
+      process.env['BENCH_CPU_PROFILE_DIR'] === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${join(process.env['BENCH_CPU_PROFILE_DIR'], role)}`],
   });
   const [message] = (await once(child, 'message')) as [{ port: number }];
   return { child, url: `http://127.0.0.1:${message.port}` };
