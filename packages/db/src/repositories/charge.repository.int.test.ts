@@ -79,6 +79,38 @@ describe('charge and refund repositories', () => {
     expect(await findCharge(db, 'chrg_bulk_2499')).toBeDefined();
   });
 
+  it('when jsonb columns come as JSON text or hold awkward values, they read back unchanged', async () => {
+    const { db } = database.handle;
+    const raw = {
+      object: 'charge',
+      id: 'chrg_json',
+      tags: ['a', 'b'],
+      nested: { quote: 'say "hi"\\', unicode: 'ชำระเงิน ✓', empty: null },
+    };
+    await upsertCharges(db, [
+      chargeRow({
+        id: 'chrg_json',
+        description: 'line 1\nline 2, "quoted" \\ {braces}',
+        metadata: JSON.stringify({ order: 'A-1', items: [1, 2] }),
+        raw: JSON.stringify(raw),
+        paid_at: new Date('2025-03-20T09:25:00.123Z'),
+      }),
+    ]);
+    expect(await getCharge(db, 'chrg_json')).toMatchObject({
+      description: 'line 1\nline 2, "quoted" \\ {braces}',
+      metadata: { order: 'A-1', items: [1, 2] },
+      raw,
+      paid_at: new Date('2025-03-20T09:25:00.123Z'),
+    });
+  });
+
+  it('when a batch is larger than one JSON document takes, every row is written', async () => {
+    const { db } = database.handle;
+    const rows = Array.from({ length: 5_001 }, (_, i) => chargeRow({ id: `chrg_doc_${i}` }));
+    expect(await upsertCharges(db, rows)).toHaveLength(5_001);
+    expect(await findCharge(db, 'chrg_doc_5000')).toBeDefined();
+  });
+
   it('when a charge was never projected, find returns undefined and get throws', async () => {
     const { db } = database.handle;
     expect(await findCharge(db, 'chrg_missing')).toBeUndefined();

@@ -1,6 +1,37 @@
 import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database } from '../database';
-import { type ChargeRow, type NewCharge, chunk, json, newestPerId } from './rows';
+import { createRecordsetUpsert } from './json-recordset';
+import { type ChargeRow, type NewCharge, json, newestPerId } from './rows';
+
+/** `omise.charges` as written by {@link upsertCharges} (every column but `projected_at`). */
+const upsertChargeRecordset = createRecordsetUpsert<NewCharge>('omise.charges', [
+  ['id', 'text'],
+  ['livemode', 'boolean'],
+  ['amount', 'bigint'],
+  ['currency', 'text'],
+  ['status', 'text'],
+  ['authorized', 'boolean'],
+  ['paid', 'boolean'],
+  ['capturable', 'boolean'],
+  ['reversed', 'boolean'],
+  ['expired', 'boolean'],
+  ['refunded_amount', 'bigint'],
+  ['failure_code', 'text'],
+  ['failure_message', 'text'],
+  ['customer_id', 'text'],
+  ['card_brand', 'text'],
+  ['card_last_digits', 'text'],
+  ['description', 'text'],
+  ['metadata', 'jsonb'],
+  ['created_at', 'timestamptz'],
+  ['authorized_at', 'timestamptz'],
+  ['paid_at', 'timestamptz'],
+  ['expires_at', 'timestamptz'],
+  ['reversed_at', 'timestamptz'],
+  ['raw', 'jsonb'],
+  ['origin', 'text'],
+  ['observed_at', 'timestamptz'],
+]);
 
 /**
  * Inserts or updates charges in batches. A row is only replaced by an observation at least as
@@ -12,12 +43,7 @@ export async function upsertCharges(
   db: Kysely<Database>,
   rows: readonly NewCharge[],
 ): Promise<string[]> {
-  const written: string[] = [];
-  for (const batch of chunk(newestPerId(rows))) {
-    const result = await chargeUpsertQuery(db, batch).returning('id').execute();
-    for (const { id } of result) written.push(id);
-  }
-  return written;
+  return upsertChargeRecordset(db, newestPerId(rows));
 }
 
 /** The charge, or `undefined` when omise-sync has never projected it. */

@@ -1,6 +1,23 @@
 import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database } from '../database';
-import { type NewRefund, type RefundRow, chunk, json, newestPerId } from './rows';
+import { createRecordsetUpsert } from './json-recordset';
+import { type NewRefund, type RefundRow, json, newestPerId } from './rows';
+
+/** `omise.refunds` as written by {@link upsertRefunds} (every column but `projected_at`). */
+const upsertRefundRecordset = createRecordsetUpsert<NewRefund>('omise.refunds', [
+  ['id', 'text'],
+  ['charge_id', 'text'],
+  ['livemode', 'boolean'],
+  ['amount', 'bigint'],
+  ['currency', 'text'],
+  ['status', 'text'],
+  ['voided', 'boolean'],
+  ['metadata', 'jsonb'],
+  ['created_at', 'timestamptz'],
+  ['raw', 'jsonb'],
+  ['origin', 'text'],
+  ['observed_at', 'timestamptz'],
+]);
 
 /**
  * Inserts or updates refunds in batches, with the same guard as charges: an older observation
@@ -11,12 +28,7 @@ export async function upsertRefunds(
   db: Kysely<Database>,
   rows: readonly NewRefund[],
 ): Promise<string[]> {
-  const written: string[] = [];
-  for (const batch of chunk(newestPerId(rows))) {
-    const result = await refundUpsertQuery(db, batch).returning('id').execute();
-    for (const { id } of result) written.push(id);
-  }
-  return written;
+  return upsertRefundRecordset(db, newestPerId(rows));
 }
 
 /** The refund, or `undefined`. */
