@@ -25,9 +25,23 @@ export interface RenderContext {
   findDispute(id: string): DisputeState | undefined;
 }
 
-/** ISO 8601 UTC with second precision, as Omise writes it (`2025-03-20T09:24:15Z`). */
+const ISO_CACHE_SIZE = 4096;
+const isoCacheSeconds = new Float64Array(ISO_CACHE_SIZE).fill(Number.NaN);
+const isoCacheTexts: string[] = new Array<string>(ISO_CACHE_SIZE).fill('');
+
+/**
+ * ISO 8601 UTC with second precision, as Omise writes it (`2025-03-20T09:24:15Z`). Rendering a
+ * list page formats several timestamps per item, mostly of a few nearby seconds, so recent
+ * seconds are remembered (a pure function of its input: the cache only saves the formatting).
+ */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  const slot = ((second % ISO_CACHE_SIZE) + ISO_CACHE_SIZE) % ISO_CACHE_SIZE;
+  if (isoCacheSeconds[slot] === second) return isoCacheTexts[slot] as string;
+  const text = `${new Date(second * 1000).toISOString().slice(0, -5)}Z`;
+  isoCacheSeconds[slot] = second;
+  isoCacheTexts[slot] = text;
+  return text;
 }
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : isoSeconds(ms));
