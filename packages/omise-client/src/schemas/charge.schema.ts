@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Amount, Expandable, Metadata, UnknownOmiseObject } from './common.schema';
+import { Amount, Expandable, Metadata, openObject, UnknownOmiseObject } from './common.schema';
 import { Dispute } from './dispute.schema';
 import { OmiseList } from './list.schema';
 import { Refund } from './refund.schema';
@@ -14,7 +14,7 @@ const optionalTimestamp = OmiseTimestamp.nullable().optional();
  */
 export const Charge = z.preprocess(
   withCreatedAt,
-  z.looseObject({
+  openObject({
     object: z.literal('charge'),
     id: z.string(),
     livemode: z.boolean(),

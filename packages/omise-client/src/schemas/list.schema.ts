@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { openObject } from './common.schema';
 import { OmiseTimestamp } from './timestamp.schema';
 
 /**
@@ -6,7 +7,7 @@ import { OmiseTimestamp } from './timestamp.schema';
  * `to`; `order` is `null` in some older nested lists.
  */
 export function OmiseList<Item extends z.ZodType>(item: Item) {
-  return z.looseObject({
+  return openObject({
     object: z.literal('list'),
     data: z.array(item),
     offset: z.number().int(),

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { Amount, Expandable, Metadata } from './common.schema';
+import { Amount, Expandable, Metadata, openObject } from './common.schema';
 import { OmiseTimestamp, withCreatedAt } from './timestamp.schema';
 
 /** A refund (`rfnd_`). `status` is an open string; see {@link REFUND_STATUSES}. */
 export const Refund = z.preprocess(
   withCreatedAt,
-  z.looseObject({
+  openObject({
     object: z.literal('refund'),
     id: z.string(),
     livemode: z.boolean().optional(),

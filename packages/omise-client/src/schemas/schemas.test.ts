@@ -46,6 +46,66 @@ describe('forward-compatible schemas', () => {
     expect(parsed['brand_new_field']).toEqual({ a: 1 });
   });
 
+  it('when a charge nests objects with unmodelled fields, every field is kept and timestamps normalised', () => {
+    const parsed = Charge.parse(
+      JSON.parse(
+        JSON.stringify({
+          ...charge2019,
+          paid_at: '2019-12-31T19:59:59+07:00',
+          zero_interest_installments: false,
+          card: { object: 'card', id: 'card_1', brand: 'Visa', bank: 'KBank', expiration_month: 1 },
+          refunds: {
+            object: 'list',
+            data: [
+              {
+                object: 'refund',
+                id: 'rfnd_1',
+                location: '/charges/chrg_test_1/refunds/rfnd_1',
+                amount: 100,
+                currency: 'THB',
+                charge: 'chrg_test_1',
+                created_at: '2020-01-01T07:00:00+07:00',
+                acquirer_reference_number: null,
+              },
+            ],
+            offset: 0,
+            limit: 20,
+            total: 1,
+            from: '1970-01-01T00:00:00Z',
+            to: '2020-01-02T00:00:00Z',
+            order: 'chronological',
+          },
+        }),
+      ) as unknown,
+    );
+    expect(parsed).toMatchObject({
+      paid_at: '2019-12-31T12:59:59Z',
+      zero_interest_installments: false,
+      card: { object: 'card', bank: 'KBank', expiration_month: 1 },
+      refunds: {
+        data: [
+          { id: 'rfnd_1', created_at: '2020-01-01T00:00:00Z', acquirer_reference_number: null },
+        ],
+      },
+    });
+  });
+
+  it('when a nested object is malformed, the issue names its path', () => {
+    const result = Charge.safeParse({ ...charge2019, card: { id: 'card_1' } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['card.object']);
+  });
+
+  it('when the JSON carries a __proto__ key, it is not carried into the parsed object', () => {
+    const parsed = Charge.parse(
+      JSON.parse(
+        `{"__proto__":{"polluted":true},${JSON.stringify(charge2019).slice(1)}`,
+      ) as unknown,
+    );
+    expect(Object.hasOwn(parsed, '__proto__')).toBe(false);
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+  });
+
   it('when a dispute has an unknown reason code, it is kept as a string', () => {
     const parsed = Dispute.parse({
       object: 'dispute',
