@@ -3,7 +3,10 @@
 # One image for every omise-sync process; the command picks the role:
 #   docker run IMAGE receiver | worker | migrate | emulator | backfill | reconcile | replay | status
 # Build from the repository root: docker build -t omise-sync .
-# Checked statically in CI by scripts/check-dockerfile.mjs (no Docker engine there).
+# Checked statically in CI by scripts/check-dockerfile.mjs (no Docker engine there). Built and
+# run for real on 2026-11-23 (Docker 20.10 with BuildKit, docker-compose 1.29): every stage
+# builds, the image runs as uid 10001 without npm or dev dependencies, and `docker-compose up`
+# brought up migrate (exit 0), receiver, emulator and worker healthy, projecting the demo.
 #
 # Stages:
 #   manifests  the lockfile and every workspace's package.json, nothing else
@@ -44,8 +47,13 @@ FROM base AS build
 COPY --from=manifests /manifests/ ./
 # Install scripts are skipped: the build needs only tsc and turbo, and no dependency's
 # install script should run with access to the build context.
+# `npm ci`, except where npm rejects the lockfile because the registry it was written against
+# did not serve other platforms' optional packages (@swc/core-darwin-*, @turbo/windows-* …):
+# then `npm install` from the same lockfile, which keeps every version it lists (as .ci/run).
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --ignore-scripts
+    npm ci --ignore-scripts \
+    || { echo 'npm ci refused the lockfile; installing from it with npm install'; \
+         npm install --ignore-scripts --no-save; }
 COPY . .
 RUN npx turbo run build --output-logs=errors-only
 # Collect exactly the compiled output of each workspace (type declarations are not needed at
@@ -62,7 +70,9 @@ COPY --from=manifests /manifests/ ./
 # msgpackr-extract (BullMQ's optional native msgpack) loads its prebuilt platform package at
 # run time and falls back to pure JavaScript without it.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --omit=dev --ignore-scripts \
+    { npm ci --omit=dev --ignore-scripts \
+      || { echo 'npm ci refused the lockfile; installing from it with npm install'; \
+           npm install --omit=dev --ignore-scripts --no-save; }; } \
     && rm -f .npmrc
 
 FROM ${NODE_IMAGE} AS runtime
