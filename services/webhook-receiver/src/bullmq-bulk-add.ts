@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
-// The script BullMQ itself runs for `queue.add` of a plain job (includes already inlined). It
-// is not part of BullMQ's typed API, hence the declaration in ./bullmq-scripts.d.ts; the
-// bulk-add test proves on every run that jobs written through it are the jobs `queue.add`
-// writes, so a BullMQ upgrade that changes its layout fails CI instead of production.
-import { addStandardJob } from 'bullmq/dist/cjs/scripts/addStandardJob-9';
 import { type Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
+import { z } from 'zod';
+
+/**
+ * The script BullMQ itself runs for `queue.add` of a plain job (includes already inlined). It
+ * is not part of BullMQ's typed API, so it is loaded by path and checked here; the bulk-add
+ * test proves on every run that jobs written through it are the jobs `queue.add` writes, so a
+ * BullMQ upgrade that changes its layout fails CI instead of production.
+ */
+const addStandardJob = z
+  .object({ addStandardJob: z.object({ content: z.string().min(1), keys: z.literal(9) }) })
+  .parse(createRequire(__filename)('bullmq/dist/cjs/scripts/addStandardJob-9')).addStandardJob;
 
 /** BullMQ's encoder for script arguments (classes/scripts.js), so Lua decodes what it expects. */
 const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
