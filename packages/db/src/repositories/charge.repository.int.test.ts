@@ -104,6 +104,29 @@ describe('charge and refund repositories', () => {
     });
   });
 
+  it('when a text holds a lone UTF-16 surrogate, the batch is written with U+FFFD in its place', async () => {
+    const { db } = database.handle;
+    const cut = 'emoji cut in half: \ud83d';
+    const written = await upsertCharges(db, [
+      chargeRow({ id: 'chrg_fine', description: 'paired: \ud83d\ude00, and a \\ud800 text' }),
+      chargeRow({
+        id: 'chrg_lone',
+        description: cut,
+        metadata: { note: '\udc00 low first' },
+        raw: JSON.stringify({ object: 'charge', id: 'chrg_lone', description: cut }),
+      }),
+    ]);
+    expect(written.sort()).toEqual(['chrg_fine', 'chrg_lone']);
+    expect((await getCharge(db, 'chrg_fine')).description).toBe(
+      'paired: \ud83d\ude00, and a \\ud800 text',
+    );
+    expect(await getCharge(db, 'chrg_lone')).toMatchObject({
+      description: 'emoji cut in half: \ufffd',
+      metadata: { note: '\ufffd low first' },
+      raw: { description: 'emoji cut in half: \ufffd' },
+    });
+  });
+
   it('when a batch is larger than one JSON document takes, every row is written', async () => {
     const { db } = database.handle;
     const rows = Array.from({ length: 5_001 }, (_, i) => chargeRow({ id: `chrg_doc_${i}` }));

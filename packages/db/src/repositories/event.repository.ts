@@ -1,6 +1,6 @@
 import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database } from '../database';
-import type { EventRow, NewEvent } from './rows';
+import { json, type EventRow, type NewEvent } from './rows';
 
 /** An event record to write; `raw` is the envelope as received, or null when unknown. */
 export type EventRecord = Omit<NewEvent, 'raw'> & { raw: Record<string, unknown> | null };
@@ -26,7 +26,7 @@ export function eventUpsertQuery(
   const list: readonly EventRecord[] = Array.isArray(rows) ? rows : [rows as EventRecord];
   return qc
     .insertInto('omise.events')
-    .values(list.map((row) => ({ ...row, raw: row.raw === null ? null : JSON.stringify(row.raw) })))
+    .values(list.map((row) => ({ ...row, raw: row.raw === null ? null : json(row.raw) })))
     .onConflict((oc) =>
       oc
         .column('id')

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
+import { json } from './rows';
 
 /** A column written from a JSON recordset: its name and its SQL type in the table. */
 export type RecordsetColumn = readonly [name: string, type: string];
@@ -59,7 +60,7 @@ export function createRecordsetUpsert<T extends { id: string }>(
       const batch = rows
         .slice(start, start + MAX_ROWS_PER_RECORDSET)
         .map((row) => withJsonValues(row, jsonColumns));
-      const result = await statement(JSON.stringify(batch)).execute(db);
+      const result = await statement(json(batch)).execute(db);
       for (const { id } of result.rows) written.push(id);
     }
     return written;

@@ -54,7 +54,28 @@ export function chunk<T>(rows: readonly T[], size = MAX_ROWS_PER_STATEMENT): T[]
   return chunks;
 }
 
-/** jsonb parameters go in as text so that a top-level array is never taken for a pg array. */
-export function json(value: Record<string, unknown> | string): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+// JSON.stringify writes a lone UTF-16 surrogate (a string cut in the middle of an emoji, say) as
+// a `\udXXX` escape, which jsonb refuses: the row (or a whole batch, a backfill page) would fail
+// for one odd character, and keep failing on every retry. Paired surrogates come out as
+// characters, so a surrogate escape in JSON text means a lone one (or, rarely, a backslash
+// followed by the text "ud8…"); only then is the value serialised again with lone surrogates
+// replaced by U+FFFD, which is what a text column stores for them.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function wellFormed(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(LONE_SURROGATE, '\ufffd') : value;
+}
+
+/**
+ * JSON text for a jsonb parameter (as text, so that a top-level array is never taken for a pg
+ * array). A string is taken as JSON text already. Lone surrogates become U+FFFD.
+ */
+export function json(value: object | string): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (!SURROGATE_ESCAPE.test(text)) return text;
+  return JSON.stringify(
+    typeof value === 'string' ? (JSON.parse(text) as unknown) : value,
+    wellFormed,
+  );
 }
