@@ -1,10 +1,10 @@
-import { type Kysely, type QueryCreator, sql } from 'kysely';
+import { type Kysely, type QueryCreator } from 'kysely';
 import type { Database } from '../database';
-import { createRecordsetUpsert } from './json-recordset';
+import { createRecordsetUpsert, excludedUpdateSet, type RecordsetColumn } from './json-recordset';
 import { type ChargeRow, type NewCharge, json, newestPerId } from './rows';
 
-/** `omise.charges` as written by {@link upsertCharges} (every column but `projected_at`). */
-const upsertChargeRecordset = createRecordsetUpsert<NewCharge>('omise.charges', [
+/** `omise.charges` as written by both upserts below (every column but `projected_at`). */
+const CHARGE_COLUMNS: readonly RecordsetColumn[] = [
   ['id', 'text'],
   ['livemode', 'boolean'],
   ['amount', 'bigint'],
@@ -31,7 +31,8 @@ const upsertChargeRecordset = createRecordsetUpsert<NewCharge>('omise.charges', 
   ['raw', 'jsonb'],
   ['origin', 'text'],
   ['observed_at', 'timestamptz'],
-]);
+];
+const upsertChargeRecordset = createRecordsetUpsert<NewCharge>('omise.charges', CHARGE_COLUMNS);
 
 /**
  * Inserts or updates charges in batches. A row is only replaced by an observation at least as
@@ -91,34 +92,7 @@ export function chargeUpsertQuery(qc: QueryCreator<Database>, batch: readonly Ne
     .onConflict((oc) =>
       oc
         .column('id')
-        .doUpdateSet((eb) => ({
-          livemode: eb.ref('excluded.livemode'),
-          amount: eb.ref('excluded.amount'),
-          currency: eb.ref('excluded.currency'),
-          status: eb.ref('excluded.status'),
-          authorized: eb.ref('excluded.authorized'),
-          paid: eb.ref('excluded.paid'),
-          capturable: eb.ref('excluded.capturable'),
-          reversed: eb.ref('excluded.reversed'),
-          expired: eb.ref('excluded.expired'),
-          refunded_amount: eb.ref('excluded.refunded_amount'),
-          failure_code: eb.ref('excluded.failure_code'),
-          failure_message: eb.ref('excluded.failure_message'),
-          customer_id: eb.ref('excluded.customer_id'),
-          card_brand: eb.ref('excluded.card_brand'),
-          card_last_digits: eb.ref('excluded.card_last_digits'),
-          description: eb.ref('excluded.description'),
-          metadata: eb.ref('excluded.metadata'),
-          created_at: eb.ref('excluded.created_at'),
-          authorized_at: eb.ref('excluded.authorized_at'),
-          paid_at: eb.ref('excluded.paid_at'),
-          expires_at: eb.ref('excluded.expires_at'),
-          reversed_at: eb.ref('excluded.reversed_at'),
-          raw: eb.ref('excluded.raw'),
-          origin: eb.ref('excluded.origin'),
-          observed_at: eb.ref('excluded.observed_at'),
-          projected_at: sql<Date>`now()`,
-        }))
+        .doUpdateSet(excludedUpdateSet(CHARGE_COLUMNS))
         .whereRef('omise.charges.observed_at', '<=', 'excluded.observed_at'),
     );
 }

@@ -1,9 +1,23 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database';
 import { json } from './rows';
 
 /** A column written from a JSON recordset: its name and its SQL type in the table. */
 export type RecordsetColumn = readonly [name: string, type: string];
+
+/**
+ * The SET list of a guarded upsert: every column but `id` from `excluded`, and `projected_at`.
+ * For the Kysely form of the same upsert (`chargeUpsertQuery`, `refundUpsertQuery`), so that one
+ * column list serves both forms.
+ */
+export function excludedUpdateSet(
+  columns: readonly RecordsetColumn[],
+): Record<string, RawBuilder<unknown>> {
+  const set: Record<string, RawBuilder<unknown>> = {};
+  for (const [name] of columns) if (name !== 'id') set[name] = sql.ref(`excluded.${name}`);
+  set['projected_at'] = sql`now()`;
+  return set;
+}
 
 /**
  * Rows per statement. The batch travels as one jsonb parameter, so Postgres' limit of 65,535

@@ -1,10 +1,10 @@
-import { type Kysely, type QueryCreator, sql } from 'kysely';
+import { type Kysely, type QueryCreator } from 'kysely';
 import type { Database } from '../database';
-import { createRecordsetUpsert } from './json-recordset';
+import { createRecordsetUpsert, excludedUpdateSet, type RecordsetColumn } from './json-recordset';
 import { type NewRefund, type RefundRow, json, newestPerId } from './rows';
 
-/** `omise.refunds` as written by {@link upsertRefunds} (every column but `projected_at`). */
-const upsertRefundRecordset = createRecordsetUpsert<NewRefund>('omise.refunds', [
+/** `omise.refunds` as written by both upserts below (every column but `projected_at`). */
+const REFUND_COLUMNS: readonly RecordsetColumn[] = [
   ['id', 'text'],
   ['charge_id', 'text'],
   ['livemode', 'boolean'],
@@ -17,7 +17,8 @@ const upsertRefundRecordset = createRecordsetUpsert<NewRefund>('omise.refunds', 
   ['raw', 'jsonb'],
   ['origin', 'text'],
   ['observed_at', 'timestamptz'],
-]);
+];
+const upsertRefundRecordset = createRecordsetUpsert<NewRefund>('omise.refunds', REFUND_COLUMNS);
 
 /**
  * Inserts or updates refunds in batches, with the same guard as charges: an older observation
@@ -58,20 +59,7 @@ export function refundUpsertQuery(qc: QueryCreator<Database>, batch: readonly Ne
     .onConflict((oc) =>
       oc
         .column('id')
-        .doUpdateSet((eb) => ({
-          charge_id: eb.ref('excluded.charge_id'),
-          livemode: eb.ref('excluded.livemode'),
-          amount: eb.ref('excluded.amount'),
-          currency: eb.ref('excluded.currency'),
-          status: eb.ref('excluded.status'),
-          voided: eb.ref('excluded.voided'),
-          metadata: eb.ref('excluded.metadata'),
-          created_at: eb.ref('excluded.created_at'),
-          raw: eb.ref('excluded.raw'),
-          origin: eb.ref('excluded.origin'),
-          observed_at: eb.ref('excluded.observed_at'),
-          projected_at: sql<Date>`now()`,
-        }))
+        .doUpdateSet(excludedUpdateSet(REFUND_COLUMNS))
         .whereRef('omise.refunds.observed_at', '<=', 'excluded.observed_at'),
     );
 }
