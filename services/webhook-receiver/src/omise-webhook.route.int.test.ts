@@ -82,6 +82,11 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
     const answer = await deliver(event);
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ received: true, eventId: event.id });
+    expect(answer.headers).toMatchObject({
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(answer.text)),
+      'x-request-id': expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f-]{27}$/),
+    });
     const job = await queue.getJob(String(event.id));
     expect(job?.name).toBe(jobCatalog.omiseEvent.name);
     expect(job?.opts.attempts).toBe(jobCatalog.omiseEvent.options.attempts);
