@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { OmiseEventEnvelope, toEventDisposition } from './omise-event-envelope';
+import {
+  OmiseEventEnvelope,
+  toEventDisposition,
+  validateOmiseEventEnvelope,
+} from './omise-event-envelope';
 
 const receivedAt = new Date('2026-11-23T10:00:01.500Z');
 
@@ -88,5 +92,75 @@ describe('OmiseEventEnvelope', () => {
     { situation: 'livemode as a string', overrides: { livemode: 'false' } },
   ])('rejects $situation', ({ overrides }) => {
     expect(() => envelope(overrides)).toThrow();
+  });
+});
+
+describe('validateOmiseEventEnvelope', () => {
+  const valid = {
+    object: 'event',
+    id: 'evnt_test_5x1',
+    livemode: false,
+    location: '/events/evnt_test_5x1',
+    webhook_deliveries: [],
+    key: 'charge.complete',
+    created_at: '2026-11-23T10:00:00Z',
+    data: {
+      object: 'charge',
+      id: 'chrg_test_5x1',
+      amount: 100_000,
+      card: { object: 'card', id: 'card_test_1' },
+      metadata: { order: '42' },
+    },
+  };
+  const withData = (data: unknown) => ({ ...valid, data });
+
+  it.each([
+    { situation: 'a valid event with unknown fields', input: valid },
+    {
+      situation: 'a refund with an expanded charge',
+      input: withData({ object: 'refund', id: 'rfnd_1', charge: { id: 'chrg_1', amount: 1 } }),
+    },
+    {
+      situation: 'a deleted stub',
+      input: withData({ object: 'refund', id: 'rfnd_1', livemode: false, deleted: true }),
+    },
+    {
+      situation: 'the older API with created and an offset',
+      input: { ...valid, created_at: undefined, created: '2017-11-02T17:00:00+07:00' },
+    },
+    { situation: 'neither created_at nor created', input: { ...valid, created_at: undefined } },
+    { situation: 'an array', input: [valid] },
+    { situation: 'a string', input: 'event' },
+    { situation: 'null', input: null },
+    { situation: 'no data', input: { ...valid, data: undefined } },
+    { situation: 'data as an array', input: withData([{ object: 'charge', id: 'chrg_1' }]) },
+    { situation: 'data as a string', input: withData('chrg_1') },
+    { situation: 'data without object or id', input: withData({ amount: 1 }) },
+    {
+      situation: 'deleted as a string',
+      input: withData({ object: 'refund', id: 'r', deleted: 'y' }),
+    },
+    { situation: 'a numeric charge', input: withData({ object: 'refund', id: 'r', charge: 7 }) },
+    {
+      situation: 'an expanded charge without id',
+      input: withData({ object: 'refund', id: 'r', charge: {} }),
+    },
+    { situation: 'a malformed id and an empty key', input: { ...valid, id: 'evnt_a/b', key: '' } },
+    { situation: 'a missing key', input: { ...valid, key: undefined } },
+    { situation: 'livemode as a string', input: { ...valid, livemode: 'false' } },
+    { situation: 'another object type', input: { ...valid, object: 'charge' } },
+  ])('agrees with OmiseEventEnvelope.safeParse on $situation', ({ input }) => {
+    // JSON round trip: absent fields, as in a delivery, rather than fields set to undefined.
+    const delivered: unknown = JSON.parse(JSON.stringify(input));
+    const expected = OmiseEventEnvelope.safeParse(delivered);
+    const actual = validateOmiseEventEnvelope(delivered);
+    expect(actual.success).toBe(expected.success);
+    expect(actual.error?.issues).toEqual(expected.error?.issues);
+    expect(actual.data).toEqual(expected.data);
+  });
+
+  it('returns the parsed input itself as the envelope, not a copy', () => {
+    const delivered: unknown = JSON.parse(JSON.stringify(valid));
+    expect(validateOmiseEventEnvelope(delivered).data).toBe(delivered);
   });
 });

@@ -6,7 +6,11 @@ import { type BacklogMonitor } from './backlog-monitor';
 import { type DeliveryVerifier } from './delivery-verifier';
 import { type EventEnqueuer } from './event-enqueuer';
 import { type DeliveryOutcome, type ReceiverMetrics } from './metrics';
-import { OmiseEventEnvelope, describeIssues, toEventDisposition } from './omise-event-envelope';
+import {
+  describeIssues,
+  toEventDisposition,
+  validateOmiseEventEnvelope,
+} from './omise-event-envelope';
 import { readRawBody } from './read-raw-body';
 import {
   BadUpstreamEventError,
@@ -90,7 +94,7 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
       const rawBody = await readRawBody(req, deps.bodyLimitBytes);
       const verified = await deps.verify({ rawBody, headers: req.headers });
 
-      const parsed = OmiseEventEnvelope.safeParse(verified.event);
+      const parsed = validateOmiseEventEnvelope(verified.event);
       if (!parsed.success) {
         const message = describeIssues(parsed.error);
         throw verified.fetched
