@@ -22,6 +22,11 @@ export interface Delivery {
 /** The event to process: parsed JSON, not yet validated. */
 export interface VerifiedDelivery {
   event: unknown;
+  /**
+   * The JSON text `event` was parsed from, when it is the delivery's body (signature mode); the
+   * job stores it as it is instead of serialising the event again. Absent in fetch mode.
+   */
+  eventJson?: string;
   /** True when the event came from the Omise API rather than from the request body. */
   fetched: boolean;
 }
@@ -32,9 +37,9 @@ export interface VerifiedDelivery {
  */
 export type DeliveryVerifier = (delivery: Delivery) => Promise<VerifiedDelivery>;
 
-function parseJson(rawBody: Buffer): unknown {
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(rawBody.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new InvalidEventError('invalid_json', 'request body is not valid JSON');
   }
@@ -90,7 +95,10 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Deli
       );
     }
     try {
-      return Promise.resolve({ event: parseJson(delivery.rawBody), fetched: false });
+      // Decoded once: a byte sequence that is not UTF-8 becomes U+FFFD in both the parsed
+      // event and the text the job stores.
+      const text = delivery.rawBody.toString('utf8');
+      return Promise.resolve({ event: parseJson(text), eventJson: text, fetched: false });
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -111,7 +119,7 @@ export interface FetchVerifierOptions {
  */
 export function createFetchVerifier(options: FetchVerifierOptions): DeliveryVerifier {
   return async (delivery) => {
-    const posted = parseJson(delivery.rawBody);
+    const posted = parseJson(delivery.rawBody.toString('utf8'));
     const id =
       typeof posted === 'object' && posted !== null && 'id' in posted ? posted.id : undefined;
     // Validated before it goes into a URL path.

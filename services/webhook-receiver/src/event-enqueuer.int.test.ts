@@ -67,6 +67,15 @@ describe('EventEnqueuer on a reachable Redis', () => {
     expect(await stored?.getState()).toBe('waiting');
   });
 
+  it('given the JSON text the event was parsed from, stores that text as the event', async () => {
+    const job = payload();
+    const eventJson = `{ "object": "event",\n  "id": "${job.eventId}" }`;
+    await expect(enqueuer.enqueue(job, eventJson)).resolves.toEqual({ duplicate: false });
+    const stored = await connection.hget(queue.toKey(job.eventId), 'data');
+    expect(stored).toContain(`"event":${eventJson}}`);
+    expect((await queue.getJob(job.eventId))?.data).toEqual(job);
+  });
+
   it('when the same event is enqueued again later, reports a duplicate and keeps the first job', async () => {
     const first = payload();
     await enqueuer.enqueue(first);

@@ -2,6 +2,7 @@ import { jobCatalog, type OmiseEventJob } from '@omise-sync/core';
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
 import { BulkJobAdder } from './bullmq-bulk-add';
+import { stringifyOmiseEventJob } from './omise-event-envelope';
 
 /** The queue the receiver produces into: `jobCatalog.omiseEvent.queue`. */
 export type OmiseEventQueue = Queue<OmiseEventJob>;
@@ -43,6 +44,8 @@ export interface EventEnqueuerOptions {
 
 interface PendingAdd {
   payload: OmiseEventJob;
+  /** The payload as the JSON to store. */
+  json: string;
   resolve: (outcome: EnqueueOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -80,12 +83,15 @@ export class EventEnqueuer {
 
   /**
    * Adds the job with `jobId = payload.eventId` and the catalog's options.
+   * @param eventJson the JSON text `payload.event` was parsed from, when the caller has it (the
+   *   delivery's body); it is stored as it is instead of serialising the event again.
    * @throws QueueUnavailableError when Redis did not confirm the job
    */
-  enqueue(payload: OmiseEventJob): Promise<EnqueueOutcome> {
+  enqueue(payload: OmiseEventJob, eventJson?: string): Promise<EnqueueOutcome> {
     if (this.closed) return Promise.reject(new QueueUnavailableError('the enqueuer is closed'));
+    const json = stringifyOmiseEventJob(payload, eventJson);
     return new Promise<EnqueueOutcome>((resolve, reject) => {
-      this.pending.push({ payload, resolve, reject });
+      this.pending.push({ payload, json, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -149,7 +155,7 @@ export class EventEnqueuer {
     try {
       const results = await this.adder.add(
         this.connection,
-        batch.map((add) => ({ jobId: add.payload.eventId, data: add.payload })),
+        batch.map((add) => ({ jobId: add.payload.eventId, data: add.payload, json: add.json })),
       );
       batch.forEach((add, index) => {
         const result = results[index];

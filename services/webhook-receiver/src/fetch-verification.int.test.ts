@@ -7,6 +7,7 @@ import { newSecret } from '../test/deliveries';
 import { post, type Answer } from '../test/receiver-client';
 import { loadConfig } from './config';
 import { startReceiver, type RunningReceiver } from './main';
+import { OmiseEventEnvelope, toEventDisposition } from './omise-event-envelope';
 
 const redis = useTestRedis();
 const logger = createLogger({ name: 'webhook-receiver', level: 'silent' });
@@ -172,6 +173,49 @@ describe('OMISE_WEBHOOK_VERIFY=fetch against the emulator', () => {
 });
 
 describe('OMISE_WEBHOOK_VERIFY=signature against the emulator', () => {
+  it('stores for each delivered event the job that JSON.stringify of the validated envelope gives', async () => {
+    const secret = newSecret();
+    const receiver = await startReceiver(
+      loadConfig({
+        REDIS_URL: redis.url,
+        BULLMQ_PREFIX: redis.prefix,
+        OMISE_WEBHOOK_SECRETS: secret,
+        PORT: '0',
+      }),
+      { logger, processMetrics: false, host: '127.0.0.1' },
+    );
+    try {
+      emulator.reset();
+      emulator.setWebhooks([{ url: `${receiver.url}/webhooks/omise`, secrets: [secret] }]);
+      const charge = chargeFor(emulator);
+      emulator.actions.createRefund(String(charge.id), { amount: 10_000 });
+      emulator.actions.createDispute(String(charge.id));
+      await emulator.deliveries.idle();
+      expect(emulator.deliveries.stats().failed).toBe(0);
+
+      const events = emulator.listAll('events');
+      const jobs = await jobsFor(events.map((event) => String(event.id)));
+      expect(jobs.map((job) => job?.resourceType)).toEqual(['charge', 'refund', 'dispute']);
+      events.forEach((event, index) => {
+        // The emulator records each delivery with the body it POSTed, byte for byte.
+        const [delivery] = event.webhook_deliveries as { payload: string }[];
+        const delivered: unknown = JSON.parse(delivery?.payload ?? 'null');
+        const stored = jobs[index];
+        const disposition = toEventDisposition(
+          OmiseEventEnvelope.parse(delivered),
+          new Date(stored?.receivedAt ?? 0),
+          'webhook',
+        );
+        expect(disposition.kind).toBe('project');
+        if (disposition.kind === 'project') {
+          expect(stored).toEqual(JSON.parse(JSON.stringify(disposition.job)));
+        }
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('verifies the signed deliveries of the emulator, across a secret rotation', async () => {
     const oldSecret = newSecret();
     const newerSecret = newSecret();

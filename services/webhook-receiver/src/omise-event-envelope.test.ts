@@ -1,6 +1,10 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { jobCatalog, type OmiseEventJob } from '@omise-sync/core';
 import {
   OmiseEventEnvelope,
+  stringifyOmiseEventJob,
   toEventDisposition,
   validateOmiseEventEnvelope,
 } from './omise-event-envelope';
@@ -162,5 +166,108 @@ describe('validateOmiseEventEnvelope', () => {
   it('returns the parsed input itself as the envelope, not a copy', () => {
     const delivered: unknown = JSON.parse(JSON.stringify(valid));
     expect(validateOmiseEventEnvelope(delivered).data).toBe(delivered);
+  });
+});
+
+// CI clones the repository with shared/ beside it, so the fixtures live next to the repo root.
+const fixturesRoot = path.join(__dirname, '..', '..', '..', '..', 'shared', 'omise', 'fixtures');
+
+function listJsonFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return listJsonFiles(full);
+    return name.endsWith('.json') ? [full] : [];
+  });
+}
+
+/** JSON texts in a fixture file: omise-elixir files are whole HTTP recordings (exvcr). */
+function textsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  if (!file.includes(`${path.sep}omise-elixir${path.sep}`)) return [text];
+  return (JSON.parse(text) as { response: { body: string } }[]).map((r) => r.response.body);
+}
+
+/**
+ * Every event in a parsed fixture, with a JSON text it can be parsed from: the body itself
+ * when it is the event, else the event re-serialised with indentation (events in lists).
+ */
+function eventsIn(value: unknown, text: string | undefined): { event: unknown; text: string }[] {
+  if (Array.isArray(value)) return value.flatMap((item) => eventsIn(item, undefined));
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  if (record['object'] === 'event') {
+    return [{ event: value, text: text ?? JSON.stringify(value, null, 2) }];
+  }
+  return Object.values(record).flatMap((child) => eventsIn(child, undefined));
+}
+
+describe('stringifyOmiseEventJob', () => {
+  const receivedAt = new Date('2026-11-23T10:00:01.500Z');
+
+  /** The job as the receiver built it before: zod's copy of the envelope, JSON.stringify'd. */
+  function jobOf(event: unknown): OmiseEventJob | undefined {
+    const copied = OmiseEventEnvelope.safeParse(event);
+    if (!copied.success) return undefined;
+    const disposition = toEventDisposition(copied.data, receivedAt, 'webhook');
+    return disposition.kind === 'project' ? disposition.job : undefined;
+  }
+
+  it('without the text, is JSON.stringify of the job', () => {
+    const job = jobOf(envelope({}));
+    expect(job).toBeDefined();
+    if (job !== undefined) expect(stringifyOmiseEventJob(job)).toBe(JSON.stringify(job));
+  });
+
+  it('with the text of the body, stores what JSON.stringify of the validated envelope gave, for every event in shared/omise/fixtures', () => {
+    let projected = 0;
+    for (const file of listJsonFiles(fixturesRoot)) {
+      for (const body of textsOf(file)) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          continue; // not JSON (the fixtures keep one deliberately truncated file)
+        }
+        for (const { event, text } of eventsIn(parsed, body)) {
+          const delivered: unknown = JSON.parse(text);
+          const validated = validateOmiseEventEnvelope(delivered);
+          if (!validated.success) continue;
+          const disposition = toEventDisposition(validated.data, receivedAt, 'webhook');
+          if (disposition.kind !== 'project') continue;
+          projected += 1;
+          const stored: unknown = JSON.parse(stringifyOmiseEventJob(disposition.job, text));
+          const before: unknown = JSON.parse(JSON.stringify(jobOf(event)));
+          expect({ file, job: stored }).toEqual({ file, job: before });
+          // And the worker, which re-parses every payload, reads the same job.
+          expect(jobCatalog.omiseEvent.payload.parse(stored)).toEqual(
+            jobCatalog.omiseEvent.payload.parse(before),
+          );
+        }
+      }
+    }
+    // Charge, refund and dispute events of several libraries and API versions.
+    expect(projected).toBeGreaterThan(20);
+  });
+
+  it('keeps the text of the body for what a re-serialisation would spell differently', () => {
+    const text =
+      '{ "object": "event", "id": "evnt_test_1", "livemode": false, "key": "charge.create",\n' +
+      '  "created_at": "2026-11-23T10:00:00Z", "data": { "object": "charge", "id": "chrg_1",\n' +
+      '  "amount": 1.0e5, "description": "caf\\u00e9 \\ud83d\\ude00" } }';
+    const validated = validateOmiseEventEnvelope(JSON.parse(text));
+    const disposition = validated.success
+      ? toEventDisposition(validated.data, receivedAt, 'webhook')
+      : undefined;
+    expect(disposition?.kind).toBe('project');
+    if (disposition?.kind !== 'project') return;
+    const json = stringifyOmiseEventJob(disposition.job, text);
+    expect(json).toContain('"amount": 1.0e5');
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(disposition.job)));
+    expect((JSON.parse(json) as OmiseEventJob).event['data']).toEqual({
+      object: 'charge',
+      id: 'chrg_1',
+      amount: 100_000,
+      description: 'café 😀',
+    });
   });
 });

@@ -151,7 +151,7 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
       const started = performance.now();
       let duplicate: boolean;
       try {
-        ({ duplicate } = await deps.enqueuer.enqueue(job));
+        ({ duplicate } = await deps.enqueuer.enqueue(job, verified.eventJson));
       } catch (error) {
         throw new ServiceUnavailableError(
           'queue_unavailable',
