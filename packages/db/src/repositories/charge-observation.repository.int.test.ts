@@ -59,6 +59,58 @@ describe('writeChargeObservation and beginProjection', () => {
     expect((await getEvent(db, 'evnt_only')).outcome).toBe('projected');
   });
 
+  it('when charges and refunds are written without events, both land (no event statement)', async () => {
+    const { db } = database.handle;
+    await writeChargeObservation(db, {
+      charges: [chargeRow({ id: 'chrg_ne', observed_at: '2026-01-01T00:00:05Z' })],
+      refunds: [refundRow({ id: 'rfnd_ne', charge_id: 'chrg_ne' })],
+      events: [],
+    });
+    await writeChargeObservation(db, {
+      charges: [chargeRow({ id: 'chrg_ne2' })],
+      refunds: [],
+      events: [],
+    });
+    expect((await getCharge(db, 'chrg_ne')).id).toBe('chrg_ne');
+    expect((await getCharge(db, 'chrg_ne2')).id).toBe('chrg_ne2');
+    expect((await findRefundsByCharge(db, 'chrg_ne')).map((r) => r.id)).toEqual(['rfnd_ne']);
+  });
+
+  it('when an event record has no raw envelope, the stored one is kept', async () => {
+    const { db } = database.handle;
+    await writeChargeObservation(db, { charges: [], refunds: [], events: [event('evnt_keep')] });
+    await writeChargeObservation(db, {
+      charges: [],
+      refunds: [],
+      events: [{ ...event('evnt_keep'), raw: null, processed_at: '2026-01-01T00:09:00Z' }],
+    });
+    const row = await getEvent(db, 'evnt_keep');
+    expect(row.raw).toEqual({ id: 'evnt_keep' });
+    expect(row.processed_at).toEqual(new Date('2026-01-01T00:09:00Z'));
+  });
+
+  it('when a charge is written, every column reads back as given', async () => {
+    const { db } = database.handle;
+    const written = chargeRow({
+      id: 'chrg_cols',
+      amount: 123_456_789_012,
+      failure_code: 'insufficient_fund',
+      failure_message: 'insufficient funds "quoted" \\ and ✓ emoji 😀',
+      metadata: JSON.stringify({ order: 'A-1', nested: { n: [1, null] } }),
+      paid_at: '2026-01-01T00:00:03.123Z',
+      raw: { id: 'chrg_cols', note: 'ok' },
+    });
+    await writeChargeObservation(db, { charges: [written], refunds: [], events: [] });
+    expect(await getCharge(db, 'chrg_cols')).toMatchObject({
+      amount: 123_456_789_012,
+      failure_code: 'insufficient_fund',
+      failure_message: 'insufficient funds "quoted" \\ and ✓ emoji 😀',
+      metadata: { order: 'A-1', nested: { n: [1, null] } },
+      paid_at: new Date('2026-01-01T00:00:03.123Z'),
+      raw: { id: 'chrg_cols', note: 'ok' },
+    });
+  });
+
   it('when two transactions lock overlapping sets in opposite orders, neither deadlocks', async () => {
     const { db } = database.handle;
     const run = (keys: string[]) =>

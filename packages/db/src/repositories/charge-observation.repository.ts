@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
-import { chargeUpsertQuery, upsertCharges } from './charge.repository';
-import { type EventRecord, eventUpsertQuery, recordEvent } from './event.repository';
-import { refundUpsertQuery, upsertRefunds } from './refund.repository';
-import { MAX_ROWS_PER_STATEMENT, type NewCharge, type NewRefund, newestPerId } from './rows';
+import { chargeUpsertStatement } from './charge.repository';
+import { type EventRecord, eventUpsertStatement } from './event.repository';
+import { MAX_ROWS_PER_RECORDSET } from './json-recordset';
+import { refundUpsertStatement } from './refund.repository';
+import { type NewCharge, type NewRefund, chunk, newestPerId } from './rows';
 
 /** Observations of charges and their refunds, with the events that triggered them. */
 export interface ChargeObservationWrite {
@@ -14,10 +15,10 @@ export interface ChargeObservationWrite {
 }
 
 /**
- * Writes charges, their refunds and the event record in ONE statement (data-modifying CTEs),
- * with the same `observed_at` guard as {@link upsertCharges} / {@link upsertRefunds}. The
- * worker's hot path: one round trip instead of three. Larger writes fall back to the batched
- * functions.
+ * Writes charges, their refunds and the event records in ONE statement (data-modifying CTEs,
+ * each table's rows in one jsonb parameter), with the same `observed_at` guard as
+ * {@link upsertCharges} / {@link upsertRefunds}: the worker's hot path, one round trip. Writes
+ * above 5,000 rows per table (never the worker's batches) take one statement per chunk.
  */
 export async function writeChargeObservation(
   db: Kysely<Database>,
@@ -27,32 +28,30 @@ export async function writeChargeObservation(
   const refunds = newestPerId(write.refunds);
   // ON CONFLICT cannot touch one row twice in a statement: one record per event id.
   const events = [...new Map(write.events.map((event) => [event.id, event])).values()];
-  if (events.length === 0) {
-    await upsertCharges(db, charges);
-    await upsertRefunds(db, refunds);
-    return;
-  }
-  if (charges.length === 0 && refunds.length === 0 && events.length <= MAX_ROWS_PER_STATEMENT) {
-    await eventUpsertQuery(db, events).execute();
-    return;
-  }
   if (
-    charges.length === 0 ||
-    charges.length > MAX_ROWS_PER_STATEMENT ||
-    refunds.length > MAX_ROWS_PER_STATEMENT ||
-    events.length > MAX_ROWS_PER_STATEMENT
+    charges.length > MAX_ROWS_PER_RECORDSET ||
+    refunds.length > MAX_ROWS_PER_RECORDSET ||
+    events.length > MAX_ROWS_PER_RECORDSET
   ) {
-    await upsertCharges(db, charges);
-    await upsertRefunds(db, refunds);
-    for (const event of events) await recordEvent(db, event);
+    for (const part of chunk(charges, MAX_ROWS_PER_RECORDSET)) {
+      await chargeUpsertStatement(part).execute(db);
+    }
+    for (const part of chunk(refunds, MAX_ROWS_PER_RECORDSET)) {
+      await refundUpsertStatement(part).execute(db);
+    }
+    for (const part of chunk(events, MAX_ROWS_PER_RECORDSET)) {
+      await eventUpsertStatement(part).execute(db);
+    }
     return;
   }
-  // Composed with sql`` rather than db.with(): each part is the same query builder the batched
-  // functions execute, so the guard and column lists cannot drift apart.
-  const chargeCte = sql`written_charges AS (${chargeUpsertQuery(db, charges)})`;
-  const ctes =
-    refunds.length === 0
-      ? chargeCte
-      : sql`${chargeCte}, written_refunds AS (${refundUpsertQuery(db, refunds)})`;
-  await sql`WITH ${ctes} ${eventUpsertQuery(db, events)}`.execute(db);
+  const statements = [
+    charges.length > 0 ? chargeUpsertStatement(charges) : undefined,
+    refunds.length > 0 ? refundUpsertStatement(refunds) : undefined,
+    events.length > 0 ? eventUpsertStatement(events) : undefined,
+  ].filter((statement) => statement !== undefined);
+  const last = statements.pop();
+  if (last === undefined) return;
+  // Every CTE runs to completion whether or not anything reads it (data-modifying CTEs).
+  const ctes = statements.map((statement, index) => sql`${sql.raw(`w${index}`)} AS (${statement})`);
+  await (ctes.length === 0 ? last : sql`WITH ${sql.join(ctes)} ${last}`).execute(db);
 }

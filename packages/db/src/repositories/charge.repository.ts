@@ -1,10 +1,16 @@
-import { type Kysely, type QueryCreator } from 'kysely';
+import { type Kysely } from 'kysely';
 import type { Database } from '../database';
-import { createRecordsetUpsert, excludedUpdateSet, type RecordsetColumn } from './json-recordset';
-import { type ChargeRow, type NewCharge, json, newestPerId } from './rows';
+import {
+  type RecordsetColumn,
+  type RecordsetTable,
+  createRecordsetUpsert,
+  observedAtGuard,
+  recordsetUpsert,
+} from './json-recordset';
+import { type ChargeRow, type NewCharge, newestPerId } from './rows';
 
-/** `omise.charges` as written by both upserts below (every column but `projected_at`). */
-const CHARGE_COLUMNS: readonly RecordsetColumn[] = [
+/** `omise.charges` as written by the upserts below (every column but `projected_at`). */
+const CHARGE_COLUMNS: readonly RecordsetColumn<NewCharge>[] = [
   ['id', 'text'],
   ['livemode', 'boolean'],
   ['amount', 'bigint'],
@@ -32,7 +38,18 @@ const CHARGE_COLUMNS: readonly RecordsetColumn[] = [
   ['origin', 'text'],
   ['observed_at', 'timestamptz'],
 ];
-const upsertChargeRecordset = createRecordsetUpsert<NewCharge>('omise.charges', CHARGE_COLUMNS);
+const CHARGES: RecordsetTable<NewCharge> = {
+  table: 'omise.charges',
+  columns: CHARGE_COLUMNS,
+  onConflict: observedAtGuard('omise.charges', CHARGE_COLUMNS),
+};
+const upsertChargeRecordset = createRecordsetUpsert(CHARGES);
+
+/**
+ * The guarded upsert of up to 5,000 charges (distinct ids) as one statement, to execute or to
+ * embed in a CTE; see {@link upsertCharges}.
+ */
+export const chargeUpsertStatement = recordsetUpsert(CHARGES);
 
 /**
  * Inserts or updates charges in batches. A row is only replaced by an observation at least as
@@ -82,17 +99,4 @@ export async function findChargesObservedAt(
     .where('id', 'in', ids)
     .execute();
   return new Map(rows.map((row) => [row.id, row.observed_at]));
-}
-
-/** The guarded multi-row upsert of charges, as a query to execute or to embed in a CTE. */
-export function chargeUpsertQuery(qc: QueryCreator<Database>, batch: readonly NewCharge[]) {
-  return qc
-    .insertInto('omise.charges')
-    .values(batch.map((row) => ({ ...row, metadata: json(row.metadata), raw: json(row.raw) })))
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet(excludedUpdateSet(CHARGE_COLUMNS))
-        .whereRef('omise.charges.observed_at', '<=', 'excluded.observed_at'),
-    );
 }

@@ -1,10 +1,16 @@
-import { type Kysely, type QueryCreator } from 'kysely';
+import { type Kysely } from 'kysely';
 import type { Database } from '../database';
-import { createRecordsetUpsert, excludedUpdateSet, type RecordsetColumn } from './json-recordset';
-import { type NewRefund, type RefundRow, json, newestPerId } from './rows';
+import {
+  type RecordsetColumn,
+  type RecordsetTable,
+  createRecordsetUpsert,
+  observedAtGuard,
+  recordsetUpsert,
+} from './json-recordset';
+import { type NewRefund, type RefundRow, newestPerId } from './rows';
 
-/** `omise.refunds` as written by both upserts below (every column but `projected_at`). */
-const REFUND_COLUMNS: readonly RecordsetColumn[] = [
+/** `omise.refunds` as written by the upserts below (every column but `projected_at`). */
+const REFUND_COLUMNS: readonly RecordsetColumn<NewRefund>[] = [
   ['id', 'text'],
   ['charge_id', 'text'],
   ['livemode', 'boolean'],
@@ -18,7 +24,18 @@ const REFUND_COLUMNS: readonly RecordsetColumn[] = [
   ['origin', 'text'],
   ['observed_at', 'timestamptz'],
 ];
-const upsertRefundRecordset = createRecordsetUpsert<NewRefund>('omise.refunds', REFUND_COLUMNS);
+const REFUNDS: RecordsetTable<NewRefund> = {
+  table: 'omise.refunds',
+  columns: REFUND_COLUMNS,
+  onConflict: observedAtGuard('omise.refunds', REFUND_COLUMNS),
+};
+const upsertRefundRecordset = createRecordsetUpsert(REFUNDS);
+
+/**
+ * The guarded upsert of up to 5,000 refunds (distinct ids) as one statement, to execute or to
+ * embed in a CTE; see {@link upsertRefunds}.
+ */
+export const refundUpsertStatement = recordsetUpsert(REFUNDS);
 
 /**
  * Inserts or updates refunds in batches, with the same guard as charges: an older observation
@@ -49,17 +66,4 @@ export async function findRefundsByCharge(
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-}
-
-/** The guarded multi-row upsert of refunds, as a query to execute or to embed in a CTE. */
-export function refundUpsertQuery(qc: QueryCreator<Database>, batch: readonly NewRefund[]) {
-  return qc
-    .insertInto('omise.refunds')
-    .values(batch.map((row) => ({ ...row, metadata: json(row.metadata), raw: json(row.raw) })))
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet(excludedUpdateSet(REFUND_COLUMNS))
-        .whereRef('omise.refunds.observed_at', '<=', 'excluded.observed_at'),
-    );
 }
