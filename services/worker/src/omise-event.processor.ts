@@ -1,7 +1,7 @@
 import { type Logger, OmiseEventJob } from '@omise-sync/core';
 import {
   type Database,
-  findCharge,
+  findChargeCreatedAt,
   findChargeObservedAt,
   findDisputeObservedAt,
   beginProjection,
@@ -203,8 +203,9 @@ async function chargeCreatedAt(
   omise: OmiseClient,
   chargeId: string,
 ): Promise<Date | undefined> {
-  const stored = await findCharge(db, chargeId);
-  if (stored !== undefined) return stored.created_at;
+  // Only the one column: the whole row would carry the charge's raw JSON for nothing.
+  const stored = await findChargeCreatedAt(db, chargeId);
+  if (stored !== undefined) return stored;
   try {
     return new Date((await omise.charges.retrieve(chargeId)).created_at);
   } catch (error) {

@@ -74,6 +74,19 @@ export async function getCharge(db: Kysely<Database>, id: string): Promise<Charg
   return db.selectFrom('omise.charges').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
+/** When the charge was created (Omise's `created_at`), or `undefined` when never projected. */
+export async function findChargeCreatedAt(
+  db: Kysely<Database>,
+  id: string,
+): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('omise.charges')
+    .select('created_at')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.created_at;
+}
+
 /** When the charge's current row was requested from Omise, or `undefined` if there is none. */
 export async function findChargeObservedAt(
   db: Kysely<Database>,
