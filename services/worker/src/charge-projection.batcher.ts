@@ -76,6 +76,11 @@ export interface ChargeProjectionBatcherOptions {
  * at a time, the SQL guard, projection and event record committed together); a batch only
  * replaces five round trips per event by five per batch. A fetch failure fails only the
  * events of that charge; a database failure fails the whole batch.
+ *
+ * A charge is never in two of this process's batches at once: its later events wait in
+ * `pending` until the running batch ends (and are then usually coalesced), so a batch never
+ * stalls on a lock that a batch of the same process holds. Locks still serialise batches of
+ * different processes.
  */
 export class ChargeProjectionBatcher {
   private readonly db: Kysely<Database>;
@@ -86,6 +91,8 @@ export class ChargeProjectionBatcher {
   private readonly onBatch: ((size: number) => void) | undefined;
   private pending: PendingProjection[] = [];
   private inFlight = 0;
+  /** Charges in a batch that has not finished yet (a charge is never in two at once). */
+  private readonly chargesInFlight = new Set<string>();
   private flushScheduled = false;
 
   constructor(options: ChargeProjectionBatcherOptions) {
@@ -112,16 +119,39 @@ export class ChargeProjectionBatcher {
     // After the current turn of the event loop, so every job that started in it joins.
     setImmediate(() => {
       this.flushScheduled = false;
-      while (this.inFlight < this.maxBatchesInFlight && this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.maxBatchSize);
+      while (this.inFlight < this.maxBatchesInFlight) {
+        const batch = this.takeBatch();
+        if (batch.length === 0) return;
         this.inFlight += 1;
         this.onBatch?.(batch.length);
+        for (const request of batch) this.chargesInFlight.add(request.chargeId);
         void this.run(batch).finally(() => {
+          for (const request of batch) this.chargesInFlight.delete(request.chargeId);
           this.inFlight -= 1;
           this.scheduleFlush();
         });
       }
     });
+  }
+
+  /**
+   * The next batch, oldest first. An event whose charge is in a batch still running stays
+   * pending: the new batch would only wait for that batch's advisory lock (holding its other
+   * charges' locks and a connection meanwhile), and once that batch commits the event is
+   * usually coalesced without a fetch. Several events of one charge may share a batch.
+   */
+  private takeBatch(): PendingProjection[] {
+    const batch: PendingProjection[] = [];
+    const rest: PendingProjection[] = [];
+    for (const request of this.pending) {
+      if (batch.length < this.maxBatchSize && !this.chargesInFlight.has(request.chargeId)) {
+        batch.push(request);
+      } else {
+        rest.push(request);
+      }
+    }
+    this.pending = rest;
+    return batch;
   }
 
   private async run(batch: PendingProjection[]): Promise<void> {
