@@ -1,13 +1,7 @@
 import { type Kysely } from 'kysely';
 import type { Database } from '../database';
-import {
-  type RecordsetColumn,
-  type RecordsetTable,
-  createRecordsetUpsert,
-  observedAtGuard,
-  recordsetUpsert,
-} from './json-recordset';
-import { type ChargeRow, type NewCharge, newestPerId } from './rows';
+import { type RecordsetColumn, guardedRecordsetUpsert } from './json-recordset';
+import { type ChargeRow, type NewCharge } from './rows';
 
 /** `omise.charges` as written by the upserts below (every column but `projected_at`). */
 const CHARGE_COLUMNS: readonly RecordsetColumn<NewCharge>[] = [
@@ -38,18 +32,13 @@ const CHARGE_COLUMNS: readonly RecordsetColumn<NewCharge>[] = [
   ['origin', 'text'],
   ['observed_at', 'timestamptz'],
 ];
-const CHARGES: RecordsetTable<NewCharge> = {
-  table: 'omise.charges',
-  columns: CHARGE_COLUMNS,
-  onConflict: observedAtGuard('omise.charges', CHARGE_COLUMNS),
-};
-const upsertChargeRecordset = createRecordsetUpsert(CHARGES);
+const CHARGES_UPSERT = guardedRecordsetUpsert<NewCharge>('omise.charges', CHARGE_COLUMNS);
 
 /**
  * The guarded upsert of up to 5,000 charges (distinct ids) as one statement, to execute or to
  * embed in a CTE; see {@link upsertCharges}.
  */
-export const chargeUpsertStatement = recordsetUpsert(CHARGES);
+export const chargeUpsertStatement = CHARGES_UPSERT.statement;
 
 /**
  * Inserts or updates charges in batches. A row is only replaced by an observation at least as
@@ -61,7 +50,7 @@ export async function upsertCharges(
   db: Kysely<Database>,
   rows: readonly NewCharge[],
 ): Promise<string[]> {
-  return upsertChargeRecordset(db, newestPerId(rows));
+  return CHARGES_UPSERT.upsert(db, rows);
 }
 
 /** The charge, or `undefined` when omise-sync has never projected it. */

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database';
-import { json } from './rows';
+import { json, newestPerId } from './rows';
 
 /** The SQL types a recordset column may have (those of the projection tables). */
 export type RecordsetType = 'text' | 'boolean' | 'bigint' | 'jsonb' | 'timestamptz';
@@ -103,5 +103,29 @@ export function createRecordsetUpsert<T extends object>(
       for (const { id } of result.rows) written.push(id);
     }
     return written;
+  };
+}
+
+/** The two forms of a projection table's guarded upsert (see {@link observedAtGuard}). */
+export interface GuardedRecordsetUpsert<T> {
+  /** Up to 5,000 rows with distinct ids as one statement, to execute or to embed in a CTE. */
+  statement: (rows: readonly T[]) => RawBuilder<{ id: string }>;
+  /**
+   * Any number of rows, one per id kept (the newest observation), in statements of 5,000.
+   * @returns the ids actually written (rows refused by the guard are not listed)
+   */
+  upsert: (db: Kysely<Database>, rows: readonly T[]) => Promise<string[]>;
+}
+
+/** The guarded upsert of a projection table whose rows carry `observed_at`. */
+export function guardedRecordsetUpsert<T extends { id: string; observed_at: Date | string }>(
+  table: 'omise.charges' | 'omise.refunds',
+  columns: readonly RecordsetColumn<T>[],
+): GuardedRecordsetUpsert<T> {
+  const spec: RecordsetTable<T> = { table, columns, onConflict: observedAtGuard(table, columns) };
+  const upsertRows = createRecordsetUpsert(spec);
+  return {
+    statement: recordsetUpsert(spec),
+    upsert: (db, rows) => upsertRows(db, newestPerId(rows)),
   };
 }

@@ -1,13 +1,7 @@
 import { type Kysely } from 'kysely';
 import type { Database } from '../database';
-import {
-  type RecordsetColumn,
-  type RecordsetTable,
-  createRecordsetUpsert,
-  observedAtGuard,
-  recordsetUpsert,
-} from './json-recordset';
-import { type NewRefund, type RefundRow, newestPerId } from './rows';
+import { type RecordsetColumn, guardedRecordsetUpsert } from './json-recordset';
+import { type NewRefund, type RefundRow } from './rows';
 
 /** `omise.refunds` as written by the upserts below (every column but `projected_at`). */
 const REFUND_COLUMNS: readonly RecordsetColumn<NewRefund>[] = [
@@ -24,18 +18,13 @@ const REFUND_COLUMNS: readonly RecordsetColumn<NewRefund>[] = [
   ['origin', 'text'],
   ['observed_at', 'timestamptz'],
 ];
-const REFUNDS: RecordsetTable<NewRefund> = {
-  table: 'omise.refunds',
-  columns: REFUND_COLUMNS,
-  onConflict: observedAtGuard('omise.refunds', REFUND_COLUMNS),
-};
-const upsertRefundRecordset = createRecordsetUpsert(REFUNDS);
+const REFUNDS_UPSERT = guardedRecordsetUpsert<NewRefund>('omise.refunds', REFUND_COLUMNS);
 
 /**
  * The guarded upsert of up to 5,000 refunds (distinct ids) as one statement, to execute or to
  * embed in a CTE; see {@link upsertRefunds}.
  */
-export const refundUpsertStatement = recordsetUpsert(REFUNDS);
+export const refundUpsertStatement = REFUNDS_UPSERT.statement;
 
 /**
  * Inserts or updates refunds in batches, with the same guard as charges: an older observation
@@ -46,7 +35,7 @@ export async function upsertRefunds(
   db: Kysely<Database>,
   rows: readonly NewRefund[],
 ): Promise<string[]> {
-  return upsertRefundRecordset(db, newestPerId(rows));
+  return REFUNDS_UPSERT.upsert(db, rows);
 }
 
 /** The refund, or `undefined`. */
