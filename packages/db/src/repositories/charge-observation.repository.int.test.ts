@@ -3,6 +3,7 @@ import { useTestDatabase } from '../testing';
 import { getCharge } from './charge.repository';
 import { writeChargeObservation } from './charge-observation.repository';
 import { type EventRecord, getEvent } from './event.repository';
+import { MAX_ROWS_PER_RECORDSET } from './json-recordset';
 import { beginProjection } from './projection-lock.repository';
 import { findRefundsByCharge } from './refund.repository';
 import { chargeRow, refundRow } from './test-rows';
@@ -109,6 +110,20 @@ describe('writeChargeObservation and beginProjection', () => {
       paid_at: new Date('2026-01-01T00:00:03.123Z'),
       raw: { id: 'chrg_cols', note: 'ok' },
     });
+  });
+
+  it('when a write holds more rows than one recordset, it still lands in one statement', async () => {
+    const { db } = database.handle;
+    const events = Array.from({ length: MAX_ROWS_PER_RECORDSET + 1 }, (_, i) =>
+      event(`evnt_n${i}`),
+    );
+    await writeChargeObservation(db, { charges: [], refunds: [], events });
+    const { count } = await db
+      .selectFrom('omise.events')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('id', 'like', 'evnt_n%')
+      .executeTakeFirstOrThrow();
+    expect(Number(count)).toBe(MAX_ROWS_PER_RECORDSET + 1);
   });
 
   it('when two transactions lock overlapping sets in opposite orders, neither deadlocks', async () => {

@@ -17,8 +17,7 @@ export interface ChargeObservationWrite {
 /**
  * Writes charges, their refunds and the event records in ONE statement (data-modifying CTEs,
  * each table's rows in one jsonb parameter), with the same `observed_at` guard as
- * {@link upsertCharges} / {@link upsertRefunds}: the worker's hot path, one round trip. Writes
- * above 5,000 rows per table (never the worker's batches) take one statement per chunk.
+ * {@link upsertCharges} / {@link upsertRefunds}: the worker's hot path, one round trip.
  */
 export async function writeChargeObservation(
   db: Kysely<Database>,
@@ -28,27 +27,13 @@ export async function writeChargeObservation(
   const refunds = newestPerId(write.refunds);
   // ON CONFLICT cannot touch one row twice in a statement: one record per event id.
   const events = [...new Map(write.events.map((event) => [event.id, event])).values()];
-  if (
-    charges.length > MAX_ROWS_PER_RECORDSET ||
-    refunds.length > MAX_ROWS_PER_RECORDSET ||
-    events.length > MAX_ROWS_PER_RECORDSET
-  ) {
-    for (const part of chunk(charges, MAX_ROWS_PER_RECORDSET)) {
-      await chargeUpsertStatement(part).execute(db);
-    }
-    for (const part of chunk(refunds, MAX_ROWS_PER_RECORDSET)) {
-      await refundUpsertStatement(part).execute(db);
-    }
-    for (const part of chunk(events, MAX_ROWS_PER_RECORDSET)) {
-      await eventUpsertStatement(part).execute(db);
-    }
-    return;
-  }
+  // One statement whatever the size: each table's rows in chunks of one jsonb parameter each
+  // (a chunk per table for the worker's batches; ids are distinct, so no two CTEs touch a row).
   const statements = [
-    charges.length > 0 ? chargeUpsertStatement(charges) : undefined,
-    refunds.length > 0 ? refundUpsertStatement(refunds) : undefined,
-    events.length > 0 ? eventUpsertStatement(events) : undefined,
-  ].filter((statement) => statement !== undefined);
+    ...chunk(charges, MAX_ROWS_PER_RECORDSET).map((part) => chargeUpsertStatement(part)),
+    ...chunk(refunds, MAX_ROWS_PER_RECORDSET).map((part) => refundUpsertStatement(part)),
+    ...chunk(events, MAX_ROWS_PER_RECORDSET).map((part) => eventUpsertStatement(part)),
+  ];
   const last = statements.pop();
   if (last === undefined) return;
   // Every CTE runs to completion whether or not anything reads it (data-modifying CTEs).
