@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database';
-import { json, newestPerId } from './rows';
+import { chunk, json, newestPerId } from './rows';
 
 /** The SQL types a recordset column may have (those of the projection tables). */
 export type RecordsetType = 'text' | 'boolean' | 'bigint' | 'jsonb' | 'timestamptz';
@@ -31,7 +31,7 @@ export interface RecordsetTable<T> {
  * `excluded`, `projected_at` now, and only when the incoming observation is at least as new
  * as the stored one (`observed_at`), so a slow re-fetch never brings an older state back.
  */
-export function observedAtGuard<T>(
+function observedAtGuard<T>(
   table: RecordsetTable<T>['table'],
   columns: readonly RecordsetColumn<T>[],
 ): string {
@@ -84,28 +84,6 @@ export function recordsetUpsert<T extends object>(
   };
 }
 
-/**
- * Executes the upsert of `spec` for any number of rows, in statements of at most
- * {@link MAX_ROWS_PER_RECORDSET}. Rows must have distinct ids.
- * @returns the ids actually written (rows refused by the ON CONFLICT guard are not listed)
- */
-export function createRecordsetUpsert<T extends object>(
-  spec: RecordsetTable<T>,
-): (db: Kysely<Database>, rows: readonly T[]) => Promise<string[]> {
-  const statement = recordsetUpsert(spec);
-  return async (db, rows) => {
-    const written: string[] = [];
-    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_RECORDSET) {
-      const batch = rows.slice(start, start + MAX_ROWS_PER_RECORDSET);
-      const result = await sql<{
-        id: string;
-      }>`${statement(batch)} RETURNING id`.execute(db);
-      for (const { id } of result.rows) written.push(id);
-    }
-    return written;
-  };
-}
-
 /** The two forms of a projection table's guarded upsert (see {@link observedAtGuard}). */
 export interface GuardedRecordsetUpsert<T> {
   /** Up to 5,000 rows with distinct ids as one statement, to execute or to embed in a CTE. */
@@ -122,10 +100,20 @@ export function guardedRecordsetUpsert<T extends { id: string; observed_at: Date
   table: 'omise.charges' | 'omise.refunds',
   columns: readonly RecordsetColumn<T>[],
 ): GuardedRecordsetUpsert<T> {
-  const spec: RecordsetTable<T> = { table, columns, onConflict: observedAtGuard(table, columns) };
-  const upsertRows = createRecordsetUpsert(spec);
+  const statement = recordsetUpsert({
+    table,
+    columns,
+    onConflict: observedAtGuard(table, columns),
+  });
   return {
-    statement: recordsetUpsert(spec),
-    upsert: (db, rows) => upsertRows(db, newestPerId(rows)),
+    statement,
+    upsert: async (db, rows) => {
+      const written: string[] = [];
+      for (const part of chunk(newestPerId(rows), MAX_ROWS_PER_RECORDSET)) {
+        const result = await sql<{ id: string }>`${statement(part)} RETURNING id`.execute(db);
+        for (const { id } of result.rows) written.push(id);
+      }
+      return written;
+    },
   };
 }
