@@ -53,8 +53,7 @@ export interface BulkJob<T> {
 }
 
 /** What Redis did with one job. */
-export type BulkAddResult =
-  { ok: true; existed: boolean } | { ok: false; reason: string; existed?: boolean };
+export type BulkAddResult = { ok: true; existed: boolean } | { ok: false; reason: string };
 
 function isNoScriptError(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
@@ -129,15 +128,9 @@ export class BulkJobAdder<T> {
       const added = reply[2 * index + 1];
       if (existed !== 0 && existed !== 1) return { ok: false, reason: 'no EXISTS reply' };
       if (typeof added === 'number' && added < 0) {
-        return {
-          ok: false,
-          reason: `BullMQ add failed with code ${added}`,
-          existed: existed === 1,
-        };
+        return { ok: false, reason: `BullMQ add failed with code ${added}` };
       }
-      if (added === undefined || added === null) {
-        return { ok: false, reason: 'no add reply', existed: existed === 1 };
-      }
+      if (added === undefined || added === null) return { ok: false, reason: 'no add reply' };
       return { ok: true, existed: existed === 1 };
     });
   }
