@@ -1,6 +1,12 @@
 export { ConfigError, envFields, parseEnv } from './parse-env';
 export { onShutdownSignal } from './shutdown-signals';
-export { createLogger, REDACT_PATHS, type CreateLoggerOptions, type Logger } from './logger';
+export {
+  createLogger,
+  REDACT_PATHS,
+  REDACTION_CENSOR,
+  type CreateLoggerOptions,
+  type Logger,
+} from './logger';
 export {
   EventOrigin,
   NotifyDisputeFlagJob,
@@ -9,3 +15,4 @@ export {
   jobCatalog,
   type JobCatalog,
 } from './job-catalog';
+export { compileRedaction, parseRedactionPath, RedactionPathError } from './redaction';
