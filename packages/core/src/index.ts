@@ -16,3 +16,10 @@ export {
   type JobCatalog,
 } from './job-catalog';
 export { compileRedaction, parseRedactionPath, RedactionPathError } from './redaction';
+export {
+  BatchCommitter,
+  MissingSettlementError,
+  type BatchCommitterOptions,
+  type BatchSettlement,
+  type CommitBatch,
+} from './batch-committer';

@@ -1,4 +1,9 @@
-import type { OmiseEventJob } from '@omise-sync/core';
+import {
+  BatchCommitter,
+  type BatchSettlement,
+  MissingSettlementError,
+  type OmiseEventJob,
+} from '@omise-sync/core';
 import {
   type Database,
   type EventRecord,
@@ -39,12 +44,13 @@ export function eventRecord(
   };
 }
 
+/** One event waiting to be projected; the batch's results are keyed by these objects. */
 interface PendingProjection {
   job: OmiseEventJob;
   chargeId: string;
-  resolve(outcome: ChargeEventOutcome): void;
-  reject(error: unknown): void;
 }
+
+type ProjectionResult = ChargeEventOutcome | { error: unknown };
 
 export interface ChargeProjectionBatcherOptions {
   db: Kysely<Database>;
@@ -77,8 +83,8 @@ export interface ChargeProjectionBatcherOptions {
  * replaces five round trips per event by five per batch. A fetch failure fails only the
  * events of that charge; a database failure fails the whole batch.
  *
- * A charge is never in two of this process's batches at once: its later events wait in
- * `pending` until the running batch ends (and are then usually coalesced), so a batch never
+ * Batching is the group commit of `@omise-sync/core`. A charge is never in two of this
+ * process's batches at once: its later events wait until the running batch ends (and are then usually coalesced), so a batch never
  * stalls on a lock that a batch of the same process holds. Locks still serialise batches of
  * different processes.
  */
@@ -86,96 +92,49 @@ export class ChargeProjectionBatcher {
   private readonly db: Kysely<Database>;
   private readonly omise: OmiseClient;
   private readonly clock: Clock;
-  private readonly maxBatchSize: number;
-  private readonly maxBatchesInFlight: number;
-  private readonly onBatch: ((size: number) => void) | undefined;
-  private pending: PendingProjection[] = [];
-  private inFlight = 0;
-  /** Charges in a batch that has not finished yet (a charge is never in two at once). */
-  private readonly chargesInFlight = new Set<string>();
-  private flushScheduled = false;
+  private readonly committer: BatchCommitter<PendingProjection, ChargeEventOutcome>;
 
   constructor(options: ChargeProjectionBatcherOptions) {
     this.db = options.db;
     this.omise = options.omise;
     this.clock = options.clock;
-    this.maxBatchSize = options.maxBatchSize ?? 64;
-    this.maxBatchesInFlight = options.maxBatchesInFlight ?? 4;
-    this.onBatch = options.onBatch;
+    this.committer = new BatchCommitter((batch) => this.run(batch), {
+      maxBatchSize: options.maxBatchSize ?? 64,
+      maxBatchesInFlight: options.maxBatchesInFlight ?? 4,
+      // A charge is never in two running batches (see above).
+      keyOf: (request) => request.chargeId,
+      onBatch: options.onBatch,
+    });
   }
 
   /** Projects the charge `chargeId` for this event; resolves once committed. */
   project(job: OmiseEventJob, chargeId: string): Promise<ChargeEventOutcome> {
-    return new Promise<ChargeEventOutcome>((resolve, reject) => {
-      this.pending.push({ job, chargeId, resolve, reject });
-      this.scheduleFlush();
-    });
+    return this.committer.submit({ job, chargeId });
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.inFlight >= this.maxBatchesInFlight) return;
-    if (this.pending.length === 0) return;
-    this.flushScheduled = true;
-    // After the current turn of the event loop, so every job that started in it joins.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      while (this.inFlight < this.maxBatchesInFlight) {
-        const batch = this.takeBatch();
-        if (batch.length === 0) return;
-        this.inFlight += 1;
-        this.onBatch?.(batch.length);
-        for (const request of batch) this.chargesInFlight.add(request.chargeId);
-        void this.run(batch).finally(() => {
-          for (const request of batch) this.chargesInFlight.delete(request.chargeId);
-          this.inFlight -= 1;
-          this.scheduleFlush();
-        });
-      }
-    });
-  }
-
-  /**
-   * The next batch, oldest first. An event whose charge is in a batch still running stays
-   * pending: the new batch would only wait for that batch's advisory lock (holding its other
-   * charges' locks and a connection meanwhile), and once that batch commits the event is
-   * usually coalesced without a fetch. Several events of one charge may share a batch.
-   */
-  private takeBatch(): PendingProjection[] {
-    const batch: PendingProjection[] = [];
-    const rest: PendingProjection[] = [];
-    for (const request of this.pending) {
-      if (batch.length < this.maxBatchSize && !this.chargesInFlight.has(request.chargeId)) {
-        batch.push(request);
-      } else {
-        rest.push(request);
-      }
-    }
-    this.pending = rest;
-    return batch;
-  }
-
-  private async run(batch: PendingProjection[]): Promise<void> {
-    let settled: Map<PendingProjection, ChargeEventOutcome | { error: unknown }>;
-    try {
-      settled = await this.db
-        .connection()
-        .execute((connection) => this.inTransaction(connection, batch));
-    } catch (error) {
-      for (const request of batch) request.reject(error);
-      return;
-    }
-    for (const request of batch) {
+  private async run(
+    batch: readonly PendingProjection[],
+  ): Promise<BatchSettlement<ChargeEventOutcome>[]> {
+    const settled = await this.db
+      .connection()
+      .execute((connection) => this.inTransaction(connection, batch));
+    return batch.map((request): BatchSettlement<ChargeEventOutcome> => {
       const result = settled.get(request);
-      if (result === undefined) request.reject(new Error('projection lost its result'));
-      else if (typeof result === 'string') request.resolve(result);
-      else request.reject(result.error);
-    }
+      if (result === undefined) {
+        return {
+          ok: false,
+          error: new MissingSettlementError(`projection of ${request.job.eventId} lost its result`),
+        };
+      }
+      if (typeof result === 'string') return { ok: true, value: result };
+      return { ok: false, error: result.error };
+    });
   }
 
   private async inTransaction(
     connection: Kysely<Database>,
-    batch: PendingProjection[],
-  ): Promise<Map<PendingProjection, ChargeEventOutcome | { error: unknown }>> {
+    batch: readonly PendingProjection[],
+  ): Promise<Map<PendingProjection, ProjectionResult>> {
     const byCharge = new Map<string, PendingProjection[]>();
     for (const request of batch) {
       const group = byCharge.get(request.chargeId);
@@ -201,8 +160,8 @@ export class ChargeProjectionBatcher {
   private async projectLocked(
     trx: Kysely<Database>,
     byCharge: Map<string, PendingProjection[]>,
-  ): Promise<Map<PendingProjection, ChargeEventOutcome | { error: unknown }>> {
-    const results = new Map<PendingProjection, ChargeEventOutcome | { error: unknown }>();
+  ): Promise<Map<PendingProjection, ProjectionResult>> {
+    const results = new Map<PendingProjection, ProjectionResult>();
     const stored = await findChargesObservedAt(trx, [...byCharge.keys()]);
     // Coalescing: an event whose charge was already fetched after it arrived (omise-sync's
     // clock on both sides) needs no fetch. One fetch serves every other event of the charge.
