@@ -34,6 +34,7 @@ export function formatDriftReport(report: ReconcileReport): string {
     `events ${events.from} .. ${events.to}: ${events.seen} seen, ${events.processed} already processed, ` +
       `${events.actions.enqueued} enqueued, ${events.actions.retried} failed jobs retried, ` +
       `${events.actions.requeued} requeued, ${events.actions.in_flight} in flight` +
+      (events.reflected > 0 ? `, ${events.reflected} recorded as reflected by the backfill` : '') +
       (events.invalid > 0 ? `, ${events.invalid} unreadable` : ''),
     `compared: ${report.disputesCompared} active disputes, ${report.chargesCompared} charges created since ${report.since.toISOString()}`,
     '',

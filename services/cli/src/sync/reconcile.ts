@@ -1,6 +1,8 @@
 import { type Logger, type OmiseEventJob } from '@omise-sync/core';
 import {
   type Database,
+  type EventRecord,
+  eventUpsertStatement,
   findCharge,
   findSyncCheckpoint,
   finishReconcileRun,
@@ -33,6 +35,7 @@ import {
 import { type Queue } from 'bullmq';
 import { type Kysely } from 'kysely';
 import { z } from 'zod';
+import { BACKFILL_RESOURCES, BackfillCursor, backfillCheckpointName } from './backfill';
 import {
   type DriftCounts,
   type DriftKind,
@@ -97,6 +100,11 @@ export interface ReconcileReport {
     processed: number;
     /** What was done with the others. */
     actions: Record<EnqueueAction, number>;
+    /**
+     * Of the others, created before a finished full backfill listed their resources: recorded
+     * as projected (origin `backfill`) without a job, since their rows already show them.
+     */
+    reflected: number;
     /** Events whose envelope could not be read (logged). */
     invalid: number;
   };
@@ -169,6 +177,49 @@ export function advanceEventsCursor(
   return next;
 }
 
+/**
+ * Where a finished full backfill leaves off: the end of the window of the charge and dispute
+ * backfills (the earlier one), when both walked from the beginning and finished. Every charge
+ * and dispute created up to then was listed after it, so its rows already show every event
+ * created before it. Undefined otherwise: a `--since` walk or a continuation (its window
+ * starts where an earlier one ended, so older resources were not listed again) proves nothing.
+ */
+async function findFullBackfillEnd(db: Kysely<Database>): Promise<Date | undefined> {
+  let end: number | undefined;
+  for (const resource of BACKFILL_RESOURCES) {
+    const stored = await findSyncCheckpoint(db, backfillCheckpointName(resource));
+    const parsed = BackfillCursor.safeParse(stored?.cursor);
+    if (!parsed.success) return undefined;
+    const { from, to, completedAt } = parsed.data;
+    if (completedAt === null || Date.parse(from) !== 0) return undefined;
+    end = Math.min(end ?? Number.POSITIVE_INFINITY, Date.parse(to));
+  }
+  return end === undefined || !Number.isFinite(end) ? undefined : new Date(end);
+}
+
+/**
+ * The record of an event whose effect a full backfill already wrote: projected, by the
+ * backfill. Recording it keeps the event history in `omise.events` complete without a job
+ * that would only fetch the resource again (the first reconcile after a backfill would
+ * otherwise re-fetch every resource touched in the lookback window).
+ */
+function reflectedEventRecord(job: OmiseEventJob, processedAt: Date): EventRecord {
+  return {
+    id: job.eventId,
+    key: job.key,
+    resource_type: job.resourceType,
+    resource_id: job.resourceId,
+    livemode: job.livemode,
+    created_at: job.eventCreatedAt,
+    received_at: job.receivedAt,
+    processed_at: processedAt,
+    outcome: 'projected',
+    origin: 'backfill',
+    error: null,
+    raw: job.event,
+  };
+}
+
 async function reconcileEvents(
   deps: ReconcileDeps,
   options: ReconcileOptions,
@@ -192,6 +243,7 @@ async function reconcileEvents(
     from = new Date(cursor.createdAt);
     skip = new Set(cursor.ids);
   } else from = new Date(now.getTime() - options.lookbackMs);
+  const backfillEnd = await findFullBackfillEnd(deps.db);
 
   const result: ReconcileReport['events'] = {
     from: from.toISOString(),
@@ -199,6 +251,7 @@ async function reconcileEvents(
     seen: 0,
     processed: 0,
     actions: { enqueued: 0, retried: 0, requeued: 0, in_flight: 0 },
+    reflected: 0,
     invalid: 0,
   };
   if (from > to) return result;
@@ -231,9 +284,19 @@ async function reconcileEvents(
             .execute()
         ).map((row) => row.id),
       );
+      const reflected: EventRecord[] = [];
       for (const job of jobs) {
         if (processed.has(job.eventId)) {
           result.processed += 1;
+          continue;
+        }
+        if (
+          backfillEnd !== undefined &&
+          // Strictly before: an event of the window end's own second may postdate the listing.
+          Date.parse(job.eventCreatedAt) < backfillEnd.getTime() &&
+          (await deps.queue.getJob(job.eventId)) === undefined
+        ) {
+          reflected.push(reflectedEventRecord(job, receivedAt));
           continue;
         }
         const action = await enqueueEventJob(
@@ -250,6 +313,10 @@ async function reconcileEvents(
             'unprocessed event put on the queue',
           );
         }
+      }
+      if (reflected.length > 0) {
+        await eventUpsertStatement(reflected).execute(deps.db);
+        result.reflected += reflected.length;
       }
     }
     // Saved after the jobs are on the queue: a crash in between re-reads this chunk next

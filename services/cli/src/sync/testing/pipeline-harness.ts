@@ -47,6 +47,8 @@ export async function startPipeline(
     faults?: Partial<Faults>;
     /** The worker's Omise client (default: a plain client on the emulator). */
     workerOmise?: (emulator: Emulator) => OmiseClient;
+    /** The emulator's clock (default: Date.now). */
+    emulatorNow?: () => number;
   } = { seed: 'pipeline' },
 ): Promise<Pipeline> {
   const alerts = await AlertSink.start(() => undefined);
@@ -65,6 +67,7 @@ export async function startPipeline(
     seed: options.seed,
     webhooks: [{ url: `${receiver.url}${WEBHOOK_PATH}`, secrets: [secret] }],
     ...(options.faults === undefined ? {} : { faults: options.faults }),
+    ...(options.emulatorNow === undefined ? {} : { now: options.emulatorNow }),
   });
   const omise = createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url });
   const worker = createWorker({
