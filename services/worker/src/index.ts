@@ -17,6 +17,7 @@ export {
   type MetricsServer,
   type MetricsServerOptions,
 } from './metrics-server';
+export { eventRecord } from './charge-projection.batcher';
 export { systemClock, type Clock } from './clock';
 export {
   DEFAULT_DISPUTE_SEVERITY_RULES,

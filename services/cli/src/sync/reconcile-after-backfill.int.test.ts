@@ -9,8 +9,8 @@ import {
   runBackfill,
 } from './backfill';
 import { silentProgress } from './progress-reporter';
-import { RECONCILE_EVENTS_CHECKPOINT, type ReconcileDeps, runReconcile } from './reconcile';
-import { type Pipeline, startPipeline } from './testing/pipeline-harness';
+import { RECONCILE_EVENTS_CHECKPOINT, runReconcile } from './reconcile';
+import { type Pipeline, reconcileDepsOf, startPipeline } from './testing/pipeline-harness';
 import { countingClient, silentLogger } from './testing/sync-test-kit';
 
 const WEEK_MS = 7 * 24 * 3600_000;
@@ -42,14 +42,7 @@ describe('the first reconcile after a full backfill', () => {
     await pipeline.close();
   });
 
-  const reconcileDeps = (): ReconcileDeps => ({
-    db: database.handle.db,
-    omise: pipeline.omise,
-    queue: pipeline.events,
-    clock: systemClock,
-    logger: silentLogger,
-    severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
-  });
+  const reconcileDeps = () => reconcileDepsOf(pipeline, database);
 
   const backfillDeps = () => ({
     db: database.handle.db,

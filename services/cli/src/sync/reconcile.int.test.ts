@@ -3,15 +3,9 @@ import { findCharge, findDispute, findDisputeFlag, findLatestReconcileRun } from
 import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { runScenario } from '@omise-sync/omise-emulator';
-import {
-  DEFAULT_DISPUTE_SEVERITY_RULES,
-  systemClock,
-  toChargeRow,
-  toDisputeRow,
-} from '@omise-sync/worker';
-import { type ReconcileDeps, runReconcile } from './reconcile';
-import { type Pipeline, startPipeline } from './testing/pipeline-harness';
-import { silentLogger } from './testing/sync-test-kit';
+import { toChargeRow, toDisputeRow } from '@omise-sync/worker';
+import { runReconcile } from './reconcile';
+import { type Pipeline, reconcileDepsOf, startPipeline } from './testing/pipeline-harness';
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
@@ -109,14 +103,7 @@ describe('reconcile against a faulty webhook delivery', () => {
     return found;
   };
 
-  const deps = (): ReconcileDeps => ({
-    db: database.handle.db,
-    omise: pipeline.omise,
-    queue: pipeline.events,
-    clock: systemClock,
-    logger: silentLogger,
-    severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
-  });
+  const deps = () => reconcileDepsOf(pipeline, database);
 
   it('when 10% of deliveries are dropped, 10% duplicated and the rest reordered, one reconcile makes every charge, refund and dispute equal the emulator', async () => {
     const { db } = database.handle;

@@ -25,6 +25,7 @@ import {
   type DisputeSeverityRules,
   embeddedDocuments,
   embeddedRefunds,
+  eventRecord,
   fetchDisputeObservation,
   projectCharges,
   projectDispute,
@@ -204,20 +205,7 @@ async function findFullBackfillEnd(db: Kysely<Database>): Promise<Date | undefin
  * otherwise re-fetch every resource touched in the lookback window).
  */
 function reflectedEventRecord(job: OmiseEventJob, processedAt: Date): EventRecord {
-  return {
-    id: job.eventId,
-    key: job.key,
-    resource_type: job.resourceType,
-    resource_id: job.resourceId,
-    livemode: job.livemode,
-    created_at: job.eventCreatedAt,
-    received_at: job.receivedAt,
-    processed_at: processedAt,
-    outcome: 'projected',
-    origin: 'backfill',
-    error: null,
-    raw: job.event,
-  };
+  return { ...eventRecord(job, 'projected', processedAt), origin: 'backfill' };
 }
 
 async function reconcileEvents(

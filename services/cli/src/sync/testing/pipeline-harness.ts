@@ -14,10 +14,12 @@ import {
   type OmiseSyncWorker,
   WorkerMetrics,
   createWorker,
+  systemClock,
 } from '@omise-sync/worker';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AlertSink } from '../../dev/alert-sink';
+import { type ReconcileDeps } from '../reconcile';
 import { silentLogger, waitFor } from './sync-test-kit';
 
 /**
@@ -122,5 +124,17 @@ export async function startPipeline(
       await Promise.allSettled([events.close(), followups.close()]);
       await alerts.close();
     },
+  };
+}
+
+/** What `runReconcile` needs to reconcile the test database against the pipeline's emulator. */
+export function reconcileDepsOf(pipeline: Pipeline, database: TestDatabase): ReconcileDeps {
+  return {
+    db: database.handle.db,
+    omise: pipeline.omise,
+    queue: pipeline.events,
+    clock: systemClock,
+    logger: silentLogger,
+    severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
   };
 }
