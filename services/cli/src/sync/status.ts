@@ -23,7 +23,7 @@ export interface QueueStatus {
 }
 
 export interface LagStatus {
-  /** Events whose processing finished in the window. */
+  /** Events the worker finished processing in the window (not those a backfill reflected). */
   processed: number;
   /** Median of processed_at − received_at over the window, in seconds. */
   p50Seconds: number | null;
@@ -71,6 +71,9 @@ async function lagStatus(
   windowMinutes: number,
 ): Promise<LagStatus> {
   const windowStart = new Date(now.getTime() - windowMinutes * 60_000);
+  // Events a reconcile recorded as already reflected by a full backfill (origin 'backfill')
+  // never went through the worker, and their processed_at is their received_at: counting them
+  // would pull the percentiles towards 0 right after the first reconcile.
   const { rows } = await sql<{
     processed: string;
     p50: number | null;
@@ -78,11 +81,11 @@ async function lagStatus(
     newest: Date | null;
   }>`
     SELECT
-      (SELECT count(*) FROM omise.events WHERE processed_at >= ${windowStart}) AS processed,
+      (SELECT count(*) FROM omise.events WHERE processed_at >= ${windowStart} AND origin <> 'backfill') AS processed,
       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))
-         FROM omise.events WHERE processed_at >= ${windowStart}) AS p50,
+         FROM omise.events WHERE processed_at >= ${windowStart} AND origin <> 'backfill') AS p50,
       (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))
-         FROM omise.events WHERE processed_at >= ${windowStart}) AS p99,
+         FROM omise.events WHERE processed_at >= ${windowStart} AND origin <> 'backfill') AS p99,
       (SELECT max(created_at) FROM omise.events WHERE processed_at IS NOT NULL) AS newest`.execute(
     db,
   );
