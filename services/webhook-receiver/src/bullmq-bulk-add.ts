@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Job, type JobsOptions, type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
-import { Packr } from 'msgpackr';
 import { z } from 'zod';
 
 /**
@@ -15,27 +14,38 @@ const addStandardJob = z
   .object({ addStandardJob: z.object({ content: z.string().min(1), keys: z.literal(9) }) })
   .parse(createRequire(__filename)('bullmq/dist/cjs/scripts/addStandardJob-9')).addStandardJob;
 
-/** BullMQ's encoder for script arguments (classes/scripts.js), so Lua decodes what it expects. */
-const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
-
 /**
  * Wraps BullMQ's `addStandardJob` script in a Lua function (its `KEYS` and `ARGV` become
  * parameters) and calls it once per job, each preceded by an EXISTS on the job key so that a
  * redelivery can be told apart (the script answers the job id either way). One Redis call
  * adds a whole batch, and Redis runs it atomically.
  *
- * KEYS: the nine queue keys `addStandardJob` takes. ARGV[1]: the job key prefix; then four
- * per job: job id, msgpacked arguments, JSON data, msgpacked options.
+ * The script's two msgpacked arguments are built here, in Lua, with the same `cmsgpack` the
+ * script decodes them with: what differs between the jobs of a batch is only the job id (in
+ * both) and the data, so only those two strings per job cross the wire. Encoding them in
+ * Node instead (BullMQ's way) put two msgpack encodings and a Buffer argument (which makes
+ * ioredis copy the whole command into one Buffer) on every delivery.
+ *
+ * KEYS: the nine queue keys `addStandardJob` takes. ARGV: the job key prefix, the job name,
+ * the timestamp in milliseconds, the job options as JSON (without the job id); then two per
+ * job: job id, JSON data.
  * Returns: per job, `EXISTS` before the add (0/1) and the script's answer (job id, or a
  * negative error code).
  */
 const BULK_ADD_LUA = `local function addStandardJob(KEYS, ARGV)
 ${addStandardJob.content}
 end
+local prefix, name, timestamp = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local options = cjson.decode(ARGV[4])
 local results = {}
-for i = 2, #ARGV, 4 do
-  results[#results + 1] = redis.call("EXISTS", ARGV[1] .. ARGV[i])
-  results[#results + 1] = addStandardJob(KEYS, {ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]})
+for i = 5, #ARGV, 2 do
+  local jobId = ARGV[i]
+  options["jobId"] = jobId
+  results[#results + 1] = redis.call("EXISTS", prefix .. jobId)
+  -- Scripts.addJob's argument list: prefix, id, name, timestamp, then the parent key, parent
+  -- dependencies key, parent, repeat job key and deduplication key, all nil here.
+  local args = cmsgpack.pack({prefix, jobId, name, timestamp})
+  results[#results + 1] = addStandardJob(KEYS, {args, ARGV[i + 1], cmsgpack.pack(options)})
 end
 return results
 `;
@@ -55,6 +65,21 @@ export interface BulkJob<T> {
 /** What Redis did with one job. */
 export type BulkAddResult = { ok: true; existed: boolean } | { ok: false; reason: string };
 
+/**
+ * The job options as JSON for the script's `cjson.decode`, giving Lua the table BullMQ's own
+ * msgpack encoding gives it: msgpack's nil (how BullMQ encodes null and undefined) leaves a
+ * key absent in Lua, so null members are left out here instead of becoming cjson's null
+ * sentinel. An array with an empty element has no such equivalent and is refused.
+ */
+function luaOptionsJson(options: object): string {
+  return JSON.stringify(options, (_key, value: unknown) => {
+    if (Array.isArray(value) && value.some((item) => item === null || item === undefined)) {
+      throw new TypeError('BulkJobAdder: job options may not hold arrays with empty elements');
+    }
+    return value === null ? undefined : value;
+  });
+}
+
 function isNoScriptError(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
@@ -63,8 +88,8 @@ function isNoScriptError(error: unknown): boolean {
  * Adds jobs with fixed options to a BullMQ queue, many per Redis call. BullMQ's own
  * `addBulk` sends one script call per job in a MULTI, and the client-side work per command
  * (a Job and a Scripts object, argument and reply handling, a promise per command) costs
- * several times what Redis spends on the job; here the per-job work is two msgpack
- * encodings and one JSON.stringify.
+ * several times what Redis spends on the job; here the per-job work is two string arguments
+ * (see BULK_ADD_LUA), and a JSON.stringify when the caller has no JSON yet.
  *
  * Only plain jobs are supported: no delay, priority, parent, repeat or deduplication (the
  * options are checked once, at construction).
@@ -72,7 +97,7 @@ function isNoScriptError(error: unknown): boolean {
 export class BulkJobAdder<T> {
   private readonly keys: string[];
   private readonly jobKeyPrefix: string;
-  private readonly encodedOptions: Record<string, unknown>;
+  private readonly optionsJson: string;
 
   constructor(
     private readonly queue: Queue<T>,
@@ -91,7 +116,7 @@ export class BulkJobAdder<T> {
     this.jobKeyPrefix = queue.toKey('');
     // The constructor normalises the options (attempts default, backoff) as `queue.add` does.
     const template = new Job(queue, jobName, {}, options);
-    this.encodedOptions = { ...Job.optsAsJSON(template.opts) };
+    this.optionsJson = luaOptionsJson(Job.optsAsJSON(template.opts));
   }
 
   /**
@@ -100,28 +125,8 @@ export class BulkJobAdder<T> {
    */
   async add(client: Redis, jobs: readonly BulkJob<T>[]): Promise<BulkAddResult[]> {
     if (jobs.length === 0) return [];
-    const timestamp = Date.now();
-    const argv: (string | Buffer)[] = [this.jobKeyPrefix];
-    for (const { jobId, data, json } of jobs) {
-      argv.push(
-        jobId,
-        // Scripts.addJob's argument list: prefix, id, name, timestamp, parentKey, parent
-        // dependencies key, parent, repeat job key, deduplication key.
-        packer.pack([
-          this.jobKeyPrefix,
-          jobId,
-          this.jobName,
-          timestamp,
-          null,
-          null,
-          undefined,
-          undefined,
-          null,
-        ]),
-        json ?? JSON.stringify(data),
-        packer.pack({ ...this.encodedOptions, jobId }),
-      );
-    }
+    const argv: string[] = [this.jobKeyPrefix, this.jobName, String(Date.now()), this.optionsJson];
+    for (const { jobId, data, json } of jobs) argv.push(jobId, json ?? JSON.stringify(data));
     const reply = await this.run(client, argv);
     return jobs.map((_job, index) => {
       const existed = reply[2 * index];
@@ -135,7 +140,7 @@ export class BulkJobAdder<T> {
     });
   }
 
-  private async run(client: Redis, argv: (string | Buffer)[]): Promise<unknown[]> {
+  private async run(client: Redis, argv: string[]): Promise<unknown[]> {
     const numberOfKeys = this.keys.length;
     let reply: unknown;
     try {
@@ -146,7 +151,7 @@ export class BulkJobAdder<T> {
       if (!isNoScriptError(error)) throw error;
       reply = await client.eval(BULK_ADD_LUA, numberOfKeys, ...this.keys, ...argv);
     }
-    if (!Array.isArray(reply) || reply.length !== (argv.length - 1) / 2) {
+    if (!Array.isArray(reply) || reply.length !== argv.length - 4) {
       throw new TypeError('unexpected reply from the bulk-add script');
     }
     return reply as unknown[];
