@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { LineBatchDestination } from './line-batch-destination';
 import { compileRedaction } from './redaction';
 
 /**
@@ -40,7 +41,7 @@ export interface CreateLoggerOptions {
   level?: LoggerOptions['level'];
   /**
    * Where lines go. Tests pass a stream to read them back.
-   * @defaultValue stdout, written asynchronously (see createLogger)
+   * @defaultValue stdout, one synchronous write per turn of the event loop (see createLogger)
    */
   destination?: pino.DestinationStream;
 }
@@ -51,10 +52,11 @@ export interface CreateLoggerOptions {
  * Redaction runs in pino's `log` formatter and on every `child()`'s bindings (see
  * redaction.ts for why not through pino's own `redact` option); the lines are the same.
  *
- * Lines go to stdout through an asynchronous pino destination: a line is appended to a buffer
- * and written by the next write, so under load one write carries many lines instead of one
- * syscall per line on the request path. pino flushes the buffer synchronously when the
- * process exits (also after an uncaught exception); only a SIGKILL can lose the last lines.
+ * Lines go to stdout in one synchronous write per turn of the event loop (LineBatchDestination
+ * over a synchronous pino destination): under load one write carries many lines instead of one
+ * syscall per line on the request path, a slow reader holds the process back instead of
+ * filling its memory, and pending lines are flushed when the process exits (also after an
+ * uncaught exception); only a SIGKILL can lose the last turn's lines.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
@@ -66,7 +68,10 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       log: (object) => redact(object),
     },
   };
-  const logger = pino(config, options.destination ?? pino.destination({ dest: 1, sync: false }));
+  const logger = pino(
+    config,
+    options.destination ?? new LineBatchDestination(pino.destination({ dest: 1, sync: true })),
+  );
   // pino gives children no bindings formatter, so their bindings are redacted here. Children
   // inherit this method through their prototype, so grandchildren are covered too. pino's own
   // `child` is kept under a symbol and called with the child's parent as `this`.
