@@ -43,19 +43,36 @@ export class BacklogMonitor {
 
   /**
    * True when the waiting count is at or above the ceiling (always false when disabled).
-   * @throws when Redis cannot be read (QueueUnavailableError while disconnected)
+   * Answered at once while the last count is fresh (nearly every call under load), and
+   * otherwise, as a promise, once Redis has been read.
+   * @returns the answer, or a promise of it that rejects when Redis cannot be read
+   *   (QueueUnavailableError while disconnected)
    */
-  async isFull(): Promise<boolean> {
+  isFull(): boolean | Promise<boolean> {
     if (!this.enabled) return false;
-    return (await this.waitingCount()) >= this.maxWaiting;
+    const count = this.freshCount();
+    if (count !== undefined) return count >= this.maxWaiting;
+    return this.readCount().then((read) => read >= this.maxWaiting);
   }
 
   /** Jobs waiting to be processed (wait, paused and prioritized), at most `maxAgeMs` old. */
   async waitingCount(): Promise<number> {
+    return this.freshCount() ?? this.readCount();
+  }
+
+  private freshCount(): number | undefined {
     const cached = this.cached;
-    if (cached !== undefined && this.now() - cached.readAt < this.maxAgeMs) return cached.count;
+    return cached !== undefined && this.now() - cached.readAt < this.maxAgeMs
+      ? cached.count
+      : undefined;
+  }
+
+  /** Reads the count from Redis; concurrent callers share one read. */
+  private readCount(): Promise<number> {
     if (this.connection.status !== 'ready') {
-      throw new QueueUnavailableError(`Redis connection is ${this.connection.status}`);
+      return Promise.reject(
+        new QueueUnavailableError(`Redis connection is ${this.connection.status}`),
+      );
     }
     this.reading ??= this.queue
       .getJobCountByTypes('wait', 'paused', 'prioritized')

@@ -39,7 +39,9 @@ describe('BulkJobAdder', () => {
 
   it('stores exactly what queue.add stores, apart from the job id and the time', async () => {
     await queue.add(name, payload(1), { ...options, jobId: 'evnt_via_add' });
-    const results = await adder.add(connection, [{ jobId: 'evnt_via_bulk', data: payload(1) }]);
+    const results = await adder.add(connection, [
+      { jobId: 'evnt_via_bulk', json: JSON.stringify(payload(1)) },
+    ]);
     expect(results).toEqual([{ ok: true, existed: false }]);
 
     const viaAdd = await connection.hgetall(queue.toKey('evnt_via_add'));
@@ -72,12 +74,12 @@ describe('BulkJobAdder', () => {
   });
 
   it('reports, per job and in order, whether the id already existed, within a batch too', async () => {
-    await adder.add(connection, [{ jobId: 'evnt_dup_a', data: payload(2) }]);
+    await adder.add(connection, [{ jobId: 'evnt_dup_a', json: JSON.stringify(payload(2)) }]);
     const results = await adder.add(connection, [
-      { jobId: 'evnt_dup_b', data: payload(3) },
-      { jobId: 'evnt_dup_a', data: payload(99) },
-      { jobId: 'evnt_dup_b', data: payload(99) },
-      { jobId: 'evnt_dup_c', data: payload(4) },
+      { jobId: 'evnt_dup_b', json: JSON.stringify(payload(3)) },
+      { jobId: 'evnt_dup_a', json: JSON.stringify(payload(99)) },
+      { jobId: 'evnt_dup_b', json: JSON.stringify(payload(99)) },
+      { jobId: 'evnt_dup_c', json: JSON.stringify(payload(4)) },
     ]);
     expect(results.map((r) => r.ok && r.existed)).toEqual([false, true, true, false]);
     // The first job under an id is kept; a redelivery changes nothing.
@@ -90,7 +92,7 @@ describe('BulkJobAdder', () => {
   it('adds jobs that a BullMQ worker processes with their data and retry options', async () => {
     const jobs = Array.from({ length: 25 }, (_, i) => ({
       jobId: `evnt_work_${i}`,
-      data: payload(i),
+      json: JSON.stringify(payload(i)),
     }));
     const workQueue = new Queue<Payload>('bulk-work', { connection, prefix: redis.prefix });
     const workAdder = new BulkJobAdder(workQueue, name, options);
@@ -131,7 +133,9 @@ describe('BulkJobAdder', () => {
 
   it('loads its script again when Redis has lost it (restart, SCRIPT FLUSH)', async () => {
     await connection.script('FLUSH');
-    const results = await adder.add(connection, [{ jobId: 'evnt_after_flush', data: payload(5) }]);
+    const results = await adder.add(connection, [
+      { jobId: 'evnt_after_flush', json: JSON.stringify(payload(5)) },
+    ]);
     expect(results).toEqual([{ ok: true, existed: false }]);
     expect((await queue.getJob('evnt_after_flush'))?.data).toEqual(payload(5));
   });

@@ -51,15 +51,13 @@ return results
 `;
 const BULK_ADD_SHA = createHash('sha1').update(BULK_ADD_LUA).digest('hex');
 
-/** One job to add: its id and its payload (stored as JSON, as BullMQ stores `data`). */
-export interface BulkJob<T> {
+/**
+ * One job to add: its id and its payload as the JSON BullMQ stores in `data`. Only the text is
+ * held while the batch waits for Redis, not the object it was made from.
+ */
+export interface BulkJob {
   jobId: string;
-  data: T;
-  /**
-   * `data` as JSON already, when the caller has it (it must parse back to `data`); saves
-   * serialising it again. @defaultValue JSON.stringify(data)
-   */
-  json?: string | undefined;
+  json: string;
 }
 
 /** What Redis did with one job. */
@@ -89,7 +87,7 @@ function isNoScriptError(error: unknown): boolean {
  * `addBulk` sends one script call per job in a MULTI, and the client-side work per command
  * (a Job and a Scripts object, argument and reply handling, a promise per command) costs
  * several times what Redis spends on the job; here the per-job work is two string arguments
- * (see BULK_ADD_LUA), and a JSON.stringify when the caller has no JSON yet.
+ * (see BULK_ADD_LUA).
  *
  * Only plain jobs are supported: no delay, priority, parent, repeat or deduplication (the
  * options are checked once, at construction).
@@ -123,10 +121,10 @@ export class BulkJobAdder<T> {
    * Adds every job in one Redis call and reports, in order, what happened to each. Rejects
    * only when the call itself failed (then none, some or all jobs may be stored).
    */
-  async add(client: Redis, jobs: readonly BulkJob<T>[]): Promise<BulkAddResult[]> {
+  async add(client: Redis, jobs: readonly BulkJob[]): Promise<BulkAddResult[]> {
     if (jobs.length === 0) return [];
     const argv: string[] = [this.jobKeyPrefix, this.jobName, String(Date.now()), this.optionsJson];
-    for (const { jobId, data, json } of jobs) argv.push(jobId, json ?? JSON.stringify(data));
+    for (const { jobId, json } of jobs) argv.push(jobId, json);
     const reply = await this.run(client, argv);
     return jobs.map((_job, index) => {
       const existed = reply[2 * index];

@@ -61,7 +61,7 @@ export interface EventEnqueuerOptions {
 export class EventEnqueuer {
   private readonly connection: Redis;
   private readonly adder: BulkJobAdder<OmiseEventJob>;
-  private readonly committer: BatchCommitter<BulkJob<OmiseEventJob>, EnqueueOutcome>;
+  private readonly committer: BatchCommitter<BulkJob, EnqueueOutcome>;
   private closed = false;
 
   constructor(options: EventEnqueuerOptions) {
@@ -83,8 +83,10 @@ export class EventEnqueuer {
    */
   enqueue(payload: OmiseEventJob, eventJson?: string): Promise<EnqueueOutcome> {
     if (this.closed) return Promise.reject(new QueueUnavailableError('the enqueuer is closed'));
-    const json = stringifyOmiseEventJob(payload, eventJson);
-    return this.committer.submit({ jobId: payload.eventId, data: payload, json });
+    return this.committer.submit({
+      jobId: payload.eventId,
+      json: stringifyOmiseEventJob(payload, eventJson),
+    });
   }
 
   /** Jobs accepted and not yet sent to Redis. */
@@ -98,9 +100,7 @@ export class EventEnqueuer {
     await this.committer.idle();
   }
 
-  private async write(
-    jobs: readonly BulkJob<OmiseEventJob>[],
-  ): Promise<BatchSettlement<EnqueueOutcome>[]> {
+  private async write(jobs: readonly BulkJob[]): Promise<BatchSettlement<EnqueueOutcome>[]> {
     // Without the offline queue ioredis would fail these anyway; checking first also covers
     // the start-up window in which BullMQ is still waiting for a first connection.
     if (this.connection.status !== 'ready') {

@@ -249,6 +249,25 @@ describe('stringifyOmiseEventJob', () => {
     expect(projected).toBeGreaterThan(20);
   });
 
+  it("escapes what needs escaping in the fields it writes itself, and keeps a refund's charge id", () => {
+    const text = JSON.stringify(
+      envelope({
+        key: 'refund."odd"\\key\u2028',
+        data: { object: 'refund', id: 'rfnd_"quoted"\\', charge: 'chrg_\n1' },
+      }),
+    );
+    const validated = validateOmiseEventEnvelope(JSON.parse(text));
+    const disposition = validated.success
+      ? toEventDisposition(validated.data, receivedAt, 'replay')
+      : undefined;
+    expect(disposition?.kind).toBe('project');
+    if (disposition?.kind !== 'project') return;
+    expect(disposition.job.chargeId).toBe('chrg_\n1');
+    expect(JSON.parse(stringifyOmiseEventJob(disposition.job, text))).toEqual(
+      JSON.parse(JSON.stringify(disposition.job)),
+    );
+  });
+
   it('keeps the text of the body for what a re-serialisation would spell differently', () => {
     const text =
       '{ "object": "event", "id": "evnt_test_1", "livemode": false, "key": "charge.create",\n' +

@@ -134,15 +134,21 @@ export function toEventDisposition(
 /**
  * The job payload as the JSON BullMQ stores. Given `eventJson`, the JSON text `job.event` was
  * parsed from (the delivery's body), the event is spliced in as that text instead of being
- * serialised again: it is most of the job (~2 KB), and re-serialising it cost a few µs per
- * delivery. The stored job parses back to the same payload; only the order of keys and the
- * spelling of numbers (`1.0`, `1e3`) may differ from `JSON.stringify(job)`.
+ * serialised again: it is most of the job (~2 KB). The other fields are written one by one
+ * (strings that may need escaping through JSON.stringify) rather than by copying the job
+ * without its event and serialising that, which cost ~4 µs per delivery in profiles. The
+ * stored job parses back to the same payload; only the order of keys and the spelling of
+ * numbers in the event (`1.0`, `1e3`) may differ from `JSON.stringify(job)`.
  */
 export function stringifyOmiseEventJob(job: OmiseEventJob, eventJson?: string): string {
   if (eventJson === undefined) return JSON.stringify(job);
-  const { event: _event, ...fields } = job;
-  // `fields` always holds eventId, so the object is never empty and the comma is right.
-  return `${JSON.stringify(fields).slice(0, -1)},"event":${eventJson}}`;
+  const chargeId = job.chargeId === undefined ? '' : `,"chargeId":${JSON.stringify(job.chargeId)}`;
+  return (
+    `{"eventId":${JSON.stringify(job.eventId)},"key":${JSON.stringify(job.key)}` +
+    `,"resourceType":"${job.resourceType}","resourceId":${JSON.stringify(job.resourceId)}` +
+    `${chargeId},"livemode":${job.livemode},"eventCreatedAt":"${job.eventCreatedAt}"` +
+    `,"receivedAt":"${job.receivedAt}","origin":"${job.origin}","event":${eventJson}}`
+  );
 }
 
 /** One line per problem, with its path, for a 400 body and the log. Never includes values. */

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
 import { useTestRedis } from '@omise-sync/db/testing';
@@ -49,6 +50,48 @@ function deliver(
 
 async function storedJob(eventId: string): Promise<OmiseEventJob | undefined> {
   return (await queue.getJob(eventId))?.data;
+}
+
+/**
+ * Sends a signed delivery over a raw socket: the head, then the body in `pieces`, one per turn
+ * of the server's event loop at least (a short pause between them), so the server sees the
+ * body arrive in several reads. With `hangUp`, the socket is closed before the last piece.
+ * Resolves with the status line, or undefined when the server answered nothing.
+ */
+function deliverInPieces(
+  body: string,
+  pieces: number,
+  options: { hangUp?: boolean } = {},
+): Promise<string | undefined> {
+  const { port } = new URL(receiver.url);
+  const headers = signatureHeaders(body, [secret], nowSeconds());
+  const head =
+    `POST /webhooks/omise HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n` +
+    Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('') +
+    '\r\n';
+  const size = Math.ceil(body.length / pieces);
+  const parts = Array.from({ length: pieces }, (_, i) => body.slice(i * size, (i + 1) * size));
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      const send = (index: number) => {
+        if (options.hangUp === true && index === parts.length - 1) {
+          socket.destroy();
+          setTimeout(() => resolve(undefined), 100);
+          return;
+        }
+        if (index === parts.length) return;
+        socket.write(parts[index] ?? '', () => setTimeout(() => send(index + 1), 20));
+      };
+      socket.write(head, () => send(0));
+    });
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('end', () => resolve(answer.split('\r\n')[0]));
+    socket.on('error', reject);
+  });
 }
 
 beforeAll(async () => {
@@ -226,6 +269,29 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
     // Omise's side of a rotation: two signatures, the first from a secret we do not have.
     const withBoth = eventEnvelope('charge.create', chargeData());
     expect((await deliver(withBoth, { secrets: [newSecret(), secret] })).status).toBe(200);
+  });
+
+  it('reads a body that arrives in several pieces, and stores it exactly', async () => {
+    const event = eventEnvelope('charge.create', chargeData({ description: 'é'.repeat(3_000) }));
+    const body = JSON.stringify(event);
+    expect(await deliverInPieces(body, 4)).toBe('HTTP/1.1 200 OK');
+    expect((await storedJob(String(event.id)))?.event).toEqual(event);
+  });
+
+  it('when the client goes away halfway through the body, enqueues nothing and counts it as aborted', async () => {
+    const event = eventEnvelope('charge.create', chargeData());
+    expect(await deliverInPieces(JSON.stringify(event), 2, { hangUp: true })).toBeUndefined();
+    expect(await storedJob(String(event.id))).toBeUndefined();
+    const aborted = logs.lines.filter((line) => line['outcome'] === 'aborted');
+    expect(aborted.at(-1)).toMatchObject({
+      level: 'info',
+      msg: 'client went away before sending the whole body',
+    });
+    // Read from the registry, not /metrics: a scrape would cache the queue depth for later tests.
+    const requests = await receiver.metrics.registry.getSingleMetricAsString(
+      'omise_webhook_requests_total',
+    );
+    expect(requests).toMatch(/omise_webhook_requests_total\{outcome="aborted"\} [1-9]/);
   });
 
   it('uses the X-Request-Id it is given and echoes it', async () => {

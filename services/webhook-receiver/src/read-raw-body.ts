@@ -1,14 +1,21 @@
 import { type IncomingMessage } from 'node:http';
 import { PayloadTooLargeError, RequestAbortedError } from './receiver-errors';
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Reads the request body as the exact bytes sent, up to `limitBytes`. The signature is
  * computed over these bytes, so nothing (no JSON or charset decoding) may run before it.
  * A declared Content-Length above the limit is refused before reading a byte; a body that
  * grows past the limit while streaming is refused as soon as it does.
  *
- * @throws PayloadTooLargeError above the limit
- * @throws RequestAbortedError when the client disconnects first
+ * This runs for every delivery, so it does the least the stream API allows: the body counts as
+ * read once the HTTP parser has seen its end (`req.complete`), which for a body that came in
+ * with its headers is already so at the first 'data' event, one tick and one event before
+ * 'end'; and the listeners are not removed (the request and they are discarded together).
+ *
+ * @returns the body; rejects with PayloadTooLargeError above the limit, RequestAbortedError
+ *   when the client disconnects first
  */
 export function readRawBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
@@ -16,42 +23,37 @@ export function readRawBody(req: IncomingMessage, limitBytes: number): Promise<B
     return Promise.reject(new PayloadTooLargeError(limitBytes));
   }
   return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     let received = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      if (first === undefined) resolve(EMPTY);
+      else resolve(more === undefined ? first : Buffer.concat([first, ...more]));
     };
-    const onData = (chunk: Buffer) => {
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
       received += chunk.length;
       if (received > limitBytes) {
-        cleanup();
+        settled = true;
         // Stop reading; the 413 answer closes the connection (see the error handler).
         req.pause();
         reject(new PayloadTooLargeError(limitBytes));
         return;
       }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(new RequestAbortedError('request stream failed', { cause: error }));
-    };
-    const onClose = () => {
-      if (!req.complete) {
-        cleanup();
-        reject(new RequestAbortedError('client closed the connection before sending the body'));
-      }
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
+      if (first === undefined) first = chunk;
+      else (more ??= []).push(chunk);
+      if (req.complete) finish();
+    });
+    req.on('end', finish);
+    // 'close' also follows a stream error (a reset connection): without an 'error' listener
+    // node does not emit the error itself, and 'close' alone tells that the body is lost.
+    req.on('close', () => {
+      if (settled) return;
+      settled = true;
+      reject(new RequestAbortedError('client closed the connection before sending the body'));
+    });
   });
 }
