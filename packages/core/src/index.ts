@@ -15,7 +15,6 @@ export {
   jobCatalog,
   type JobCatalog,
 } from './job-catalog';
-export { LineBatchDestination, type SyncLineSink } from './line-batch-destination';
 export { compileRedaction, parseRedactionPath, RedactionPathError } from './redaction';
 export {
   BatchCommitter,
