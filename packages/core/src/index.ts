@@ -1,4 +1,5 @@
 export { ConfigError, envFields, parseEnv } from './parse-env';
+export { isoTime } from './iso-time';
 export { onShutdownSignal } from './shutdown-signals';
 export {
   createLogger,

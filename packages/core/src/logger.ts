@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { isoTime } from './iso-time';
 import { LineBatchDestination } from './line-batch-destination';
 import { compileRedaction } from './redaction';
 
@@ -62,7 +63,8 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: { service: options.name },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    // pino.stdTimeFunctions.isoTime's format, made without a Date per line (see iso-time.ts).
+    timestamp: () => `,"time":"${isoTime(Date.now())}"`,
     formatters: {
       level: (label) => ({ level: label }),
       log: (object) => redact(object),

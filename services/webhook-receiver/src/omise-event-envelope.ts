@@ -1,4 +1,9 @@
-import { type EventOrigin, type OmiseEventJob, type ProjectedResource } from '@omise-sync/core';
+import {
+  type EventOrigin,
+  isoTime,
+  type OmiseEventJob,
+  type ProjectedResource,
+} from '@omise-sync/core';
 import { z } from 'zod';
 
 /**
@@ -123,7 +128,7 @@ export function toEventDisposition(
     resourceId: envelope.data.id,
     livemode: envelope.livemode,
     eventCreatedAt: new Date(createdAt).toISOString(),
-    receivedAt: receivedAt.toISOString(),
+    receivedAt: isoTime(receivedAt.getTime()),
     origin,
     event: envelope,
   };
