@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { jobCatalog } from '@omise-sync/core';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { affinityOf, cpuPlan, type CpuPlan, isLocalRedis, pinProcess } from './cpu-pinning';
 
 /**
  * `npm run bench:receiver`: autocannon sends signed ~2 KB events over 50 connections to the
@@ -23,7 +24,8 @@ import { Redis } from 'ioredis';
  * BENCH_DURATION_SECONDS (4), BENCH_ROUNDS (8), BENCH_WARMUP_SECONDS (3), BENCH_MAX_RPS (12000:
  * requests signed ahead per second of a round; beyond them requests are signed on the fly),
  * BENCH_CPU_PROFILE_DIR (unset; when set, each server process writes a V8 CPU profile into
- * <dir>/<role>).
+ * <dir>/<role>), BENCH_PIN_CPUS (auto: each server runs alone on CPU 0 while this process, with
+ * autocannon, and a local Redis share the others, see cpu-pinning.ts; off: no pinning).
  */
 
 const RPS_TARGET = 0.75;
@@ -137,7 +139,7 @@ interface Server {
   url: string;
 }
 
-async function startServer(role: 'receiver' | 'bare'): Promise<Server> {
+async function startServer(role: 'receiver' | 'bare', plan: CpuPlan | undefined): Promise<Server> {
   const child = fork(join(__dirname, 'bench-server.js'), [role], {
     env: {
       ...process.env,
@@ -155,6 +157,10 @@ async function startServer(role: 'receiver' | 'bare'): Promise<Server> {
         : ['--cpu-prof', `--cpu-prof-dir=${join(process.env['BENCH_CPU_PROFILE_DIR'], role)}`],
   });
   const [message] = (await once(child, 'message')) as [{ port: number }];
+  // Pinned once it has started, so every thread it has is pinned (later ones inherit it).
+  if (plan !== undefined && child.pid !== undefined && !pinProcess(child.pid, plan.server)) {
+    throw new Error(`could not pin the ${role} server to CPU ${plan.server}`);
+  }
   return { child, url: `http://127.0.0.1:${message.port}` };
 }
 
@@ -262,10 +268,39 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
+/**
+ * Pins this process (autocannon) and, when it runs on this machine, Redis to `plan.rest`.
+ * Returns what undoes the Redis part: it is a shared server, so its affinity is restored.
+ */
+async function pinLoadAndRedis(plan: CpuPlan, redis: Redis): Promise<() => void> {
+  if (!pinProcess(process.pid, plan.rest)) {
+    throw new Error(`could not pin the load generator to CPUs ${plan.rest}`);
+  }
+  const host = new URL(redisUrl).hostname;
+  const pid = Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1]);
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(host) && isLocalRedis(pid);
+  const before = local ? affinityOf(pid) : undefined;
+  if (before === undefined || !pinProcess(pid, plan.rest)) {
+    console.log(`  Redis is not pinned (${local ? 'taskset refused' : 'not on this machine'})`);
+    return () => undefined;
+  }
+  return () => {
+    pinProcess(pid, before);
+  };
+}
+
 async function main(): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const receiver = await startServer('receiver');
-  const bare = await startServer('bare');
+  const plan = cpuPlan(process.env['BENCH_PIN_CPUS']);
+  const pinned = 'off' in plan ? undefined : plan;
+  console.log(
+    'off' in plan
+      ? `CPU pinning off (${plan.off}): servers, autocannon and Redis share every CPU`
+      : `CPU pinning: the server being measured alone on CPU ${plan.server}; autocannon and Redis on CPU ${plan.rest}`,
+  );
+  const unpinRedis = pinned === undefined ? () => undefined : await pinLoadAndRedis(pinned, redis);
+  const receiver = await startServer('receiver', pinned);
+  const bare = await startServer('bare', pinned);
   const waitingKey = `${prefix}:${jobCatalog.omiseEvent.queue}:wait`;
   const results: { bare: Measurement[]; receiver: Measurement[] } = { bare: [], receiver: [] };
   try {
@@ -306,6 +341,7 @@ async function main(): Promise<void> {
     await stopServer(bare);
     await deletePrefix(redis);
     await redis.quit();
+    unpinRedis();
   }
 
   const bareRps = mean(results.bare.map((r) => r.rps));
