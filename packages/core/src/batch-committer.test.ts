@@ -151,10 +151,60 @@ describe('BatchCommitter', () => {
     expect(idle).toBe(true);
   });
 
+  it('with flushAt, starts a batch within the turn once that many wait, and gathers the rest while batches run', async () => {
+    const held = heldCommit<number>();
+    const committer = new BatchCommitter(held.commit, {
+      maxBatchSize: 10,
+      maxBatchesInFlight: 2,
+      flushAt: 2,
+    });
+    const items = [1, 2, 3, 4, 5].map((n) => committer.submit(n));
+    // Still in the submitting turn: two batches started; the fifth item waits for a slot.
+    expect(held.batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(committer.waiting).toBe(1);
+    const more = [6, 7, 8].map((n) => committer.submit(n));
+    await nextTurn();
+    expect(held.batches).toHaveLength(2);
+    held.releaseAll();
+    await settle();
+    // Gathered while both slots were busy: one batch, larger than flushAt.
+    expect(held.batches[2]).toEqual([5, 6, 7, 8]);
+    held.releaseAll();
+    await expect(Promise.all([...items, ...more])).resolves.toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `done ${n}`),
+    );
+  });
+
+  it('with flushAt, leaves a smaller remainder of the turn for the end of the turn', async () => {
+    const held = heldCommit<number>();
+    const committer = new BatchCommitter(held.commit, {
+      maxBatchSize: 10,
+      maxBatchesInFlight: 4,
+      flushAt: 3,
+    });
+    const items = [1, 2, 3, 4].map((n) => committer.submit(n));
+    expect(held.batches).toEqual([[1, 2, 3]]);
+    await nextTurn();
+    expect(held.batches).toEqual([[1, 2, 3], [4]]);
+    held.releaseAll();
+    await expect(Promise.all(items)).resolves.toHaveLength(4);
+  });
+
   it('refuses limits below one', () => {
     expect(
       () =>
         new BatchCommitter(() => Promise.resolve([]), { maxBatchSize: 0, maxBatchesInFlight: 1 }),
+    ).toThrow(RangeError);
+    expect(
+      () =>
+        new BatchCommitter(() => Promise.resolve([]), {
+          maxBatchSize: 1,
+          maxBatchesInFlight: 1,
+          flushAt: 0,
+        }),
     ).toThrow(RangeError);
   });
 });

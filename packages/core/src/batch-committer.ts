@@ -13,6 +13,13 @@ export interface BatchCommitterOptions<I> {
   /** Batches committing at the same time; while they run, new items gather for the next. */
   maxBatchesInFlight: number;
   /**
+   * When given, a batch starts as soon as this many items wait and fewer than
+   * `maxBatchesInFlight` run, instead of at the end of the event-loop turn: the first items of
+   * a busy turn are on their way while the turn goes on. Items that gather while every batch
+   * is running still go together, up to `maxBatchSize`, so batches grow under backlog as before.
+   */
+  flushAt?: number | undefined;
+  /**
    * When given, two items with the same key are never in batches that run at the same time:
    * an item whose key is in a running batch waits for the next one (e.g. so that batches do
    * not wait on each other's locks).
@@ -46,6 +53,7 @@ export class BatchCommitter<I, R> {
   private readonly commit: CommitBatch<I, R>;
   private readonly maxBatchSize: number;
   private readonly maxBatchesInFlight: number;
+  private readonly flushAt: number;
   private readonly keyOf: ((item: I) => string) | undefined;
   private readonly onBatch: ((size: number) => void) | undefined;
   private pending: Submitted<I, R>[] = [];
@@ -55,12 +63,14 @@ export class BatchCommitter<I, R> {
   private idleWaiters: (() => void)[] = [];
 
   constructor(commit: CommitBatch<I, R>, options: BatchCommitterOptions<I>) {
-    if (!(options.maxBatchSize >= 1 && options.maxBatchesInFlight >= 1)) {
-      throw new RangeError('maxBatchSize and maxBatchesInFlight must be at least 1');
+    const { maxBatchSize, maxBatchesInFlight, flushAt = Infinity } = options;
+    if (!(maxBatchSize >= 1 && maxBatchesInFlight >= 1 && flushAt >= 1)) {
+      throw new RangeError('maxBatchSize, maxBatchesInFlight and flushAt must be at least 1');
     }
     this.commit = commit;
     this.maxBatchSize = options.maxBatchSize;
     this.maxBatchesInFlight = options.maxBatchesInFlight;
+    this.flushAt = flushAt;
     this.keyOf = options.keyOf;
     this.onBatch = options.onBatch;
   }
@@ -85,8 +95,13 @@ export class BatchCommitter<I, R> {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.inFlight >= this.maxBatchesInFlight) return;
-    if (this.pending.length === 0) return;
+    if (this.inFlight >= this.maxBatchesInFlight || this.pending.length === 0) return;
+    if (this.pending.length >= this.flushAt) {
+      this.flush();
+      // What the flush left (items of keys in flight) waits for a running batch to finish.
+      return;
+    }
+    if (this.flushScheduled) return;
     this.flushScheduled = true;
     // setImmediate runs after the current poll phase, so everything submitted in this turn of
     // the event loop joins the same batch.

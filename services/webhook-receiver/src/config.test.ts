@@ -35,7 +35,8 @@ describe('loadConfig', () => {
       maxBacklog: 0,
       retryAfterSeconds: 30,
       enqueueBatchSize: 100,
-      enqueueBatchesInFlight: 4,
+      enqueueBatchesInFlight: 8,
+      enqueueFlushAt: 8,
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
     });

@@ -89,9 +89,14 @@ const EnvSchema = z.object({
   RECEIVER_ENQUEUE_BATCH_SIZE: envFields.positiveInt(100),
   /**
    * Batches that may wait for Redis at once; adds arriving meanwhile form the next batch.
-   * Default 4.
+   * Default 8.
    */
-  RECEIVER_ENQUEUE_BATCHES_IN_FLIGHT: envFields.positiveInt(4),
+  RECEIVER_ENQUEUE_BATCHES_IN_FLIGHT: envFields.positiveInt(8),
+  /**
+   * Jobs waiting at which a batch goes to Redis at once instead of at the end of the
+   * event-loop turn, while a batch may start (see BatchCommitter's `flushAt`). Default 8.
+   */
+  RECEIVER_ENQUEUE_FLUSH_AT: envFields.positiveInt(8),
   /** pino level. Default info. */
   LOG_LEVEL: envFields.logLevel(),
   /**
@@ -143,6 +148,7 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
   retryAfterSeconds: env.RECEIVER_RETRY_AFTER_SECONDS,
   enqueueBatchSize: env.RECEIVER_ENQUEUE_BATCH_SIZE,
   enqueueBatchesInFlight: env.RECEIVER_ENQUEUE_BATCHES_IN_FLIGHT,
+  enqueueFlushAt: env.RECEIVER_ENQUEUE_FLUSH_AT,
   logLevel: env.LOG_LEVEL,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
 }));

@@ -101,6 +101,36 @@ describe('EventEnqueuer on a reachable Redis', () => {
     expect(stored.map((s) => s?.id)).toEqual(jobs.map((job) => job.eventId));
   });
 
+  it('with flushAt, sends a batch as soon as that many wait, and gathers the rest while batches run', async () => {
+    const sizes: number[] = [];
+    const eager = new EventEnqueuer({
+      queue,
+      connection,
+      maxBatchSize: 10,
+      maxBatchesInFlight: 2,
+      flushAt: 3,
+      onBatch: (n) => sizes.push(n),
+    });
+    const jobs = Array.from({ length: 10 }, () => payload());
+    const outcomes = await Promise.all(jobs.map((job) => eager.enqueue(job)));
+    await eager.close();
+    expect(outcomes.every((o) => !o.duplicate)).toBe(true);
+    // Two batches left during the turn; the four that gathered meanwhile went as one.
+    expect(sizes).toEqual([3, 3, 4]);
+    const stored = await Promise.all(jobs.map((job) => queue.getJob(job.eventId)));
+    expect(stored.map((s) => s?.id)).toEqual(jobs.map((job) => job.eventId));
+  });
+
+  it('when the same event is in two batches running at once, exactly one add is new', async () => {
+    const eager = new EventEnqueuer({ queue, connection, maxBatchesInFlight: 2, flushAt: 2 });
+    const job = payload();
+    const outcomes = await Promise.all(
+      [job, payload(), payload(), job].map((item) => eager.enqueue(item)),
+    );
+    await eager.close();
+    expect(outcomes.map((o) => o.duplicate)).toEqual([false, false, false, true]);
+  });
+
   it('after close, refuses new adds but has settled the ones it accepted', async () => {
     const local = new EventEnqueuer({ queue, connection });
     const accepted = local.enqueue(payload());

@@ -43,6 +43,11 @@ export interface EventEnqueuerOptions {
    * @defaultValue 1
    */
   maxBatchesInFlight?: number;
+  /**
+   * Jobs waiting at which a batch is sent at once rather than at the end of the event-loop
+   * turn (while fewer than `maxBatchesInFlight` run). Unset: only at the end of the turn.
+   */
+  flushAt?: number;
   /** Called with each batch's size as it is sent, e.g. for a batch-size metric. */
   onBatch?: (size: number) => void;
 }
@@ -71,6 +76,7 @@ export class EventEnqueuer {
     this.committer = new BatchCommitter((jobs) => this.write(jobs), {
       maxBatchSize: options.maxBatchSize ?? 100,
       maxBatchesInFlight: options.maxBatchesInFlight ?? 1,
+      flushAt: options.flushAt,
       onBatch: options.onBatch,
     });
   }

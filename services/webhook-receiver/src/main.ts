@@ -93,6 +93,7 @@ export async function startReceiver(
     connection,
     maxBatchSize: config.enqueueBatchSize,
     maxBatchesInFlight: config.enqueueBatchesInFlight,
+    flushAt: config.enqueueFlushAt,
     onBatch: (size) => metrics.batchSize.observe(size),
   });
 

@@ -14,9 +14,9 @@ import { affinityOf, cpuPlan, type CpuPlan, isLocalRedis, pinProcess } from './c
  * 1.5 x bare.
  *
  * The machine is shared, and its speed drifts by tens of percent within minutes, so the two are
- * measured in many short rounds that alternate (bare, receiver, bare, ...), and each round's
- * receiver figures are compared with the bare round just before them; the verdict is on the
- * median of those paired ratios. The requests of a round are signed before it starts: signing
+ * measured in many short rounds that alternate (bare, receiver, bare, ..., bare), and each
+ * round's receiver figures are compared with the mean of the bare rounds just before and just
+ * after them; the verdict is on the median of those ratios. The requests of a round are signed before it starts: signing
  * ~2 KB in the load generator cost ~15 µs of CPU per request on the two cores the servers,
  * Redis and autocannon share, and would count against whichever server needs Redis's core too.
  *
@@ -336,6 +336,10 @@ async function main(): Promise<void> {
       }
       await deletePrefix(redis);
     }
+    // The bare round after the last receiver round, which it is compared with too.
+    const closing = await measure(bare, durationSeconds);
+    results.bare.push(closing);
+    console.log(`closing bare round: ${closing.rps.toFixed(0)} req/s`);
   } finally {
     await stopServer(receiver);
     await stopServer(bare);
@@ -350,9 +354,14 @@ async function main(): Promise<void> {
   const receiverP50 = mean(results.receiver.map((r) => r.p50));
   const bareP99 = mean(results.bare.map((r) => r.p99));
   const receiverP99 = mean(results.receiver.map((r) => r.p99));
-  // Each round's receiver against the bare route measured just before it.
+  // Each receiver round against the bare rounds just before and just after it, so that a drift
+  // of the machine's speed during the pair counts against neither server.
   const paired = (of: (m: Measurement) => number) =>
-    results.receiver.map((run, i) => of(run) / of(results.bare[i] ?? run));
+    results.receiver.map((run, i) => {
+      const before = results.bare[i] ?? run;
+      const after = results.bare[i + 1] ?? before;
+      return of(run) / ((of(before) + of(after)) / 2);
+    });
   const rpsRatios = paired((m) => m.rps);
   const p99Ratios = paired((m) => m.p99);
   const rpsRatio = median(rpsRatios);
