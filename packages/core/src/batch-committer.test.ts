@@ -193,18 +193,10 @@ describe('BatchCommitter', () => {
     await expect(Promise.all(items)).resolves.toHaveLength(4);
   });
 
-  it('refuses limits below one', () => {
-    expect(
-      () =>
-        new BatchCommitter(() => Promise.resolve([]), { maxBatchSize: 0, maxBatchesInFlight: 1 }),
-    ).toThrow(RangeError);
-    expect(
-      () =>
-        new BatchCommitter(() => Promise.resolve([]), {
-          maxBatchSize: 1,
-          maxBatchesInFlight: 1,
-          flushAt: 0,
-        }),
-    ).toThrow(RangeError);
+  it.each([
+    { maxBatchSize: 0, maxBatchesInFlight: 1 },
+    { maxBatchSize: 1, maxBatchesInFlight: 1, flushAt: 0 },
+  ])('refuses limits below one: %o', (options) => {
+    expect(() => new BatchCommitter(() => Promise.resolve([]), options)).toThrow(RangeError);
   });
 });

@@ -68,8 +68,8 @@ export class BatchCommitter<I, R> {
       throw new RangeError('maxBatchSize, maxBatchesInFlight and flushAt must be at least 1');
     }
     this.commit = commit;
-    this.maxBatchSize = options.maxBatchSize;
-    this.maxBatchesInFlight = options.maxBatchesInFlight;
+    this.maxBatchSize = maxBatchSize;
+    this.maxBatchesInFlight = maxBatchesInFlight;
     this.flushAt = flushAt;
     this.keyOf = options.keyOf;
     this.onBatch = options.onBatch;
@@ -98,7 +98,7 @@ export class BatchCommitter<I, R> {
     if (this.inFlight >= this.maxBatchesInFlight || this.pending.length === 0) return;
     if (this.pending.length >= this.flushAt) {
       this.flush();
-      // What the flush left (items of keys in flight) waits for a running batch to finish.
+      // What the flush left (no slot free, or keys in flight) waits for a batch to finish.
       return;
     }
     if (this.flushScheduled) return;

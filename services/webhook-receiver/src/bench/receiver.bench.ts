@@ -16,9 +16,10 @@ import { affinityOf, cpuPlan, type CpuPlan, isLocalRedis, pinProcess } from './c
  * The machine is shared, and its speed drifts by tens of percent within minutes, so the two are
  * measured in many short rounds that alternate (bare, receiver, bare, ..., bare), and each
  * round's receiver figures are compared with the mean of the bare rounds just before and just
- * after them; the verdict is on the median of those ratios. The requests of a round are signed before it starts: signing
- * ~2 KB in the load generator cost ~15 µs of CPU per request on the two cores the servers,
- * Redis and autocannon share, and would count against whichever server needs Redis's core too.
+ * after them; the verdict is on the median of those ratios. The requests of a round are signed
+ * before it starts: signing ~2 KB in the load generator cost ~15 µs of CPU per request on the
+ * two cores the servers, Redis and autocannon share, and would count against whichever server
+ * needs Redis's core too.
  *
  * Environment: REDIS_URL (default redis://127.0.0.1:6379), BENCH_CONNECTIONS (50),
  * BENCH_DURATION_SECONDS (4), BENCH_ROUNDS (8), BENCH_WARMUP_SECONDS (3), BENCH_MAX_RPS (12000:
