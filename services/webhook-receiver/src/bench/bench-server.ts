@@ -40,6 +40,8 @@ async function main(): Promise<void> {
       process.send?.({ cpuMicros: user + system });
     }
   });
+  // The parent gone (stopped by a signal, or crashed): nothing will measure this server.
+  process.once('disconnect', () => process.exit(0));
   process.send?.({ port });
 }
 

@@ -300,6 +300,14 @@ async function main(): Promise<void> {
       : `CPU pinning: the server being measured alone on CPU ${plan.server}; autocannon and Redis on CPU ${plan.rest}`,
   );
   const unpinRedis = pinned === undefined ? () => undefined : await pinLoadAndRedis(pinned, redis);
+  // Stopped mid-run (Ctrl-C, a CI timeout), `finally` below never runs: give the shared Redis
+  // its CPUs back before exiting. The server children exit when their IPC channel closes.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      unpinRedis();
+      process.exit(130);
+    });
+  }
   const receiver = await startServer('receiver', pinned);
   const bare = await startServer('bare', pinned);
   const waitingKey = `${prefix}:${jobCatalog.omiseEvent.queue}:wait`;
@@ -368,12 +376,17 @@ async function main(): Promise<void> {
   const rpsRatio = median(rpsRatios);
   const p99Ratio = median(p99Ratios);
   const ratioRow = (value: number) => Number(value.toFixed(2));
+  const millis = (value: number) => Number(value.toFixed(1));
   console.table({
-    'bare express route': { 'req/s': Math.round(bareRps), 'p50 ms': bareP50, 'p99 ms': bareP99 },
+    'bare express route': {
+      'req/s': Math.round(bareRps),
+      'p50 ms': millis(bareP50),
+      'p99 ms': millis(bareP99),
+    },
     'webhook receiver': {
       'req/s': Math.round(receiverRps),
-      'p50 ms': receiverP50,
-      'p99 ms': receiverP99,
+      'p50 ms': millis(receiverP50),
+      'p99 ms': millis(receiverP99),
     },
     'receiver / bare, means': {
       'req/s': ratioRow(receiverRps / bareRps),
