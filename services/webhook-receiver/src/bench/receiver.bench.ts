@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { jobCatalog } from '@omise-sync/core';
 import autocannon from 'autocannon';
@@ -301,11 +302,13 @@ async function main(): Promise<void> {
   );
   const unpinRedis = pinned === undefined ? () => undefined : await pinLoadAndRedis(pinned, redis);
   // Stopped mid-run (Ctrl-C, a CI timeout), `finally` below never runs: give the shared Redis
-  // its CPUs back before exiting. The server children exit when their IPC channel closes.
+  // its CPUs back before exiting. The server children exit when their IPC channel closes. Not
+  // core's onShutdownSignal: that exits 0, and an interrupted benchmark has not passed; the
+  // status is the shell's 128 + signal number instead.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       unpinRedis();
-      process.exit(130);
+      process.exit(128 + constants.signals[signal]);
     });
   }
   const receiver = await startServer('receiver', pinned);
