@@ -32,6 +32,8 @@ import { affinityOf, cpuPlan, type CpuPlan, isLocalRedis, pinProcess } from './c
 
 const RPS_TARGET = 0.75;
 const P99_TARGET = 1.5;
+/** Longest an interrupted run waits to stop its servers and delete its keys. */
+const CLEANUP_TIMEOUT_MS = 5_000;
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -166,7 +168,21 @@ async function startServer(role: 'receiver' | 'bare', plan: CpuPlan | undefined)
   return { child, url: `http://127.0.0.1:${message.port}` };
 }
 
+function hasExited(server: Server): boolean {
+  return server.child.exitCode !== null || server.child.signalCode !== null;
+}
+
+/** Stops a server at once, without letting it finish (for an interrupted run). */
+async function killServer(server: Server): Promise<void> {
+  if (hasExited(server)) return;
+  const exited = once(server.child, 'exit');
+  server.child.kill('SIGKILL');
+  await exited;
+}
+
 async function stopServer(server: Server): Promise<void> {
+  // Already killed when the run was interrupted by a signal.
+  if (hasExited(server)) return;
   const exited = once(server.child, 'exit');
   server.child.send('stop');
   await exited;
@@ -302,17 +318,28 @@ async function main(): Promise<void> {
   );
   const unpinRedis = pinned === undefined ? () => undefined : await pinLoadAndRedis(pinned, redis);
   // Stopped mid-run (Ctrl-C, a CI timeout), `finally` below never runs: give the shared Redis
-  // its CPUs back before exiting. The server children exit when their IPC channel closes. Not
-  // core's onShutdownSignal: that exits 0, and an interrupted benchmark has not passed; the
-  // status is the shell's 128 + signal number instead.
+  // its CPUs back, stop the servers (so none writes after the clean-up) and delete this run's
+  // keys, waiting at most CLEANUP_TIMEOUT_MS for Redis, then exit. Not core's
+  // onShutdownSignal: that exits 0, and an interrupted benchmark has not passed; the status is
+  // the shell's 128 + signal number instead. A second signal exits at once (the default).
+  const servers: Server[] = [];
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       unpinRedis();
-      process.exit(128 + constants.signals[signal]);
+      const exit = () => process.exit(128 + constants.signals[signal]);
+      setTimeout(exit, CLEANUP_TIMEOUT_MS);
+      Promise.all(servers.map(killServer))
+        .then(() => deletePrefix(redis))
+        .then(exit, (error: unknown) => {
+          console.error(`could not delete the ${prefix}:* keys:`, error);
+          exit();
+        });
     });
   }
   const receiver = await startServer('receiver', pinned);
+  servers.push(receiver);
   const bare = await startServer('bare', pinned);
+  servers.push(bare);
   const waitingKey = `${prefix}:${jobCatalog.omiseEvent.queue}:wait`;
   const results: { bare: Measurement[]; receiver: Measurement[] } = { bare: [], receiver: [] };
   try {
