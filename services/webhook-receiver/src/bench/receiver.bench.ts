@@ -168,23 +168,15 @@ async function startServer(role: 'receiver' | 'bare', plan: CpuPlan | undefined)
   return { child, url: `http://127.0.0.1:${message.port}` };
 }
 
-function hasExited(server: Server): boolean {
-  return server.child.exitCode !== null || server.child.signalCode !== null;
-}
-
-/** Stops a server at once, without letting it finish (for an interrupted run). */
-async function killServer(server: Server): Promise<void> {
-  if (hasExited(server)) return;
+/**
+ * Stops a server: by default it finishes what it is doing and exits; with `kill`, at once (for
+ * an interrupted run). A server that has already exited is left alone.
+ */
+async function stopServer(server: Server, how: 'finish' | 'kill' = 'finish'): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
   const exited = once(server.child, 'exit');
-  server.child.kill('SIGKILL');
-  await exited;
-}
-
-async function stopServer(server: Server): Promise<void> {
-  // Already killed when the run was interrupted by a signal.
-  if (hasExited(server)) return;
-  const exited = once(server.child, 'exit');
-  server.child.send('stop');
+  if (how === 'kill') server.child.kill('SIGKILL');
+  else server.child.send('stop');
   await exited;
 }
 
@@ -317,23 +309,25 @@ async function main(): Promise<void> {
       : `CPU pinning: the server being measured alone on CPU ${plan.server}; autocannon and Redis on CPU ${plan.rest}`,
   );
   const unpinRedis = pinned === undefined ? () => undefined : await pinLoadAndRedis(pinned, redis);
-  // Stopped mid-run (Ctrl-C, a CI timeout), `finally` below never runs: give the shared Redis
-  // its CPUs back, stop the servers (so none writes after the clean-up) and delete this run's
-  // keys, waiting at most CLEANUP_TIMEOUT_MS for Redis, then exit. Not core's
+  const servers: Server[] = [];
+  // The servers are stopped first, so that none writes after this run's keys are deleted.
+  const cleanUp = async (how: 'finish' | 'kill') => {
+    unpinRedis();
+    await Promise.all(servers.map((server) => stopServer(server, how)));
+    await deletePrefix(redis);
+  };
+  // Stopped mid-run (Ctrl-C, a CI timeout), `finally` below never runs: clean up with the
+  // servers killed, waiting at most CLEANUP_TIMEOUT_MS for Redis, then exit. Not core's
   // onShutdownSignal: that exits 0, and an interrupted benchmark has not passed; the status is
   // the shell's 128 + signal number instead. A second signal exits at once (the default).
-  const servers: Server[] = [];
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      unpinRedis();
       const exit = () => process.exit(128 + constants.signals[signal]);
       setTimeout(exit, CLEANUP_TIMEOUT_MS);
-      Promise.all(servers.map(killServer))
-        .then(() => deletePrefix(redis))
-        .then(exit, (error: unknown) => {
-          console.error(`could not delete the ${prefix}:* keys:`, error);
-          exit();
-        });
+      cleanUp('kill').then(exit, (error: unknown) => {
+        console.error(`could not delete the ${prefix}:* keys:`, error);
+        exit();
+      });
     });
   }
   const receiver = await startServer('receiver', pinned);
@@ -380,11 +374,8 @@ async function main(): Promise<void> {
     results.bare.push(closing);
     console.log(`closing bare round: ${closing.rps.toFixed(0)} req/s`);
   } finally {
-    await stopServer(receiver);
-    await stopServer(bare);
-    await deletePrefix(redis);
+    await cleanUp('finish');
     await redis.quit();
-    unpinRedis();
   }
 
   const bareRps = mean(results.bare.map((r) => r.rps));
