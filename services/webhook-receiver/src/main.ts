@@ -1,10 +1,11 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { ConfigError, createLogger, type Logger } from '@omise-sync/core';
 import { createOmiseClient, type FetchLike } from '@omise-sync/omise-client';
 import { type Express } from 'express';
 import { createApp } from './app';
+import { createAppServer } from './app-server';
 import { BacklogMonitor } from './backlog-monitor';
 import { loadConfig, type ReceiverConfig } from './config';
 import {
@@ -135,7 +136,7 @@ export async function startReceiver(
     isShuttingDown: () => shuttingDown,
   });
 
-  const server = createServer(app);
+  const server = createAppServer(app);
   server.listen({ port: config.port, host: options.host });
   try {
     await once(server, 'listening');

@@ -22,6 +22,11 @@ import { affinityOf, cpuPlan, type CpuPlan, isLocalRedis, pinProcess } from './c
  * two cores the servers, Redis and autocannon share, and would count against whichever server
  * needs Redis's core too.
  *
+ * A third server, for information and not for the verdict, runs the same bare route on the
+ * receiver's own HTTP server (createAppServer, which spares express its per-request prototype
+ * change): the receiver's figures against it show what the receiver's own work costs, where the
+ * verdict's bare route, stock express, also carries the cost the receiver no longer pays.
+ *
  * Environment: REDIS_URL (default redis://127.0.0.1:6379), BENCH_CONNECTIONS (50),
  * BENCH_DURATION_SECONDS (4), BENCH_ROUNDS (8), BENCH_WARMUP_SECONDS (3), BENCH_MAX_RPS (12000:
  * requests signed ahead per second of a round; beyond them requests are signed on the fly),
@@ -143,7 +148,10 @@ interface Server {
   url: string;
 }
 
-async function startServer(role: 'receiver' | 'bare', plan: CpuPlan | undefined): Promise<Server> {
+async function startServer(
+  role: 'receiver' | 'bare' | 'bare-preset',
+  plan: CpuPlan | undefined,
+): Promise<Server> {
   const child = fork(join(__dirname, 'bench-server.js'), [role], {
     env: {
       ...process.env,
@@ -334,14 +342,21 @@ async function main(): Promise<void> {
   servers.push(receiver);
   const bare = await startServer('bare', pinned);
   servers.push(bare);
+  const preset = await startServer('bare-preset', pinned);
+  servers.push(preset);
   const waitingKey = `${prefix}:${jobCatalog.omiseEvent.queue}:wait`;
-  const results: { bare: Measurement[]; receiver: Measurement[] } = { bare: [], receiver: [] };
+  const results: { bare: Measurement[]; receiver: Measurement[]; preset: Measurement[] } = {
+    bare: [],
+    receiver: [],
+    preset: [],
+  };
   try {
     console.log(
-      `receiver benchmark: ${connections} connections, ${durationSeconds} s per run, ${rounds} rounds (bare and receiver alternating), ~${signedRequest().body.length} B signed events`,
+      `receiver benchmark: ${connections} connections, ${durationSeconds} s per run, ${rounds} rounds (bare, receiver, bare on the receiver's server), ~${signedRequest().body.length} B signed events`,
     );
     await measure(bare, warmupSeconds);
     await measure(receiver, warmupSeconds);
+    await measure(preset, warmupSeconds);
     await deletePrefix(redis);
     for (let round = 1; round <= rounds; round += 1) {
       const bareRun = await measure(bare, durationSeconds);
@@ -350,11 +365,13 @@ async function main(): Promise<void> {
       const receiverRun = await measure(receiver, durationSeconds);
       results.receiver.push(receiverRun);
       const statsAfter = await enqueueStats(receiver);
+      const presetRun = await measure(preset, durationSeconds);
+      results.preset.push(presetRun);
       // Every 2xx must be a job in Redis (each request carries a new event id). There may be a
       // few more jobs than 2xx: requests still in flight when autocannon stopped counting.
       const waiting = await redis.llen(waitingKey);
       console.log(
-        `round ${round}: bare ${bareRun.rps.toFixed(0)} req/s (${bareRun.cpuPerRequest.toFixed(0)} µs CPU/req), receiver ${receiverRun.rps.toFixed(0)} req/s (${receiverRun.cpuPerRequest.toFixed(0)} µs CPU/req); receiver 2xx ${receiverRun.ok}, non-2xx/errors ${receiverRun.failed}, jobs in Redis ${waiting}`,
+        `round ${round}: bare ${bareRun.rps.toFixed(0)} req/s (${bareRun.cpuPerRequest.toFixed(0)} µs CPU/req), receiver ${receiverRun.rps.toFixed(0)} req/s (${receiverRun.cpuPerRequest.toFixed(0)} µs CPU/req), bare on the receiver's server ${presetRun.rps.toFixed(0)} req/s (${presetRun.cpuPerRequest.toFixed(0)} µs CPU/req); receiver 2xx ${receiverRun.ok}, non-2xx/errors ${receiverRun.failed}, jobs in Redis ${waiting}`,
       );
       const enqueueMs =
         1000 * meanOf(statsAfter, statsBefore, 'omise_webhook_enqueue_duration_seconds');
@@ -384,12 +401,21 @@ async function main(): Promise<void> {
   const receiverP50 = mean(results.receiver.map((r) => r.p50));
   const bareP99 = mean(results.bare.map((r) => r.p99));
   const receiverP99 = mean(results.receiver.map((r) => r.p99));
+  const presetRps = mean(results.preset.map((r) => r.rps));
   // Each receiver round against the bare rounds just before and just after it, so that a drift
   // of the machine's speed during the pair counts against neither server.
   const paired = (of: (m: Measurement) => number) =>
     results.receiver.map((run, i) => {
       const before = results.bare[i] ?? run;
       const after = results.bare[i + 1] ?? before;
+      return of(run) / ((of(before) + of(after)) / 2);
+    });
+  // The same against the preset bare route, whose rounds follow the receiver's: the one just
+  // after, and the previous round's, just before (none before the first).
+  const pairedPreset = (of: (m: Measurement) => number) =>
+    results.receiver.map((run, i) => {
+      const after = results.preset[i] ?? run;
+      const before = results.preset[i - 1] ?? after;
       return of(run) / ((of(before) + of(after)) / 2);
     });
   const rpsRatios = paired((m) => m.rps);
@@ -419,6 +445,16 @@ async function main(): Promise<void> {
       'p50 ms': ratioRow(median(paired((m) => m.p50))),
       'p99 ms': ratioRow(p99Ratio),
     },
+    "bare route on the receiver's server": {
+      'req/s': Math.round(presetRps),
+      'p50 ms': millis(mean(results.preset.map((r) => r.p50))),
+      'p99 ms': millis(mean(results.preset.map((r) => r.p99))),
+    },
+    'receiver / that, median of rounds': {
+      'req/s': ratioRow(median(pairedPreset((m) => m.rps))),
+      'p50 ms': ratioRow(median(pairedPreset((m) => m.p50))),
+      'p99 ms': ratioRow(median(pairedPreset((m) => m.p99))),
+    },
   });
   const spread = (ratios: number[]) =>
     `rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
@@ -429,6 +465,10 @@ async function main(): Promise<void> {
   );
   console.log(
     `p99 ratio ${p99Ratio.toFixed(2)}, median of ${rounds} rounds (${spread(p99Ratios)}; target <= ${P99_TARGET}): ${p99Pass ? 'PASS' : 'FAIL'}`,
+  );
+  const cpuPer = (runs: Measurement[]) => median(runs.map((r) => r.cpuPerRequest)).toFixed(0);
+  console.log(
+    `for information (no target): the receiver reaches ${median(pairedPreset((m) => m.rps)).toFixed(2)} of the bare route's req/s on the receiver's own server; CPU per request, median of rounds: stock bare ${cpuPer(results.bare)} µs, bare on the receiver's server ${cpuPer(results.preset)} µs, receiver ${cpuPer(results.receiver)} µs`,
   );
   console.log(rpsPass && p99Pass ? 'PASS' : 'FAIL');
   if (!(rpsPass && p99Pass)) process.exitCode = 1;
