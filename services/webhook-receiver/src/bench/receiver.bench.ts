@@ -402,22 +402,24 @@ async function main(): Promise<void> {
   const bareP99 = mean(results.bare.map((r) => r.p99));
   const receiverP99 = mean(results.receiver.map((r) => r.p99));
   const presetRps = mean(results.preset.map((r) => r.rps));
-  // Each receiver round against the bare rounds just before and just after it, so that a drift
-  // of the machine's speed during the pair counts against neither server.
+  // Each receiver round against the mean of two baseline rounds around it, so that a drift of
+  // the machine's speed during the pair counts against neither server: for the stock bare
+  // route, the rounds just before and just after; for the preset bare route, whose rounds follow
+  // the receiver's, the previous round's and this round's (the first has only the one after).
+  const bracketed = (
+    of: (m: Measurement) => number,
+    around: (round: number) => [Measurement | undefined, Measurement | undefined],
+  ) =>
+    results.receiver.map((run, i) => {
+      const [first, second] = around(i);
+      const before = first ?? second ?? run;
+      const after = second ?? before;
+      return of(run) / ((of(before) + of(after)) / 2);
+    });
   const paired = (of: (m: Measurement) => number) =>
-    results.receiver.map((run, i) => {
-      const before = results.bare[i] ?? run;
-      const after = results.bare[i + 1] ?? before;
-      return of(run) / ((of(before) + of(after)) / 2);
-    });
-  // The same against the preset bare route, whose rounds follow the receiver's: the one just
-  // after, and the previous round's, just before (none before the first).
+    bracketed(of, (i) => [results.bare[i], results.bare[i + 1]]);
   const pairedPreset = (of: (m: Measurement) => number) =>
-    results.receiver.map((run, i) => {
-      const after = results.preset[i] ?? run;
-      const before = results.preset[i - 1] ?? after;
-      return of(run) / ((of(before) + of(after)) / 2);
-    });
+    bracketed(of, (i) => [results.preset[i - 1], results.preset[i]]);
   const rpsRatios = paired((m) => m.rps);
   const p99Ratios = paired((m) => m.p99);
   const rpsRatio = median(rpsRatios);
