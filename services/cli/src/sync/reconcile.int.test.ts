@@ -173,7 +173,16 @@ describe('reconcile against a faulty webhook delivery', () => {
     expect(await findDisputeFlag(db, disputeId)).toBeUndefined();
     const alertsBefore = alerts.messages.length;
 
-    const report = await runReconcile(deps(), { lookbackMs: WEEK_MS, settleMs: 0 });
+    // The run both re-enqueues dispute.create (from the events walk) and lists the open
+    // disputes. Paused, the worker cannot project that job before the listing looks, which it
+    // otherwise sometimes did under load (CI): the dispute was then found through its event only.
+    await pipeline.events.pause();
+    let report: Awaited<ReturnType<typeof runReconcile>>;
+    try {
+      report = await runReconcile(deps(), { lookbackMs: WEEK_MS, settleMs: 0 });
+    } finally {
+      await pipeline.events.resume();
+    }
     expect(report.drift.dispute_missing).toBe(1);
     expect(report.repaired.dispute_missing).toBe(1);
     await pipeline.idle();
