@@ -24,3 +24,10 @@ export {
   type BatchSettlement,
   type CommitBatch,
 } from './batch-committer';
+export { systemClock, type Clock } from './clock';
+export {
+  MAX_STORED_JSON_DEPTH,
+  TRUNCATED_JSON,
+  toStorableJson,
+  toStorableText,
+} from './storable-json';

@@ -3,7 +3,12 @@ import type { ChargeTable } from './tables/charge.table';
 import type { DisputeDocumentTable, DisputeFlagTable, DisputeTable } from './tables/dispute.table';
 import type { EventTable } from './tables/event.table';
 import type { RefundTable } from './tables/refund.table';
-import type { ReconcileRunTable, SyncCheckpointTable } from './tables/sync.table';
+import type {
+  ReconcileRunTable,
+  ResourceLockTable,
+  SyncCheckpointTable,
+  SyncLeaseTable,
+} from './tables/sync.table';
 
 /**
  * The Kysely type of the whole database. Tables live in the Postgres schema `omise`
@@ -21,4 +26,6 @@ export interface Database {
   'omise.events': EventTable;
   'omise.sync_checkpoints': SyncCheckpointTable;
   'omise.reconcile_runs': ReconcileRunTable;
+  'omise.sync_leases': SyncLeaseTable;
+  'omise.resource_locks': ResourceLockTable;
 }

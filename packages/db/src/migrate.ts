@@ -1,10 +1,94 @@
-import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
+import {
+  Kysely,
+  type MigrationResult,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations';
 
-/** Postgres advisory lock key held while migrating: `hashtext('omise-sync:migrate')` is stable. */
-const MIGRATION_LOCK_SQL = "SELECT pg_advisory_lock(hashtext('omise-sync:migrate'))";
-const MIGRATION_UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtext('omise-sync:migrate'))";
+/** Seconds a migration lease lasts without renewal; renewed every third of that. */
+const MIGRATION_LEASE_TTL_SECONDS = 60;
+/** How often a replica waiting for the lease asks again, in ms. */
+const MIGRATION_LEASE_POLL_MS = 250;
+
+/**
+ * The migration lock as an expiring lease row in `public.omise_sync_migration_lease`, taken
+ * through Kysely's documented adapter hooks. Not an advisory lock: any role, a read-only BI
+ * login included, can take advisory locks and so stall migrations, while this row needs
+ * privileges only the migrating role has. Each statement commits on its own, so it works
+ * through PgBouncer in transaction mode. A replica that dies stops renewing; its lease
+ * expires and the next one proceeds.
+ */
+class LeaseMigrationAdapter extends PostgresAdapter {
+  private readonly holder = randomUUID();
+  private renewal: NodeJS.Timeout | undefined;
+
+  /** @param renewDb where renewals go: another connection than the migrating one */
+  constructor(private readonly renewDb: Kysely<unknown>) {
+    super();
+  }
+
+  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`
+      CREATE TABLE IF NOT EXISTS public.omise_sync_migration_lease (
+        id         integer PRIMARY KEY,
+        holder     text        NOT NULL,
+        expires_at timestamptz NOT NULL
+      )`
+      .execute(db)
+      // Two replicas creating it at once: one wins, the other's duplicate is harmless.
+      .catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== '23505') throw error;
+      });
+    for (;;) {
+      const { rows } = await sql<{ holder: string }>`
+        INSERT INTO public.omise_sync_migration_lease AS lease (id, holder, expires_at)
+        VALUES (1, ${this.holder}, now() + make_interval(secs => ${MIGRATION_LEASE_TTL_SECONDS}))
+        ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+        WHERE lease.expires_at < now()
+        RETURNING holder`.execute(db);
+      if (rows[0]?.holder === this.holder) break;
+      await setTimeout(MIGRATION_LEASE_POLL_MS);
+    }
+    this.renewal = setInterval(
+      () => {
+        sql`UPDATE public.omise_sync_migration_lease
+          SET expires_at = now() + make_interval(secs => ${MIGRATION_LEASE_TTL_SECONDS})
+          WHERE id = 1 AND holder = ${this.holder}`
+          .execute(this.renewDb)
+          .catch(() => undefined);
+      },
+      (MIGRATION_LEASE_TTL_SECONDS * 1000) / 3,
+    );
+    this.renewal.unref();
+  }
+
+  override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
+    clearInterval(this.renewal);
+    await sql`DELETE FROM public.omise_sync_migration_lease WHERE id = 1 AND holder = ${this.holder}`.execute(
+      db,
+    );
+  }
+}
+
+class MigrationDialect extends PostgresDialect {
+  constructor(
+    config: PostgresDialectConfig,
+    private readonly renewDb: () => Kysely<unknown>,
+  ) {
+    super(config);
+  }
+
+  override createAdapter(): PostgresAdapter {
+    return new LeaseMigrationAdapter(this.renewDb());
+  }
+}
 
 /** What {@link migrateToLatest} did. */
 export interface MigrateOutcome {
@@ -28,16 +112,15 @@ export class MigrationFailedError extends Error {
 
 /**
  * Applies every pending migration to the database at `connectionString`. Idempotent, and safe
- * when several replicas start at once: a session-level advisory lock serialises them, so the
- * second one waits and then finds nothing to do.
+ * when several replicas start at once: a lease serialises them (see
+ * {@link LeaseMigrationAdapter}), so the second one waits and then finds nothing to do.
  */
 export async function migrateToLatest(connectionString: string): Promise<MigrateOutcome> {
   const pool = new pg.Pool({ connectionString, max: 2, application_name: 'omise-sync-migrate' });
   pool.on('error', () => undefined);
-  const lockClient = await pool.connect();
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  const renewDb = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<unknown>({ dialect: new MigrationDialect({ pool }, () => renewDb) });
   try {
-    await lockClient.query(MIGRATION_LOCK_SQL);
     const migrator = new Migrator({
       db,
       provider: { getMigrations: () => Promise.resolve(migrations) },
@@ -52,8 +135,6 @@ export async function migrateToLatest(connectionString: string): Promise<Migrate
       known: Object.keys(migrations).sort(),
     };
   } finally {
-    await lockClient.query(MIGRATION_UNLOCK_SQL).catch(() => undefined);
-    lockClient.release();
     await db.destroy();
   }
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '@omise-sync/core';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from './dispute-severity';
+import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
 import { loadConfig } from './config';
 
 const required = {
@@ -22,6 +22,8 @@ describe('loadConfig', () => {
       redisUrl: 'redis://redis:6379',
       bullmqPrefix: 'bull',
       concurrency: 64,
+      lockDurationMs: 10_000,
+      stalledIntervalMs: 5_000,
       metricsPort: 9464,
       alertWebhook: undefined,
       severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,

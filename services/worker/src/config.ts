@@ -1,6 +1,6 @@
 import { envFields, parseEnv } from '@omise-sync/core';
 import { z } from 'zod';
-import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from './dispute-severity';
+import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from '@omise-sync/projection';
 
 const EnvSchema = z.object({
   /** Omise secret key (`skey_…`) the worker fetches resources with. Required. */
@@ -19,9 +19,9 @@ const EnvSchema = z.object({
   /** Postgres connection string (postgres:// or postgresql://). Required. */
   DATABASE_URL: envFields.url(['postgres:', 'postgresql:']),
   /**
-   * Postgres connections in the pool. Charge and refund events share batched transactions
-   * (at most 4 open at once); each dispute event holds one connection while it is projected;
-   * the sweeper, health checks and failure records use the rest. Default 20.
+   * Postgres connections in the pool. Events share batched transactions (at most 4 open at
+   * once, each holding a connection while it fetches); the sweeper, health checks and failure
+   * records use the rest. Default 20.
    */
   DATABASE_POOL_SIZE: envFields.positiveInt(20),
   /** Redis holding the BullMQ queues (redis:// or rediss://). Required. */
@@ -29,11 +29,19 @@ const EnvSchema = z.object({
   /** BullMQ key prefix; must match the receiver's. Default "bull". */
   BULLMQ_PREFIX: z.string().min(1).default('bull'),
   /**
-   * Omise events in flight in this process (BullMQ concurrency). Charge and refund events in
-   * flight together are projected in shared transactions, so a higher value mostly means more
-   * Omise requests at once (cap them with OMISE_RATE_LIMIT_RPS). Default 64.
+   * Omise events in flight in this process (BullMQ concurrency). Events in flight together are
+   * projected in shared transactions, so a higher value mostly means more Omise requests at
+   * once (cap them with OMISE_RATE_LIMIT_RPS). Default 64.
    */
   WORKER_CONCURRENCY: envFields.positiveInt(64),
+  /**
+   * Milliseconds a job's lock lasts without renewal (renewed every half of it while the job
+   * runs). A killed worker's jobs are taken by another within about this plus
+   * WORKER_STALLED_INTERVAL_MS. Default 10000.
+   */
+  WORKER_LOCK_DURATION_MS: envFields.positiveInt(10_000),
+  /** Milliseconds between checks for jobs whose lock expired (stalled jobs). Default 5000. */
+  WORKER_STALLED_INTERVAL_MS: envFields.positiveInt(5_000),
   /** Port of /healthz, /readyz and /metrics; 0 picks a free port. Default 9464. */
   METRICS_PORT: envFields.port(9464),
   /**
@@ -44,7 +52,7 @@ const EnvSchema = z.object({
   /** Milliseconds a notification POST may take. Default 5000. */
   ALERT_WEBHOOK_TIMEOUT_MS: envFields.positiveInt(5_000),
   /**
-   * Dispute severity rules as JSON (see DisputeSeverityRules in src/dispute-severity.ts and the
+   * Dispute severity rules as JSON (see DisputeSeverityRules in @omise-sync/projection and the
    * README). Default: DEFAULT_DISPUTE_SEVERITY_RULES.
    */
   DISPUTE_SEVERITY_RULES: envFields.json(DisputeSeverityRules).optional(),
@@ -72,6 +80,8 @@ export const WorkerConfig = EnvSchema.transform((env) => ({
   redisUrl: env.REDIS_URL,
   bullmqPrefix: env.BULLMQ_PREFIX,
   concurrency: env.WORKER_CONCURRENCY,
+  lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+  stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
   metricsPort: env.METRICS_PORT,
   alertWebhook:
     env.ALERT_WEBHOOK_URL === undefined

@@ -14,8 +14,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { toChargeRow, toRefundRow } from './projection/charge.projector';
-import { toDisputeRow } from './projection/dispute.projector';
+import { toChargeRow, toDisputeRow, toRefundRow } from '@omise-sync/projection';
 import { toEventJob, waitFor } from './testing/event-jobs';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');

@@ -1,4 +1,10 @@
-import { type Logger, type NotifyDisputeFlagJob, jobCatalog } from '@omise-sync/core';
+import {
+  type Clock,
+  type Logger,
+  type NotifyDisputeFlagJob,
+  jobCatalog,
+  systemClock,
+} from '@omise-sync/core';
 import {
   type Database,
   findDisputeFlagsAwaitingNotification,
@@ -8,16 +14,15 @@ import type { OmiseClient } from '@omise-sync/omise-client';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
-import { ChargeProjectionBatcher } from './charge-projection.batcher';
-import { type Clock, systemClock } from './clock';
 import type { FetchLike } from './dispute-alert';
-import type { DisputeSeverityRules } from './dispute-severity';
+import type { DisputeSeverityRules } from '@omise-sync/projection';
 import { type WorkerMetrics, bullQueueProbe } from './metrics';
 import {
   type AlertWebhookOptions,
   createNotifyDisputeFlagProcessor,
 } from './notify-dispute-flag.processor';
 import { createOmiseEventProcessor } from './omise-event.processor';
+import { ProjectionBatcher } from './projection.batcher';
 import { registerReconcileMetrics } from './reconcile-metrics';
 
 /** Everything the worker needs, built by main.ts (or by a test). */
@@ -49,16 +54,20 @@ export interface CreateWorkerDeps {
   notifySweepIntervalMs?: number;
   /** How old an unsent, unclaimed flag must be before the sweeper enqueues it, in ms. @defaultValue 60000 */
   notifySweepMinAgeMs?: number;
-  /** BullMQ lock duration, in ms; a crashed worker's jobs are retaken after it. @defaultValue 30000 */
+  /**
+   * BullMQ lock duration, in ms: a killed worker's jobs are retaken once their lock expires
+   * and a stalled check runs, so within about `lockDurationMs + stalledIntervalMs`. A live
+   * worker renews its locks every `lockDurationMs / 2`. @defaultValue 10000
+   */
   lockDurationMs?: number;
-  /** BullMQ stalled-job check interval, in ms. @defaultValue 30000 */
+  /** BullMQ stalled-job check interval, in ms. @defaultValue 5000 */
   stalledIntervalMs?: number;
   /**
-   * Most charge/refund events projected in one transaction (batches form only under load).
+   * Most events projected in one transaction (batches form only under load).
    * @defaultValue 64
    */
   maxBatchSize?: number;
-  /** Queue hold-back after Postgres was unreachable, in ms. @defaultValue { minMs: 1000, maxMs: 15000 } */
+  /** Queue hold-back after Postgres was unreachable, in ms. @defaultValue { minMs: 250, maxMs: 2000 } */
   databaseRetryDelay?: { minMs: number; maxMs: number };
 }
 
@@ -147,27 +156,26 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
   const workerOptions = {
     prefix,
     autorun: false,
-    lockDuration: deps.lockDurationMs ?? 30_000,
-    stalledInterval: deps.stalledIntervalMs ?? 30_000,
+    lockDuration: deps.lockDurationMs ?? 10_000,
+    stalledInterval: deps.stalledIntervalMs ?? 5_000,
     // A job whose worker died mid-way is retaken up to 3 times before it fails as stalled.
     maxStalledCount: 3,
   };
 
-  const chargeBatcher = new ChargeProjectionBatcher({
+  const batcher = new ProjectionBatcher({
     db: deps.db,
     omise: deps.omise,
     clock,
+    severityRules: deps.severityRules,
     onBatch: (size) => deps.metrics.batchSize.observe(size),
     ...(deps.maxBatchSize === undefined ? {} : { maxBatchSize: deps.maxBatchSize }),
   });
   const processEvent = createOmiseEventProcessor({
-    chargeBatcher,
+    batcher,
     db: deps.db,
-    omise: deps.omise,
     logger: logger.child({ queue: jobCatalog.omiseEvent.queue }),
     metrics: deps.metrics,
     clock,
-    severityRules: deps.severityRules,
     onFlagCommitted: (flag) => enqueueNotification(flag.disputeId),
     postponeQueue: async (ms) => {
       await eventWorker.rateLimit(ms);

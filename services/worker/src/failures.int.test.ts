@@ -2,7 +2,12 @@ import { createDatabase, findCharge, findEvent, getCharge, getEvent } from '@omi
 import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { Charge, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, NO_FAULTS, startEmulator } from '@omise-sync/omise-emulator';
-import { projectCharge } from './projection/charge.projector';
+import {
+  DEFAULT_DISPUTE_SEVERITY_RULES,
+  embeddedRefunds,
+  projectBatch,
+} from '@omise-sync/projection';
+import { systemClock } from '@omise-sync/core';
 import { toEventJob, waitFor } from './testing/event-jobs';
 import { TcpProxy, viaProxy } from './testing/tcp-proxy';
 import { type Harness, startHarness } from './testing/worker-harness';
@@ -140,15 +145,25 @@ describe('failures', () => {
     emulator.actions.createRefund(chargeId, { amount: 10_000 });
     const after = Charge.parse(emulator.getCharge(chargeId));
     const { db } = database.handle;
-    await projectCharge(db, after, {
-      origin: 'webhook',
-      observedAt: new Date('2026-01-01T00:00:02Z'),
-    });
-    const late = await projectCharge(db, before, {
-      origin: 'webhook',
-      observedAt: new Date('2026-01-01T00:00:01Z'),
-    });
-    expect(late).toEqual({ charges: [], refunds: [] });
+    const deps = {
+      db,
+      omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
+      clock: systemClock,
+      severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+    };
+    const observe = (charge: Charge, observedAt: string) =>
+      projectBatch(deps, [
+        {
+          kind: 'observed',
+          type: 'charge',
+          observation: { charge, refunds: embeddedRefunds(charge) ?? [] },
+          origin: 'webhook',
+          observedAt: new Date(observedAt),
+        },
+      ]);
+    await observe(after, '2026-01-01T00:00:02Z');
+    const late = await observe(before, '2026-01-01T00:00:01Z');
+    expect(late).toEqual([{ outcome: 'projected', written: false, children: 0, flag: undefined }]);
     expect((await getCharge(db, chargeId)).refunded_amount).toBe(10_000);
   });
 

@@ -52,6 +52,8 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     metrics,
     prefix: config.bullmqPrefix,
     concurrency: config.concurrency,
+    lockDurationMs: config.lockDurationMs,
+    stalledIntervalMs: config.stalledIntervalMs,
     severityRules: config.severityRules,
     alertWebhook: config.alertWebhook,
     notifySweepIntervalMs: config.notifySweepIntervalMs,

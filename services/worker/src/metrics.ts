@@ -10,6 +10,8 @@ export type JobOutcome =
   | 'coalesced'
   /** Omise answered 404: recorded as not_found, not retried. */
   | 'not_found'
+  /** The event names no resource omise-sync can fetch: recorded as ignored. */
+  | 'ignored'
   /** A transient failure; BullMQ retries it with backoff. */
   | 'retried'
   /** Failed for good (after the last attempt, or unrecoverable): in the failed set. */

@@ -1,4 +1,4 @@
-import { findDisputeFlag, upsertDisputes } from '@omise-sync/db';
+import { findDisputeFlag } from '@omise-sync/db';
 import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { notifyJobId } from './create-worker';
@@ -111,8 +111,9 @@ describe('dispute notifications', () => {
     });
     const { disputeId } = openDispute();
     // A flag committed by a worker that crashed before enqueueing its follow-up job.
-    await upsertDisputes(database.handle.db, [
-      {
+    await database.handle.db
+      .insertInto('omise.disputes')
+      .values({
         id: disputeId,
         charge_id: 'chrg_test_lost',
         livemode: false,
@@ -129,8 +130,8 @@ describe('dispute notifications', () => {
         raw: {},
         origin: 'webhook',
         observed_at: new Date(),
-      },
-    ]);
+      })
+      .execute();
     await database.handle.db
       .insertInto('omise.dispute_flags')
       .values({
@@ -139,6 +140,7 @@ describe('dispute notifications', () => {
         reasons: [],
         origin: 'webhook',
         notify: true,
+        first_seen_status: 'open',
         flagged_at: new Date(Date.now() - 120_000),
       })
       .execute();

@@ -9,7 +9,7 @@ import {
 } from '@omise-sync/db';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
-import type { Clock } from './clock';
+import type { Clock } from '@omise-sync/core';
 import {
   AlertOutcomeUnknownError,
   AlertRejectedError,

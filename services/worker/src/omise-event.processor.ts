@@ -1,37 +1,20 @@
-import { type Logger, OmiseEventJob } from '@omise-sync/core';
+import { type Clock, type Logger, OmiseEventJob } from '@omise-sync/core';
+import { type Database } from '@omise-sync/db';
+import { OmiseAuthenticationError, isOmiseError } from '@omise-sync/omise-client';
 import {
-  type Database,
-  findChargeCreatedAt,
-  findChargeObservedAt,
-  findDisputeObservedAt,
-  beginProjection,
-  recordEvent,
-  writeChargeObservation,
-} from '@omise-sync/db';
-import {
-  OmiseAuthenticationError,
-  OmiseNotFoundError,
-  type OmiseClient,
-  isOmiseError,
-} from '@omise-sync/omise-client';
+  InvalidResourceError,
+  type ProjectionResult,
+  type ResourceRef,
+  type WrittenFlag,
+  eventRecord,
+  eventResource,
+  recordEvents,
+} from '@omise-sync/projection';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { type Kysely, sql } from 'kysely';
-import { type ChargeProjectionBatcher, eventRecord } from './charge-projection.batcher';
-import type { Clock } from './clock';
+import { type Kysely } from 'kysely';
 import { isDatabaseUnavailable } from './database-errors';
-import type { DisputeSeverityRules } from './dispute-severity';
 import type { JobOutcome, WorkerMetrics } from './metrics';
-import { toChargeRow, toRefundRow } from './projection/charge.projector';
-import { type WrittenFlag, projectDispute } from './projection/dispute.projector';
-import { fetchChargeObservation, fetchDisputeObservation } from './projection/omise-fetch';
-
-/** Which resource an event projects, and the key its projections are serialised on. */
-export interface ProjectionTarget {
-  kind: 'charge' | 'dispute';
-  id: string;
-  /** Advisory-lock key: refunds re-fetch their charge, so they share the charge's key. */
-  lockKey: string;
-}
+import type { ProjectionBatcher } from './projection.batcher';
 
 /** The job's payload did not match `OmiseEventJob`; retrying cannot fix it. */
 export class MalformedJobError extends Error {
@@ -41,26 +24,6 @@ export class MalformedJobError extends Error {
 /** Shutdown reached its deadline while the job ran; it goes back to the queue. */
 export class JobInterruptedError extends Error {
   override readonly name = 'JobInterruptedError';
-}
-
-/** Resolves what to fetch and lock for an event. */
-export function projectionTarget(job: OmiseEventJob): ProjectionTarget {
-  switch (job.resourceType) {
-    case 'charge':
-      return { kind: 'charge', id: job.resourceId, lockKey: `charge:${job.resourceId}` };
-    case 'refund': {
-      const data = job.event['data'];
-      const fromEvent =
-        typeof data === 'object' && data !== null && 'charge' in data ? data.charge : undefined;
-      const chargeId = job.chargeId ?? (typeof fromEvent === 'string' ? fromEvent : undefined);
-      if (chargeId === undefined) {
-        throw new MalformedJobError(`refund event ${job.eventId} names no charge`);
-      }
-      return { kind: 'charge', id: chargeId, lockKey: `charge:${chargeId}` };
-    }
-    case 'dispute':
-      return { kind: 'dispute', id: job.resourceId, lockKey: `dispute:${job.resourceId}` };
-  }
 }
 
 /** Parses a job payload at the boundary. */
@@ -78,34 +41,24 @@ export function parseEventJob(data: unknown): OmiseEventJob {
 
 export interface OmiseEventProcessorDeps {
   db: Kysely<Database>;
-  omise: OmiseClient;
   logger: Logger;
   metrics: WorkerMetrics;
   clock: Clock;
-  severityRules: DisputeSeverityRules;
-  /** Projects charge and refund events in batched transactions. */
-  chargeBatcher: ChargeProjectionBatcher;
+  /** Projects events in batched transactions (`@omise-sync/projection`). */
+  batcher: Pick<ProjectionBatcher, 'project'>;
   /** Called after COMMIT with a flag that owes a notification (enqueues the follow-up job). */
   onFlagCommitted(flag: WrittenFlag): Promise<void>;
   /** Holds back the whole queue for `ms` (BullMQ `worker.rateLimit`). */
   postponeQueue(ms: number): Promise<void>;
   /**
    * How long the queue is held back after Postgres was unreachable; doubles per consecutive
-   * failure up to `maxMs`. @defaultValue { minMs: 1000, maxMs: 15000 }
+   * failure up to `maxMs`, so projection resumes within `maxMs` of Postgres returning.
+   * @defaultValue { minMs: 250, maxMs: 2000 }
    */
   databaseRetryDelay?: { minMs: number; maxMs: number };
 }
 
-export interface ProjectionResult {
-  outcome: Extract<JobOutcome, 'projected' | 'coalesced' | 'not_found'>;
-  flag: WrittenFlag | undefined;
-}
-
-function throwIfInterrupted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new JobInterruptedError('shutdown deadline reached');
-}
-
-/** Rejects as soon as `signal` aborts; `work` keeps running and must check the signal itself. */
+/** Rejects as soon as `signal` aborts; `work` keeps running and settles on its own. */
 function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;
   let onAbort = () => undefined as void;
@@ -118,100 +71,6 @@ function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined):
   return Promise.race([work, interrupted]).finally(() =>
     signal.removeEventListener('abort', onAbort),
   );
-}
-
-/**
- * Projects one event: in one transaction, takes the resource's advisory lock, skips the fetch
- * when the stored row was already fetched after this event arrived (coalescing), otherwise
- * fetches the current resource and writes it, its children, its follow-up steps and the event
- * record. A 404 is recorded as `not_found` in the same way. Other errors propagate.
- */
-export async function projectEvent(
-  deps: Pick<OmiseEventProcessorDeps, 'db' | 'omise' | 'clock' | 'severityRules'>,
-  job: OmiseEventJob,
-  signal?: AbortSignal,
-): Promise<ProjectionResult> {
-  const target = projectionTarget(job);
-  return deps.db.connection().execute(async (connection): Promise<ProjectionResult> => {
-    // BEGIN and the advisory lock travel in one round trip; the hot path is four in all
-    // (begin+lock, observed_at, one write statement, commit) plus the fetch.
-    await beginProjection(connection, target.lockKey);
-    try {
-      const result = await projectLocked(deps, connection, job, target, signal);
-      await sql`COMMIT`.execute(connection);
-      return result;
-    } catch (error) {
-      // A dead connection cannot roll back; Postgres does it when the session ends.
-      await sql`ROLLBACK`.execute(connection).catch(() => undefined);
-      throw error;
-    }
-  });
-}
-
-/** The body of {@link projectEvent}, inside the transaction that holds the resource lock. */
-async function projectLocked(
-  deps: Pick<OmiseEventProcessorDeps, 'omise' | 'clock' | 'severityRules'>,
-  trx: Kysely<Database>,
-  job: OmiseEventJob,
-  target: ProjectionTarget,
-  signal: AbortSignal | undefined,
-): Promise<ProjectionResult> {
-  // Compared on omise-sync's own clock (receivedAt vs observed_at), never Omise's event
-  // time, so clock skew with Omise cannot make a stale row look fresh.
-  const storedObservedAt =
-    target.kind === 'charge'
-      ? await findChargeObservedAt(trx, target.id)
-      : await findDisputeObservedAt(trx, target.id);
-  if (storedObservedAt !== undefined && storedObservedAt >= new Date(job.receivedAt)) {
-    await recordEvent(trx, eventRecord(job, 'projected', deps.clock.now()));
-    return { outcome: 'coalesced', flag: undefined };
-  }
-  // Taken before the request is sent: the state returned is at least this new.
-  const observedAt = deps.clock.now();
-  const context = { origin: job.origin, observedAt };
-  try {
-    if (target.kind === 'charge') {
-      const { charge, refunds } = await fetchChargeObservation(deps.omise, target.id);
-      throwIfInterrupted(signal);
-      await writeChargeObservation(trx, {
-        charges: [toChargeRow(charge, context)],
-        refunds: refunds.map((refund) => toRefundRow(refund, charge, context)),
-        events: [eventRecord(job, 'projected', deps.clock.now())],
-      });
-      return { outcome: 'projected', flag: undefined };
-    }
-    const { dispute, documents } = await fetchDisputeObservation(deps.omise, target.id);
-    throwIfInterrupted(signal);
-    const projection = await projectDispute(trx, dispute, documents, {
-      ...context,
-      rules: deps.severityRules,
-      now: deps.clock.now(),
-      chargeCreatedAt: (chargeId) => chargeCreatedAt(trx, deps.omise, chargeId),
-    });
-    await recordEvent(trx, eventRecord(job, 'projected', deps.clock.now()));
-    return { outcome: 'projected', flag: projection.flag };
-  } catch (error) {
-    if (!(error instanceof OmiseNotFoundError)) throw error;
-    await recordEvent(trx, eventRecord(job, 'not_found', deps.clock.now(), error.message));
-    return { outcome: 'not_found', flag: undefined };
-  }
-}
-
-/** The charge's creation time from Postgres, else from Omise; undefined if it is gone. */
-async function chargeCreatedAt(
-  db: Kysely<Database>,
-  omise: OmiseClient,
-  chargeId: string,
-): Promise<Date | undefined> {
-  // Only the one column: the whole row would carry the charge's raw JSON for nothing.
-  const stored = await findChargeCreatedAt(db, chargeId);
-  if (stored !== undefined) return stored;
-  try {
-    return new Date((await omise.charges.retrieve(chargeId)).created_at);
-  } catch (error) {
-    if (error instanceof OmiseNotFoundError) return undefined;
-    throw error;
-  }
 }
 
 function describe(error: unknown): string {
@@ -244,11 +103,15 @@ function describe(error: unknown): string {
  * - shutdown deadline: the job returns to `wait` for another worker.
  */
 export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
-  const delay = deps.databaseRetryDelay ?? { minMs: 1_000, maxMs: 15_000 };
+  const delay = deps.databaseRetryDelay ?? { minMs: 250, maxMs: 2_000 };
   let consecutiveDatabaseFailures = 0;
 
-  const recordFailure = async (job: OmiseEventJob, error: unknown) => {
-    await recordEvent(deps.db, eventRecord(job, 'failed', deps.clock.now(), describe(error)));
+  const record = async (
+    job: OmiseEventJob,
+    outcome: 'failed' | 'ignored',
+    error: unknown,
+  ): Promise<void> => {
+    await recordEvents(deps.db, [eventRecord(job, outcome, deps.clock.now(), describe(error))]);
   };
 
   return async function processOmiseEvent(
@@ -256,14 +119,11 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
     _token?: string,
     signal?: AbortSignal,
   ): Promise<JobOutcome> {
-    // Child loggers are built only when a line is written: most jobs log nothing, and two
-    // child() calls per job were a measurable share of the worker's CPU under load.
+    // Child loggers are built only when a line is written: most jobs log nothing.
     const jobBindings = () => ({ jobId: job.id, attempt: job.attemptsMade + 1 });
     let payload: OmiseEventJob;
-    let target: ProjectionTarget;
     try {
       payload = parseEventJob(job.data);
-      target = projectionTarget(payload);
     } catch (error) {
       deps.metrics.jobs.inc({ outcome: 'failed' });
       deps.logger
@@ -281,90 +141,117 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
       }));
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const started = process.hrtime.bigint();
+    let result: ProjectionResult | 'ignored';
     try {
-      const work: Promise<ProjectionResult> =
-        target.kind === 'charge'
-          ? deps.chargeBatcher
-              .project(payload, target.id)
-              .then((outcome) => ({ outcome, flag: undefined }))
-          : projectEvent(deps, payload, signal);
-      const result = await untilInterrupted(work, signal);
-      consecutiveDatabaseFailures = 0;
-      const committedAt = Date.now();
-      deps.metrics.jobs.inc({ outcome: result.outcome });
-      deps.metrics.projectionDuration.observe(
-        { resource: payload.resourceType },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
-      deps.metrics.eventLag.observe(
-        Math.max(0, committedAt - Date.parse(payload.eventCreatedAt)) / 1000,
-      );
-      deps.metrics.deliveryLag.observe(
-        Math.max(0, committedAt - Date.parse(payload.receivedAt)) / 1000,
-      );
-      if (result.flag !== undefined) {
-        deps.metrics.disputeFlags.inc({
-          severity: result.flag.severity,
-          origin: result.flag.origin,
-        });
-        jobLogger().info(
-          {
-            severity: result.flag.severity,
-            reasons: result.flag.reasons,
-            notify: result.flag.notify,
-          },
-          'dispute flagged',
-        );
-        if (result.flag.notify) await deps.onFlagCommitted(result.flag);
-      }
-      if (result.outcome === 'not_found') jobLogger().warn('resource not found at Omise; recorded');
-      return result.outcome;
-    } catch (error) {
-      if (error instanceof JobInterruptedError) {
-        deps.metrics.jobs.inc({ outcome: 'interrupted' });
-        jobLogger().warn('shutdown deadline reached; job handed back to the queue');
-        throw Worker.RateLimitError();
-      }
-      if (!isOmiseError(error) && isDatabaseUnavailable(error)) {
-        throw await postpone(jobLogger(), error);
-      }
+      let resource: ResourceRef | undefined;
       try {
-        if (error instanceof OmiseAuthenticationError) {
-          deps.metrics.authFailures.inc();
-          deps.metrics.jobs.inc({ outcome: 'failed' });
-          jobLogger().error(
-            { err: error, status: error.status, requestId: error.requestId },
-            'Omise rejected the secret key (401/403); job failed, replay it once the key is fixed',
-          );
-          await recordFailure(payload, error);
-          throw new UnrecoverableError(describe(error));
-        }
-        if (isOmiseError(error) && !error.retryable) {
-          deps.metrics.jobs.inc({ outcome: 'failed' });
-          jobLogger().error(
-            { err: error },
-            'Omise answered with a non-retryable error; job failed',
-          );
-          await recordFailure(payload, error);
-          throw new UnrecoverableError(describe(error));
-        }
-        if (isLastAttempt) {
-          deps.metrics.jobs.inc({ outcome: 'failed' });
-          jobLogger().error({ err: error }, 'last attempt failed; job kept in the failed set');
-          await recordFailure(payload, error);
-        } else {
-          deps.metrics.jobs.inc({ outcome: 'retried' });
-          jobLogger().warn({ err: error }, 'attempt failed; BullMQ retries with backoff');
-        }
-        throw error;
-      } catch (recordError) {
-        if (recordError !== error && !(recordError instanceof UnrecoverableError)) {
-          if (isDatabaseUnavailable(recordError)) throw await postpone(jobLogger(), recordError);
-        }
-        throw recordError;
+        resource = eventResource(payload);
+      } catch (error) {
+        if (!(error instanceof InvalidResourceError)) throw error;
+        // Acknowledged and recorded, never fetched: the id could address anything on the API.
+        await record(payload, 'ignored', error);
+        jobLogger().warn({ err: error }, 'event names no valid resource; recorded as ignored');
       }
+      result =
+        resource === undefined
+          ? 'ignored'
+          : await untilInterrupted(deps.batcher.project(payload, resource), signal);
+      if (result !== 'ignored' && result.outcome === 'error') throw result.error;
+    } catch (error) {
+      throw await handleFailure(payload, error, isLastAttempt, jobLogger);
     }
+    consecutiveDatabaseFailures = 0;
+    if (result === 'ignored') {
+      deps.metrics.jobs.inc({ outcome: 'ignored' });
+      return 'ignored';
+    }
+    if (result.outcome === 'failed') {
+      // Recorded `failed` in the batch's transaction; the same data would fail again.
+      deps.metrics.jobs.inc({ outcome: 'failed' });
+      jobLogger().error(
+        { err: result.error },
+        'the resource could not be written; recorded as failed, not retried',
+      );
+      throw new UnrecoverableError(describe(result.error));
+    }
+    const outcome = result.outcome;
+    const committedAt = Date.now();
+    deps.metrics.jobs.inc({ outcome });
+    deps.metrics.projectionDuration.observe(
+      { resource: payload.resourceType },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    deps.metrics.eventLag.observe(
+      Math.max(0, committedAt - Date.parse(payload.eventCreatedAt)) / 1000,
+    );
+    deps.metrics.deliveryLag.observe(
+      Math.max(0, committedAt - Date.parse(payload.receivedAt)) / 1000,
+    );
+    const flag = result.outcome === 'projected' ? result.flag : undefined;
+    if (flag !== undefined) {
+      deps.metrics.disputeFlags.inc({ severity: flag.severity, origin: flag.origin });
+      jobLogger().info(
+        {
+          severity: flag.severity,
+          reasons: flag.reasons,
+          firstSeenStatus: flag.firstSeenStatus,
+          notify: flag.notify,
+        },
+        'dispute flagged',
+      );
+      if (flag.notify) await deps.onFlagCommitted(flag);
+    }
+    if (outcome === 'not_found') jobLogger().warn('resource not found at Omise; recorded');
+    return outcome;
   };
+
+  /**
+   * Maps a failure once, by type, to what the job throws (see the processor's TSDoc), recording
+   * the event as `failed` when its attempts end.
+   */
+  async function handleFailure(
+    payload: OmiseEventJob,
+    error: unknown,
+    isLastAttempt: boolean,
+    jobLogger: () => Logger,
+  ): Promise<unknown> {
+    if (error instanceof JobInterruptedError) {
+      deps.metrics.jobs.inc({ outcome: 'interrupted' });
+      jobLogger().warn('shutdown deadline reached; job handed back to the queue');
+      return Worker.RateLimitError();
+    }
+    if (!isOmiseError(error) && isDatabaseUnavailable(error)) return postpone(jobLogger(), error);
+    try {
+      if (error instanceof OmiseAuthenticationError) {
+        deps.metrics.authFailures.inc();
+        deps.metrics.jobs.inc({ outcome: 'failed' });
+        jobLogger().error(
+          { err: error, status: error.status, requestId: error.requestId },
+          'Omise rejected the secret key (401/403); job failed, replay it once the key is fixed',
+        );
+        await record(payload, 'failed', error);
+        return new UnrecoverableError(describe(error));
+      }
+      if (isOmiseError(error) && !error.retryable) {
+        deps.metrics.jobs.inc({ outcome: 'failed' });
+        jobLogger().error({ err: error }, 'Omise answered with a non-retryable error; job failed');
+        await record(payload, 'failed', error);
+        return new UnrecoverableError(describe(error));
+      }
+      if (isLastAttempt) {
+        deps.metrics.jobs.inc({ outcome: 'failed' });
+        jobLogger().error({ err: error }, 'last attempt failed; job kept in the failed set');
+        await record(payload, 'failed', error);
+      } else {
+        deps.metrics.jobs.inc({ outcome: 'retried' });
+        jobLogger().warn({ err: error }, 'attempt failed; BullMQ retries with backoff');
+      }
+      return error;
+    } catch (recordError) {
+      if (isDatabaseUnavailable(recordError)) return postpone(jobLogger(), recordError);
+      return recordError;
+    }
+  }
 
   async function postpone(logger: Logger, error: unknown): Promise<Error> {
     consecutiveDatabaseFailures += 1;

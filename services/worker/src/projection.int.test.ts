@@ -9,8 +9,7 @@ import {
 import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { Charge, Dispute, Refund } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
-import { toChargeRow, toRefundRow } from './projection/charge.projector';
-import { toDisputeRow } from './projection/dispute.projector';
+import { toChargeRow, toDisputeRow, toRefundRow } from '@omise-sync/projection';
 import { type AlertReceiver, startAlertReceiver } from './testing/alert-receiver';
 import { toEventJob, waitFor } from './testing/event-jobs';
 import { type Harness, startHarness } from './testing/worker-harness';

@@ -1,93 +1,40 @@
 import { useTestDatabase } from '../testing';
-import { type EventRecord, findEvent, getEvent, recordEvent } from './event.repository';
-import { lockResourceForProjection } from './projection-lock.repository';
-
-function event(overrides: Partial<EventRecord> & { id: string }): EventRecord {
-  return {
-    key: 'charge.create',
-    resource_type: 'charge',
-    resource_id: 'chrg_test_1',
-    livemode: false,
-    created_at: '2026-01-01T00:00:00Z',
-    received_at: '2026-01-01T00:00:01Z',
-    processed_at: '2026-01-01T00:00:02Z',
-    outcome: 'projected',
-    origin: 'webhook',
-    error: null,
-    raw: { object: 'event', id: overrides.id, data: [1, 2] },
-    ...overrides,
-  };
-}
+import { findEvent, getEvent } from './event.repository';
+import { json } from './rows';
 
 describe('event repository', () => {
   const database = useTestDatabase();
 
-  it('when an event is recorded twice, there is one row with the first arrival time', async () => {
+  it('when an event was recorded, find and get return its row', async () => {
     const { db } = database.handle;
-    await recordEvent(db, event({ id: 'evnt_dup' }));
-    await recordEvent(
-      db,
-      event({
-        id: 'evnt_dup',
-        received_at: '2026-01-01T00:05:00Z',
-        processed_at: '2026-01-01T00:05:01Z',
-        origin: 'replay',
-      }),
-    );
-    const row = await getEvent(db, 'evnt_dup');
-    expect(row).toMatchObject({
+    await db
+      .insertInto('omise.events')
+      .values({
+        id: 'evnt_read',
+        key: 'charge.create',
+        resource_type: 'charge',
+        resource_id: 'chrg_test_1',
+        livemode: false,
+        created_at: '2026-01-01T00:00:00Z',
+        received_at: '2026-01-01T00:00:01Z',
+        processed_at: '2026-01-01T00:00:02Z',
+        outcome: 'projected',
+        origin: 'webhook',
+        error: null,
+        raw: json({ object: 'event', id: 'evnt_read', data: [1, 2] }),
+      })
+      .execute();
+    expect(await getEvent(db, 'evnt_read')).toMatchObject({
       received_at: new Date('2026-01-01T00:00:01Z'),
-      processed_at: new Date('2026-01-01T00:05:01Z'),
-      origin: 'replay',
-      raw: { object: 'event', id: 'evnt_dup', data: [1, 2] },
+      outcome: 'projected',
+      raw: { object: 'event', id: 'evnt_read', data: [1, 2] },
     });
+    expect(await findEvent(db, 'evnt_read')).toBeDefined();
   });
 
-  it('when a projected event later fails on a redelivery, it stays projected', async () => {
+  it('when an event was never recorded, find returns undefined and get throws', async () => {
     const { db } = database.handle;
-    await recordEvent(db, event({ id: 'evnt_keep' }));
-    await recordEvent(db, event({ id: 'evnt_keep', outcome: 'failed', error: 'HTTP 503' }));
-    expect(await getEvent(db, 'evnt_keep')).toMatchObject({ outcome: 'projected', error: null });
-  });
-
-  it('when a failed event is projected on replay, the outcome becomes projected', async () => {
-    const { db } = database.handle;
-    await recordEvent(db, event({ id: 'evnt_fix', outcome: 'failed', error: 'HTTP 503' }));
-    await recordEvent(db, event({ id: 'evnt_fix', origin: 'replay' }));
-    expect(await getEvent(db, 'evnt_fix')).toMatchObject({ outcome: 'projected', error: null });
     expect(await findEvent(db, 'evnt_never')).toBeUndefined();
-  });
-
-  it('when two transactions lock the same resource, the second waits for the first to commit', async () => {
-    const { db } = database.handle;
-    const order: string[] = [];
-    let releaseFirst: () => void = () => undefined;
-    const firstHolds = new Promise<void>((resolve) => {
-      releaseFirst = resolve;
-    });
-    let firstLocked: () => void = () => undefined;
-    const lockedOnce = new Promise<void>((resolve) => {
-      firstLocked = resolve;
-    });
-    const first = db.transaction().execute(async (trx) => {
-      await lockResourceForProjection(trx, 'charge:chrg_lock');
-      order.push('first locked');
-      firstLocked();
-      await firstHolds;
-      order.push('first commits');
-    });
-    await lockedOnce;
-    const second = db.transaction().execute(async (trx) => {
-      await lockResourceForProjection(trx, 'charge:chrg_lock');
-      order.push('second locked');
-    });
-    const other = db.transaction().execute(async (trx) => {
-      await lockResourceForProjection(trx, 'charge:chrg_other');
-      order.push('other locked');
-    });
-    await other;
-    releaseFirst();
-    await Promise.all([first, second]);
-    expect(order).toEqual(['first locked', 'other locked', 'first commits', 'second locked']);
+    await expect(getEvent(db, 'evnt_never')).rejects.toThrow();
   });
 });

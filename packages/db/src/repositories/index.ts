@@ -12,12 +12,21 @@ export type {
   NewRefund,
   RefundRow,
 } from './rows';
-export { MAX_ROWS_PER_STATEMENT } from './rows';
+export { MAX_ROWS_PER_STATEMENT, chunk, json, newestPerId } from './rows';
+export {
+  MAX_ROWS_PER_RECORDSET,
+  guardedRecordsetUpsert,
+  recordsetUpsert,
+  type GuardedRecordsetUpsert,
+  type RecordsetColumn,
+  type RecordsetTable,
+  type RecordsetType,
+} from './json-recordset';
 export * from './charge.repository';
 export * from './refund.repository';
 export * from './dispute.repository';
 export * from './dispute-flag.repository';
 export * from './event.repository';
-export * from './projection-lock.repository';
+export * from './resource-lock.repository';
+export * from './sync-lease.repository';
 export * from './sync-state.repository';
-export * from './charge-observation.repository';

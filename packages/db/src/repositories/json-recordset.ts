@@ -19,7 +19,7 @@ export type RecordsetColumn<T> = readonly [name: keyof T & string, type: Records
  * less CPU per row than with the VALUES form, and the worker skips Kysely's compilation.
  */
 export interface RecordsetTable<T> {
-  table: 'omise.charges' | 'omise.refunds' | 'omise.events';
+  table: keyof Database & `omise.${string}`;
   /** Every column written, `id` first; `id` is the conflict target. */
   columns: readonly RecordsetColumn<T>[];
   /** What `ON CONFLICT (id) DO UPDATE` does: the SET list and the WHERE that guards it. */
@@ -97,7 +97,7 @@ export interface GuardedRecordsetUpsert<T> {
 
 /** The guarded upsert of a projection table whose rows carry `observed_at`. */
 export function guardedRecordsetUpsert<T extends { id: string; observed_at: Date | string }>(
-  table: 'omise.charges' | 'omise.refunds',
+  table: RecordsetTable<T>['table'],
   columns: readonly RecordsetColumn<T>[],
 ): GuardedRecordsetUpsert<T> {
   const statement = recordsetUpsert({

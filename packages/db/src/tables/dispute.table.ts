@@ -45,9 +45,14 @@ export interface DisputeDocumentTable {
 
 export type DisputeSeverity = 'low' | 'medium' | 'high' | 'critical';
 
-/** `omise.dispute_flags`: one per dispute, written when it is first seen open. */
+/**
+ * `omise.dispute_flags`: one per dispute, written the first time omise-sync sees it, whatever
+ * its state (a dispute first seen won or lost gets a flag resolved at once).
+ */
 export interface DisputeFlagTable {
   dispute_id: string;
+  /** The dispute's status when omise-sync first saw it (`open`, `pending`, `won`, `lost`…). */
+  first_seen_status: string;
   flagged_at: DefaultTimestamp;
   severity: DisputeSeverity;
   reasons: string[];

@@ -34,3 +34,18 @@ export interface ReconcileRunTable {
   /** Why the run failed or stopped early; null when it completed. */
   error: string | null;
 }
+
+/**
+ * `omise.sync_leases`: who runs a singleton CLI command (`backfill`, `reconcile`) until when.
+ * The holder renews its lease while it runs; an expired lease may be taken over.
+ */
+export interface SyncLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: Timestamp;
+}
+
+/** `omise.resource_locks`: one row per projected resource key, locked `FOR UPDATE` by writers. */
+export interface ResourceLockTable {
+  resource_key: string;
+}

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createDatabase } from '@omise-sync/db';
-import { systemClock } from '@omise-sync/worker';
+import { systemClock } from '@omise-sync/core';
 import { UsageError } from '../cli-env';
 import {
   BACKFILL_RESOURCES,
@@ -127,6 +127,7 @@ export async function backfillCommand(
         progress: createProgressReporter({ stream: process.stdout }),
         logger,
         severityRules: config.severityRules,
+        leaseTtlMs: config.leaseTtlMs,
         signal: interrupt.signal,
       },
       {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createDatabase } from '@omise-sync/db';
-import { systemClock } from '@omise-sync/worker';
+import { systemClock } from '@omise-sync/core';
 import { DRIFT_KINDS } from '../sync/drift';
 import { type ReconcileReport, runReconcile } from '../sync/reconcile';
 import { ReconcileConfig, loadSyncConfig } from '../sync/sync-config';
@@ -90,6 +90,7 @@ export async function reconcileCommand(
         clock: systemClock,
         logger,
         severityRules: config.severityRules,
+        leaseTtlMs: config.leaseTtlMs,
       },
       { since, lookbackMs: config.lookbackMs, settleMs: config.settleMs },
     );

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { systemClock } from '@omise-sync/worker';
+import { systemClock } from '@omise-sync/core';
 import { UsageError } from '../cli-env';
 import { replayEvent, replayFailedJobs } from '../sync/replay';
 import { ReplayEventConfig, ReplayFailedConfig, loadSyncConfig } from '../sync/sync-config';

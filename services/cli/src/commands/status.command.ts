@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createDatabase } from '@omise-sync/db';
-import { systemClock } from '@omise-sync/worker';
+import { systemClock } from '@omise-sync/core';
 import { collectStatus, formatStatus } from '../sync/status';
 import { StatusConfig, loadSyncConfig } from '../sync/sync-config';
 import { createCliLogger, openSyncQueues } from '../sync/sync-services';

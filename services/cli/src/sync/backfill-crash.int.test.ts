@@ -1,10 +1,12 @@
+import { sql } from 'kysely';
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { findSyncCheckpoint } from '@omise-sync/db';
 import { useTestDatabase } from '@omise-sync/db/testing';
 import { type Emulator, seedCharges, startEmulator } from '@omise-sync/omise-emulator';
-import { DEFAULT_DISPUTE_SEVERITY_RULES, systemClock } from '@omise-sync/worker';
+import { systemClock } from '@omise-sync/core';
+import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
 import { BackfillCursor, runBackfill } from './backfill';
 import { silentProgress } from './progress-reporter';
 import { countRows, countingClient, silentLogger, waitFor } from './testing/sync-test-kit';
@@ -43,6 +45,7 @@ describe('a backfill killed halfway', () => {
         OMISE_RATE_LIMIT_BURST: '1',
         BACKFILL_BATCH_SIZE: '200',
         BACKFILL_PREFETCH_PAGES: '2',
+        SYNC_LEASE_TTL_SECONDS: '1',
         LOG_LEVEL: 'warn',
       },
       stdio: 'pipe',
@@ -71,6 +74,18 @@ describe('a backfill killed halfway', () => {
     // Nothing beyond the checkpoint survived the kill: the rows and the cursor commit together.
     expect(await countRows(db, 'omise.charges')).toBe(killedAt.offset);
 
+    // The killed run's lease expires unrenewed; until then the next run would refuse to start.
+    await waitFor(
+      async () => {
+        const lease = await db
+          .selectFrom('omise.sync_leases')
+          .select(sql<boolean>`expires_at < now()`.as('expired'))
+          .where('name', '=', 'omise-sync:backfill')
+          .executeTakeFirst();
+        return lease === undefined || lease.expired ? true : undefined;
+      },
+      { what: "the killed run's lease to expire" },
+    );
     const { client, pages } = countingClient(emulator);
     const [summary] = await runBackfill(
       {

@@ -1,11 +1,12 @@
 import { findSyncCheckpoint, saveSyncCheckpoint } from '@omise-sync/db';
 import { useTestDatabase } from '@omise-sync/db/testing';
 import { type Emulator, seedCharges, startEmulator } from '@omise-sync/omise-emulator';
-import { DEFAULT_DISPUTE_SEVERITY_RULES, systemClock } from '@omise-sync/worker';
+import { systemClock } from '@omise-sync/core';
+import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
 import { type BackfillDeps, BackfillCursor, runBackfill } from './backfill';
 import { type ProgressReporter, silentProgress } from './progress-reporter';
 import { CheckpointConflictError, SyncAlreadyRunningError } from './sync-errors';
-import { withSessionLock } from './session-lock';
+import { withSyncLease } from './sync-lease';
 import { countRows, countingClient, silentLogger } from './testing/sync-test-kit';
 
 describe('backfill', () => {
@@ -82,16 +83,33 @@ describe('backfill', () => {
     expect(checkpoint.completedAt).not.toBeNull();
   });
 
-  it('when disputes are found open or pending, each gets one flag with origin backfill and no notification owed', async () => {
+  it('when disputes are found, each gets one flag with origin backfill and no notification owed; closed ones are resolved at once', async () => {
     const { db } = database.handle;
-    const active = emulator
-      .listAll('disputes')
-      .filter((d) => d.status === 'open' || d.status === 'pending')
-      .map((d) => String(d.id));
+    const disputes = emulator.listAll('disputes');
+    const active = disputes.filter((d) => d.status === 'open' || d.status === 'pending');
+    const closed = disputes.filter((d) => d.status === 'won' || d.status === 'lost');
     expect(active.length).toBeGreaterThan(0);
+    expect(closed.length).toBeGreaterThan(0);
     const flags = await db.selectFrom('omise.dispute_flags').selectAll().execute();
-    expect(new Set(flags.map((f) => f.dispute_id))).toEqual(new Set(active));
+    expect(new Set(flags.map((f) => f.dispute_id))).toEqual(
+      new Set(disputes.map((d) => String(d.id))),
+    );
+    const byId = new Map(flags.map((flag) => [flag.dispute_id, flag]));
     for (const flag of flags) expect(flag).toMatchObject({ origin: 'backfill', notify: false });
+    for (const dispute of active) {
+      expect(byId.get(String(dispute.id))).toMatchObject({
+        first_seen_status: dispute.status,
+        resolved_at: null,
+        resolution: null,
+      });
+    }
+    for (const dispute of closed) {
+      expect(byId.get(String(dispute.id))).toMatchObject({
+        first_seen_status: dispute.status,
+        resolution: dispute.status,
+        resolved_at: expect.any(Date),
+      });
+    }
   });
 
   it('when a finished backfill runs again, it fetches only what is newer than its window', async () => {
@@ -134,7 +152,7 @@ describe('backfill', () => {
 
   it('when another backfill holds the lock, a second one fails at once', async () => {
     const { db } = database.handle;
-    await withSessionLock(db, 'omise-sync:backfill', async () => {
+    await withSyncLease(db, 'omise-sync:backfill', async () => {
       await expect(runBackfill(depsWith(), { resources: ['charges'] })).rejects.toThrow(
         SyncAlreadyRunningError,
       );

@@ -1,34 +1,27 @@
-import { type Logger } from '@omise-sync/core';
+import { type Clock, type Logger } from '@omise-sync/core';
+import { type Database, findSyncCheckpoint, saveSyncCheckpoint } from '@omise-sync/db';
 import {
-  type Database,
-  findCharge,
-  findSyncCheckpoint,
-  lockResourceForProjection,
-  saveSyncCheckpoint,
-} from '@omise-sync/db';
-import {
-  type Dispute,
-  type DisputeDocument,
   type OmiseClient,
   type ListParams,
   type OmiseList,
   type OmiseListIterable,
-  OmiseNotFoundError,
   MAX_PAGE_SIZE,
 } from '@omise-sync/omise-client';
 import {
   type ChargeObservation,
-  type Clock,
+  type DisputeObservation,
   type DisputeSeverityRules,
+  type ProjectionRequest,
+  type ProjectionResult,
+  collect,
   embeddedDocuments,
   embeddedRefunds,
-  projectCharges,
-  projectDispute,
-} from '@omise-sync/worker';
+  projectBatch,
+} from '@omise-sync/projection';
 import { type Kysely } from 'kysely';
 import { z } from 'zod';
 import { type ProgressReporter } from './progress-reporter';
-import { withSessionLock } from './session-lock';
+import { withSyncLease } from './sync-lease';
 import { CheckpointConflictError, CheckpointFormatError } from './sync-errors';
 
 /** The resources a backfill walks; refunds come embedded in (or listed under) their charges. */
@@ -71,6 +64,8 @@ export interface BackfillDeps {
   progress: ProgressReporter;
   logger: Logger;
   severityRules: DisputeSeverityRules;
+  /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
+  leaseTtlMs?: number;
   /** Aborting stops the walk after the batch being written; its checkpoint is kept. */
   signal?: AbortSignal;
 }
@@ -124,12 +119,6 @@ function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
-
 function readCursor(name: string, value: unknown): BackfillCursor {
   const parsed = BackfillCursor.safeParse(value);
   if (!parsed.success) {
@@ -153,11 +142,8 @@ interface ResourceWalker<T> {
   list(from: string, to: string | undefined): { page(offset: number): Promise<OmiseList<T>> };
   /** Completes what a page lacks (refund or document lists truncated in the page). */
   complete(items: T[]): Promise<T[]>;
-  write(
-    trx: Kysely<Database>,
-    items: T[],
-    observedAt: Date,
-  ): Promise<{ written: number; refunds: number; flags: number }>;
+  /** The projection requests of a batch (origin `backfill`). */
+  requests(items: T[], observedAt: Date): ProjectionRequest[];
 }
 
 /**
@@ -200,33 +186,22 @@ function chargeWalker(deps: BackfillDeps): ResourceWalker<ChargeObservation> {
           return { charge, refunds };
         }),
       ),
-    write: async (trx, items, observedAt) => {
-      const result = await projectCharges(trx, items, { origin: 'backfill', observedAt });
-      return { written: result.charges.length, refunds: result.refunds.length, flags: 0 };
-    },
+    requests: (items, observedAt) =>
+      items.map((observation) => ({
+        kind: 'observed',
+        type: 'charge',
+        observation,
+        origin: 'backfill',
+        observedAt,
+      })),
   };
 }
 
-interface DisputeItem {
-  dispute: Dispute;
-  documents: DisputeDocument[];
-}
-
-function disputeWalker(deps: BackfillDeps): ResourceWalker<DisputeItem> {
-  const chargeCreatedAt = async (trx: Kysely<Database>, chargeId: string) => {
-    const stored = await findCharge(trx, chargeId);
-    if (stored !== undefined) return stored.created_at;
-    try {
-      return new Date((await deps.omise.charges.retrieve(chargeId)).created_at);
-    } catch (error) {
-      if (error instanceof OmiseNotFoundError) return undefined;
-      throw error;
-    }
-  };
+function disputeWalker(deps: BackfillDeps): ResourceWalker<DisputeObservation> {
   return {
     list: windowPages(
       (params) => deps.omise.disputes.list(params),
-      (dispute): DisputeItem => ({ dispute, documents: [] }),
+      (dispute): DisputeObservation => ({ dispute, documents: [] }),
     ),
     complete: (items) =>
       Promise.all(
@@ -236,27 +211,30 @@ function disputeWalker(deps: BackfillDeps): ResourceWalker<DisputeItem> {
             embeddedDocuments(dispute) ?? (await collect(deps.omise.documents.list(dispute.id))),
         })),
       ),
-    write: async (trx, items, observedAt) => {
-      // The worker's lock per dispute, taken in id order (no deadlock with another multi-lock
-      // writer): a live dispute.create being projected meanwhile waits, then finds the flag.
-      const ids = [...new Set(items.map((item) => item.dispute.id))].sort();
-      for (const id of ids) await lockResourceForProjection(trx, `dispute:${id}`);
-      let written = 0;
-      let flags = 0;
-      for (const { dispute, documents } of items) {
-        const projection = await projectDispute(trx, dispute, documents, {
-          origin: 'backfill',
-          observedAt,
-          rules: deps.severityRules,
-          now: deps.clock.now(),
-          chargeCreatedAt: (chargeId) => chargeCreatedAt(trx, chargeId),
-        });
-        if (projection.written) written += 1;
-        if (projection.flag !== undefined) flags += 1;
-      }
-      return { written, refunds: 0, flags };
-    },
+    requests: (items, observedAt) =>
+      items.map((observation) => ({
+        kind: 'observed',
+        type: 'dispute',
+        observation,
+        origin: 'backfill',
+        observedAt,
+      })),
   };
+}
+
+/** What a batch's projection wrote, for the summary. */
+function countWritten(results: readonly ProjectionResult[]) {
+  const counts = { written: 0, refunds: 0, flags: 0, failed: 0 };
+  for (const result of results) {
+    if (result.outcome === 'projected') {
+      if (result.written) counts.written += 1;
+      counts.refunds += result.children;
+      if (result.flag !== undefined) counts.flags += 1;
+    } else if (result.outcome === 'failed' || result.outcome === 'error') {
+      counts.failed += 1;
+    }
+  }
+  return counts;
 }
 
 /**
@@ -361,30 +339,37 @@ async function backfillResource<T>(
     const prior = lastCommit;
     const pages = basePages + pagesFetched;
     const total = knownTotal;
-    const commit = deps.db
-      .transaction()
-      .execute(async (trx) => {
-        const written = await walker.write(trx, items, observedAt);
+    let next: BackfillCursor | undefined;
+    const commit = projectBatch(deps, walker.requests(items, observedAt), {
+      // The checkpoint commits with the batch it accounts for, after the previous batch's.
+      inTransaction: async (trx: Kysely<Database>, results) => {
         const before = await prior;
-        const next: BackfillCursor = {
+        next = {
           ...before,
           offset: end,
           total,
           pages,
-          written: before.written + written.written,
+          written: before.written + countWritten(results).written,
           completedAt: atEnd ? deps.clock.now().toISOString() : null,
         };
         await saveSyncCheckpoint(trx, name, next);
-        return { next, written };
-      })
-      .then(({ next, written }) => {
-        cursor = next;
-        counts.written += written.written;
-        counts.refunds += written.refunds;
-        counts.flags += written.flags;
-        deps.progress.update(next.offset, Math.max(next.total, knownTotal));
-        return next;
-      });
+      },
+    }).then((batchResults) => {
+      const written = countWritten(batchResults);
+      if (written.failed > 0) {
+        log.error(
+          { failed: written.failed },
+          'items of the batch could not be written; see the error log',
+        );
+      }
+      if (next === undefined) throw new Error('the batch committed without its checkpoint');
+      cursor = next;
+      counts.written += written.written;
+      counts.refunds += written.refunds;
+      counts.flags += written.flags;
+      deps.progress.update(next.offset, Math.max(next.total, knownTotal));
+      return next;
+    });
     // Awaited below in order; until then a rejection must not count as unhandled.
     commit.catch(() => undefined);
     lastCommit = commit;
@@ -487,17 +472,22 @@ export async function runBackfill(
   deps: BackfillDeps,
   options: BackfillOptions,
 ): Promise<BackfillSummary[]> {
-  return withSessionLock(deps.db, 'omise-sync:backfill', async () => {
-    const summaries: BackfillSummary[] = [];
-    for (const resource of options.resources) {
-      if (isAborted(deps.signal)) break;
-      const summary =
-        resource === 'charges'
-          ? await backfillResource(deps, resource, chargeWalker(deps), options)
-          : await backfillResource(deps, resource, disputeWalker(deps), options);
-      summaries.push(summary);
-      if (summary.status === 'interrupted') break;
-    }
-    return summaries;
-  });
+  return withSyncLease(
+    deps.db,
+    'omise-sync:backfill',
+    async () => {
+      const summaries: BackfillSummary[] = [];
+      for (const resource of options.resources) {
+        if (isAborted(deps.signal)) break;
+        const summary =
+          resource === 'charges'
+            ? await backfillResource(deps, resource, chargeWalker(deps), options)
+            : await backfillResource(deps, resource, disputeWalker(deps), options);
+        summaries.push(summary);
+        if (summary.status === 'interrupted') break;
+      }
+      return summaries;
+    },
+    deps.leaseTtlMs,
+  );
 }

@@ -15,8 +15,10 @@ export const DRIFT_KINDS = [
   'refund_stale',
   /** A charge in Postgres that Omise does not list in the window (reported, not repaired). */
   'charge_unknown',
-  /** An open or pending dispute at Omise that Postgres does not have. */
+  /** A dispute Omise lists (open or pending, or created in the window) that Postgres does not have. */
   'dispute_missing',
+  /** A dispute in Postgres with no flag: the team was never told of it. */
+  'dispute_unflagged',
   /** A dispute whose row differs from Omise (e.g. still open in Postgres, closed at Omise). */
   'dispute_stale',
   /** An active dispute in Postgres that Omise answers 404 for (reported, not repaired). */

@@ -1,7 +1,8 @@
 import { deleteSyncCheckpoint, findSyncCheckpoint } from '@omise-sync/db';
 import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { runScenario } from '@omise-sync/omise-emulator';
-import { DEFAULT_DISPUTE_SEVERITY_RULES, systemClock } from '@omise-sync/worker';
+import { systemClock } from '@omise-sync/core';
+import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
 import {
   BACKFILL_RESOURCES,
   BackfillCursor,

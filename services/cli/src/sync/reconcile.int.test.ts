@@ -3,7 +3,7 @@ import { findCharge, findDispute, findDisputeFlag, findLatestReconcileRun } from
 import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { runScenario } from '@omise-sync/omise-emulator';
-import { toChargeRow, toDisputeRow } from '@omise-sync/worker';
+import { toChargeRow, toDisputeRow } from '@omise-sync/projection';
 import { runReconcile } from './reconcile';
 import { type Pipeline, reconcileDepsOf, startPipeline } from './testing/pipeline-harness';
 
@@ -275,6 +275,7 @@ describe('reconcile against a faulty webhook delivery', () => {
       charge_unknown: 1,
       dispute_missing: 0,
       dispute_stale: 2,
+      dispute_unflagged: 0,
       dispute_unknown: 0,
     });
     expect(report.repaired).toEqual({ ...report.drift, charge_unknown: 0 });

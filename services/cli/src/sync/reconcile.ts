@@ -1,13 +1,10 @@
-import { type Logger, type OmiseEventJob } from '@omise-sync/core';
+import { type Clock, type Logger, type OmiseEventJob } from '@omise-sync/core';
 import {
   type Database,
   type EventRecord,
-  eventUpsertStatement,
-  findCharge,
   findSyncCheckpoint,
   finishReconcileRun,
   insertReconcileRun,
-  lockResourceForProjection,
   saveSyncCheckpoint,
 } from '@omise-sync/db';
 import {
@@ -21,18 +18,20 @@ import {
 } from '@omise-sync/omise-client';
 import {
   type ChargeObservation,
-  type Clock,
+  type DisputeObservation,
   type DisputeSeverityRules,
+  type ProjectionRequest,
+  collect,
   embeddedDocuments,
   embeddedRefunds,
   eventRecord,
-  fetchDisputeObservation,
-  projectCharges,
-  projectDispute,
+  projectBatch,
+  recordEvents,
+  resourceModules,
   toChargeRow,
   toDisputeRow,
   toRefundRow,
-} from '@omise-sync/worker';
+} from '@omise-sync/projection';
 import { type Queue } from 'bullmq';
 import { type Kysely } from 'kysely';
 import { z } from 'zod';
@@ -46,7 +45,7 @@ import {
   refundDifferences,
 } from './drift';
 import { type EnqueueAction, enqueueEventJob, eventJobFor, rerunJobId } from './event-jobs';
-import { withSessionLock } from './session-lock';
+import { withSyncLease } from './sync-lease';
 
 /** Name of the reconcile's cursor in `omise.sync_checkpoints`. */
 export const RECONCILE_EVENTS_CHECKPOINT = 'reconcile:events';
@@ -71,6 +70,8 @@ export interface ReconcileDeps {
   clock: Clock;
   logger: Logger;
   severityRules: DisputeSeverityRules;
+  /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
+  leaseTtlMs?: number;
 }
 
 export interface ReconcileOptions {
@@ -121,12 +122,6 @@ const PROCESSED_OUTCOMES = ['projected', 'not_found', 'ignored'] as const;
 
 function floorToSecond(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
 }
 
 /** Tracks drift found and repaired, with a few example ids per kind. */
@@ -303,7 +298,7 @@ async function reconcileEvents(
         }
       }
       if (reflected.length > 0) {
-        await eventUpsertStatement(reflected).execute(deps.db);
+        await recordEvents(deps.db, reflected);
         result.reflected += reflected.length;
       }
     }
@@ -341,18 +336,18 @@ async function reconcileEvents(
   return result;
 }
 
-async function chargeCreatedAt(
-  deps: ReconcileDeps,
-  trx: Kysely<Database>,
-  chargeId: string,
-): Promise<Date | undefined> {
-  const stored = await findCharge(trx, chargeId);
-  if (stored !== undefined) return stored.created_at;
-  try {
-    return new Date((await deps.omise.charges.retrieve(chargeId)).created_at);
-  } catch (error) {
-    if (error instanceof OmiseNotFoundError) return undefined;
-    throw error;
+/** Projects what reconcile fetched, through the projection core (origin `reconcile`). */
+async function repair(deps: ReconcileDeps, requests: ProjectionRequest[]): Promise<void> {
+  const results = await projectBatch(deps, requests);
+  for (const result of results) {
+    if (result.outcome === 'failed' || result.outcome === 'error') {
+      deps.logger.error({ err: result.error }, 'reconcile could not write a repair');
+    } else if (result.outcome === 'projected' && result.flag !== undefined) {
+      deps.logger.info(
+        { disputeId: result.flag.disputeId, severity: result.flag.severity },
+        'dispute flagged by reconcile (not notified)',
+      );
+    }
   }
 }
 
@@ -368,51 +363,59 @@ async function repairDispute(
 ): Promise<void> {
   const documents =
     embeddedDocuments(dispute) ?? (await collect(deps.omise.documents.list(dispute.id)));
-  await deps.db.transaction().execute(async (trx) => {
-    await lockResourceForProjection(trx, `dispute:${dispute.id}`);
-    const projection = await projectDispute(trx, dispute, documents, {
-      origin: 'reconcile',
-      observedAt,
-      rules: deps.severityRules,
-      now: deps.clock.now(),
-      chargeCreatedAt: (chargeId) => chargeCreatedAt(deps, trx, chargeId),
-    });
-    if (projection.flag !== undefined) {
-      deps.logger.info(
-        { disputeId: dispute.id, severity: projection.flag.severity },
-        'dispute flagged by reconcile (not notified)',
-      );
-    }
-  });
+  const observation: DisputeObservation = { dispute, documents };
+  await repair(deps, [
+    { kind: 'observed', type: 'dispute', observation, origin: 'reconcile', observedAt },
+  ]);
 }
 
-async function reconcileDisputes(deps: ReconcileDeps, ledger: DriftLedger): Promise<number> {
+/**
+ * Compares disputes with their rows and repairs what differs: every open or pending dispute at
+ * Omise, every dispute of any status created since `since`, every stored dispute that is
+ * still active in Postgres, and every stored dispute without a flag (so a dispute that opened
+ * and closed unseen still gets its one flag).
+ */
+async function reconcileDisputes(
+  deps: ReconcileDeps,
+  since: Date,
+  ledger: DriftLedger,
+): Promise<number> {
   const listedAt = deps.clock.now();
   // Collected before anything is repaired: filtered lists shift while their items change.
-  const active = new Map<string, Dispute>();
+  const listed = new Map<string, Dispute>();
   for (const status of ['open', 'pending'] as const) {
     for (const dispute of await collect(deps.omise.disputes.list({ status }))) {
-      active.set(dispute.id, dispute);
+      listed.set(dispute.id, dispute);
     }
+  }
+  for (const dispute of await collect(
+    deps.omise.disputes.list({ from: since, order: 'chronological', limit: MAX_PAGE_SIZE }),
+  )) {
+    listed.set(dispute.id, dispute);
   }
   const rows = await deps.db
     .selectFrom('omise.disputes')
-    .selectAll()
+    .leftJoin('omise.dispute_flags', 'omise.dispute_flags.dispute_id', 'omise.disputes.id')
+    .selectAll('omise.disputes')
+    .select('omise.dispute_flags.dispute_id as flag_id')
     .where((eb) =>
-      active.size === 0
-        ? eb('status', 'in', ['open', 'pending'])
-        : eb.or([eb('status', 'in', ['open', 'pending']), eb('id', 'in', [...active.keys()])]),
+      eb.or([
+        eb('omise.disputes.status', 'in', ['open', 'pending']),
+        eb('omise.dispute_flags.dispute_id', 'is', null),
+        ...(listed.size === 0 ? [] : [eb('omise.disputes.id', 'in', [...listed.keys()])]),
+      ]),
     )
     .execute();
   const stored = new Map(rows.map((row) => [row.id, row]));
   let compared = 0;
   const context = { origin: 'reconcile' as const, observedAt: listedAt };
 
-  for (const dispute of active.values()) {
+  for (const dispute of listed.values()) {
     compared += 1;
     const row = stored.get(dispute.id);
     let kind: DriftKind | undefined;
     if (row === undefined) kind = 'dispute_missing';
+    else if (row.flag_id === null) kind = 'dispute_unflagged';
     else if (
       row.observed_at < listedAt &&
       disputeDifferences(toDisputeRow(dispute, context), row).length > 0
@@ -425,24 +428,35 @@ async function reconcileDisputes(deps: ReconcileDeps, ledger: DriftLedger): Prom
     ledger.fixed(kind);
   }
 
-  // Active in Postgres but not at Omise: closed (or gone) since it was last projected.
+  // Active or unflagged in Postgres but not listed: closed (or gone) since it was last seen.
   for (const row of rows) {
-    if (active.has(row.id) || (row.status !== 'open' && row.status !== 'pending')) continue;
+    const active = row.status === 'open' || row.status === 'pending';
+    if (listed.has(row.id) || (!active && row.flag_id !== null)) continue;
     compared += 1;
     const fetchedAt = deps.clock.now();
-    let dispute: Dispute;
+    let observation: DisputeObservation;
     try {
-      dispute = (await fetchDisputeObservation(deps.omise, row.id)).dispute;
+      observation = await resourceModules.dispute.fetch(deps.omise, row.id);
     } catch (error) {
       if (!(error instanceof OmiseNotFoundError)) throw error;
       ledger.found('dispute_unknown', row.id);
       continue;
     }
     if (row.observed_at >= fetchedAt) continue;
-    if (disputeDifferences(toDisputeRow(dispute, context), row).length === 0) continue;
-    ledger.found('dispute_stale', row.id);
-    await repairDispute(deps, dispute, fetchedAt);
-    ledger.fixed('dispute_stale');
+    const stale = disputeDifferences(toDisputeRow(observation.dispute, context), row).length > 0;
+    if (row.flag_id !== null && !stale) continue;
+    const kind: DriftKind = row.flag_id === null ? 'dispute_unflagged' : 'dispute_stale';
+    ledger.found(kind, row.id);
+    await repair(deps, [
+      {
+        kind: 'observed',
+        type: 'dispute',
+        observation,
+        origin: 'reconcile',
+        observedAt: fetchedAt,
+      },
+    ]);
+    ledger.fixed(kind);
   }
   return compared;
 }
@@ -536,24 +550,19 @@ async function compareChargePage(
     repairs.push({ observation: { charge, refunds }, kinds });
   }
   if (repairs.length === 0) return;
-  const written = await deps.db.transaction().execute(async (trx) => {
-    // The worker's per-charge lock, in id order, so a live projection of the same charge
-    // waits and then finds the newer row.
-    for (const id of repairs.map((r) => r.observation.charge.id).sort()) {
-      await lockResourceForProjection(trx, `charge:${id}`);
-    }
-    return projectCharges(
-      trx,
-      repairs.map((r) => r.observation),
-      context,
-    );
-  });
+  await repair(
+    deps,
+    repairs.map(({ observation }) => ({
+      kind: 'observed',
+      type: 'charge',
+      observation,
+      origin: 'reconcile',
+      observedAt: requestedAt,
+    })),
+  );
   // A charge the guard refused has a newer observation stored: its drift is gone too.
   for (const repair of repairs) for (const kind of repair.kinds) ledger.fixed(kind);
-  deps.logger.info(
-    { repaired: written.charges.length, refunds: written.refunds.length },
-    'charges repaired from the list',
-  );
+  deps.logger.info({ repaired: repairs.length }, 'charges repaired from the list');
 }
 
 /**
@@ -570,59 +579,65 @@ export async function runReconcile(
   deps: ReconcileDeps,
   options: ReconcileOptions,
 ): Promise<ReconcileReport> {
-  return withSessionLock(deps.db, 'omise-sync:reconcile', async () => {
-    const startedAt = deps.clock.now();
-    const since = options.since ?? new Date(startedAt.getTime() - options.lookbackMs);
-    const runId = await insertReconcileRun(deps.db, { startedAt, since });
-    const log = deps.logger.child({ reconcileRun: runId });
-    const scoped = { ...deps, logger: log };
-    const ledger = new DriftLedger();
-    let events: ReconcileReport['events'] | undefined;
-    try {
-      events = await reconcileEvents(scoped, options, runId, ledger);
-      const disputesCompared = await reconcileDisputes(scoped, ledger);
-      const chargesCompared = await reconcileCharges(scoped, since, ledger);
-      const finishedAt = deps.clock.now();
-      await finishReconcileRun(deps.db, runId, {
-        finishedAt,
-        eventsSeen: events.seen,
-        eventsEnqueued: events.actions.enqueued + events.actions.retried + events.actions.requeued,
-        drift: ledger.drift,
-        repaired: ledger.repaired,
-        error: null,
-      });
-      const report: ReconcileReport = {
-        runId,
-        startedAt,
-        finishedAt,
-        since,
-        events,
-        chargesCompared,
-        disputesCompared,
-        drift: ledger.drift,
-        repaired: ledger.repaired,
-        examples: ledger.examples,
-      };
-      log.info(
-        { drift: ledger.drift, repaired: ledger.repaired, examples: ledger.examples },
-        'reconcile finished',
-      );
-      return report;
-    } catch (error) {
-      await finishReconcileRun(deps.db, runId, {
-        finishedAt: deps.clock.now(),
-        eventsSeen: events?.seen ?? 0,
-        eventsEnqueued:
-          events === undefined
-            ? 0
-            : events.actions.enqueued + events.actions.retried + events.actions.requeued,
-        drift: ledger.drift,
-        repaired: ledger.repaired,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      }).catch((recordError: unknown) =>
-        log.error({ err: recordError }, 'could not record the failed run'),
-      );
-      throw error;
-    }
-  });
+  return withSyncLease(
+    deps.db,
+    'omise-sync:reconcile',
+    async () => {
+      const startedAt = deps.clock.now();
+      const since = options.since ?? new Date(startedAt.getTime() - options.lookbackMs);
+      const runId = await insertReconcileRun(deps.db, { startedAt, since });
+      const log = deps.logger.child({ reconcileRun: runId });
+      const scoped = { ...deps, logger: log };
+      const ledger = new DriftLedger();
+      let events: ReconcileReport['events'] | undefined;
+      try {
+        events = await reconcileEvents(scoped, options, runId, ledger);
+        const disputesCompared = await reconcileDisputes(scoped, since, ledger);
+        const chargesCompared = await reconcileCharges(scoped, since, ledger);
+        const finishedAt = deps.clock.now();
+        await finishReconcileRun(deps.db, runId, {
+          finishedAt,
+          eventsSeen: events.seen,
+          eventsEnqueued:
+            events.actions.enqueued + events.actions.retried + events.actions.requeued,
+          drift: ledger.drift,
+          repaired: ledger.repaired,
+          error: null,
+        });
+        const report: ReconcileReport = {
+          runId,
+          startedAt,
+          finishedAt,
+          since,
+          events,
+          chargesCompared,
+          disputesCompared,
+          drift: ledger.drift,
+          repaired: ledger.repaired,
+          examples: ledger.examples,
+        };
+        log.info(
+          { drift: ledger.drift, repaired: ledger.repaired, examples: ledger.examples },
+          'reconcile finished',
+        );
+        return report;
+      } catch (error) {
+        await finishReconcileRun(deps.db, runId, {
+          finishedAt: deps.clock.now(),
+          eventsSeen: events?.seen ?? 0,
+          eventsEnqueued:
+            events === undefined
+              ? 0
+              : events.actions.enqueued + events.actions.retried + events.actions.requeued,
+          drift: ledger.drift,
+          repaired: ledger.repaired,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        }).catch((recordError: unknown) =>
+          log.error({ err: recordError }, 'could not record the failed run'),
+        );
+        throw error;
+      }
+    },
+    deps.leaseTtlMs,
+  );
 }

@@ -1,10 +1,5 @@
-import {
-  findCharge,
-  finishReconcileRun,
-  getEvent,
-  insertReconcileRun,
-  recordEvent,
-} from '@omise-sync/db';
+import { findCharge, finishReconcileRun, getEvent, insertReconcileRun } from '@omise-sync/db';
+import { recordEvents } from '@omise-sync/projection';
 import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { type FetchLike, OmiseNotFoundError, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator } from '@omise-sync/omise-emulator';
@@ -175,20 +170,22 @@ describe('replay and status', () => {
     // What a reconcile records for events a full backfill already reflected: no job, and
     // processed_at = received_at. They are not processing lag and must not count as such.
     for (let n = 0; n < 50; n += 1) {
-      await recordEvent(db, {
-        id: `evnt_test_reflected${n}`,
-        key: 'charge.create',
-        resource_type: 'charge',
-        resource_id: `chrg_test_reflected${n}`,
-        livemode: false,
-        created_at: new Date(at.getTime() - 3 * 24 * 3600_000),
-        received_at: new Date(at.getTime() - 10_000),
-        processed_at: new Date(at.getTime() - 10_000),
-        outcome: 'projected',
-        origin: 'backfill',
-        error: null,
-        raw: null,
-      });
+      await recordEvents(db, [
+        {
+          id: `evnt_test_reflected${n}`,
+          key: 'charge.create',
+          resource_type: 'charge',
+          resource_id: `chrg_test_reflected${n}`,
+          livemode: false,
+          created_at: new Date(at.getTime() - 3 * 24 * 3600_000),
+          received_at: new Date(at.getTime() - 10_000),
+          processed_at: new Date(at.getTime() - 10_000),
+          outcome: 'projected',
+          origin: 'backfill',
+          error: null,
+          raw: null,
+        },
+      ]);
     }
     const status = await collect();
     await probe.close();

@@ -1,6 +1,6 @@
 import { type NotifyDisputeFlagJob, type OmiseEventJob, jobCatalog } from '@omise-sync/core';
 import { type OmiseClient } from '@omise-sync/omise-client';
-import { type Clock } from '@omise-sync/worker';
+import { type Clock } from '@omise-sync/core';
 import { type Job, type Queue } from 'bullmq';
 import { eventJobFor, rerunJobId } from './event-jobs';
 import { SyncError } from './sync-errors';

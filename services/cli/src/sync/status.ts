@@ -4,7 +4,7 @@ import {
   findLatestReconcileRun,
   listSyncCheckpoints,
 } from '@omise-sync/db';
-import { type Clock } from '@omise-sync/worker';
+import { type Clock } from '@omise-sync/core';
 import { type Queue } from 'bullmq';
 import { type Kysely, sql } from 'kysely';
 import { formatTable } from '../text-table';

@@ -1,5 +1,5 @@
 import { envFields, parseEnv } from '@omise-sync/core';
-import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from '@omise-sync/worker';
+import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from '@omise-sync/projection';
 import { z } from 'zod';
 
 const databaseFields = {
@@ -43,6 +43,15 @@ const severityFields = {
   DISPUTE_SEVERITY_RULES: envFields.json(DisputeSeverityRules).optional(),
 };
 
+const leaseFields = {
+  /**
+   * Seconds a run's lease (one backfill, one reconcile at a time) lasts without renewal; a run
+   * renews it every third of that. A killed run blocks the next one for at most this long.
+   * Default 30.
+   */
+  SYNC_LEASE_TTL_SECONDS: envFields.positiveInt(30),
+};
+
 function databaseConfig(env: z.output<z.ZodObject<typeof databaseFields>>) {
   return {
     databaseUrl: env.DATABASE_URL,
@@ -70,6 +79,7 @@ export const BackfillConfig = z
     ...databaseFields,
     ...omiseFields,
     ...severityFields,
+    ...leaseFields,
     /**
      * Items written per transaction (with the checkpoint). Larger batches mean fewer commits;
      * a crash redoes at most one batch. Default 1000.
@@ -82,6 +92,7 @@ export const BackfillConfig = z
     ...databaseConfig(env),
     omise: omiseConfig(env),
     severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     batchSize: env.BACKFILL_BATCH_SIZE,
     prefetchPages: env.BACKFILL_PREFETCH_PAGES,
   }));
@@ -94,6 +105,7 @@ export const ReconcileConfig = z
     ...queueFields,
     ...omiseFields,
     ...severityFields,
+    ...leaseFields,
     /**
      * Hours back a reconciliation looks when it has no cursor yet (first run) and how far back
      * it compares charges with Omise on every run, unless --since is given. Default 168 (7 days).
@@ -112,6 +124,7 @@ export const ReconcileConfig = z
     bullmqPrefix: env.BULLMQ_PREFIX,
     omise: omiseConfig(env),
     severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     lookbackMs: env.RECONCILE_LOOKBACK_HOURS * 3_600_000,
     settleMs: env.RECONCILE_SETTLE_SECONDS * 1_000,
   }));

@@ -6,7 +6,7 @@ import { type Job, type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
 import { type CreateWorkerDeps, type OmiseSyncWorker, createWorker } from '../create-worker';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from '../dispute-severity';
+import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
 import { WorkerMetrics } from '../metrics';
 import { waitFor } from './event-jobs';
 

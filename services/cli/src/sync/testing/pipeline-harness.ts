@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type OmiseEventJob, jobCatalog } from '@omise-sync/core';
+import { type OmiseEventJob, jobCatalog, systemClock } from '@omise-sync/core';
 import { type TestDatabase, type TestRedis } from '@omise-sync/db/testing';
 import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, type Faults, startEmulator } from '@omise-sync/omise-emulator';
@@ -9,13 +9,8 @@ import {
   loadConfig as loadReceiverConfig,
   startReceiver,
 } from '@omise-sync/webhook-receiver';
-import {
-  DEFAULT_DISPUTE_SEVERITY_RULES,
-  type OmiseSyncWorker,
-  WorkerMetrics,
-  createWorker,
-  systemClock,
-} from '@omise-sync/worker';
+import { type OmiseSyncWorker, WorkerMetrics, createWorker } from '@omise-sync/worker';
+import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AlertSink } from '../../dev/alert-sink';

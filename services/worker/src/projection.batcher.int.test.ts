@@ -1,11 +1,12 @@
 import { useTestDatabase } from '@omise-sync/db/testing';
 import { createOmiseClient, type OmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
-import { ChargeProjectionBatcher } from './charge-projection.batcher';
-import { systemClock } from './clock';
+import { systemClock } from '@omise-sync/core';
+import { DEFAULT_DISPUTE_SEVERITY_RULES, eventResource } from '@omise-sync/projection';
+import { ProjectionBatcher } from './projection.batcher';
 import { toEventJob, waitFor } from './testing/event-jobs';
 
-describe('ChargeProjectionBatcher', () => {
+describe('ProjectionBatcher', () => {
   const database = useTestDatabase();
   let emulator: Emulator;
 
@@ -62,31 +63,33 @@ describe('ChargeProjectionBatcher', () => {
       },
     };
     const batches: number[] = [];
-    const batcher = new ChargeProjectionBatcher({
+    const batcher = new ProjectionBatcher({
       db: database.handle.db,
       omise,
       clock: systemClock,
+      severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
       maxBatchesInFlight: 2,
       onBatch: (size) => batches.push(size),
     });
 
-    const first = batcher.project(toEventJob(latestEvent(slow)), slow);
+    const project = (job: ReturnType<typeof toEventJob>) =>
+      batcher.project(job, eventResource(job));
+    const first = project(toEventJob(latestEvent(slow)));
     await waitFor(() => slowFetches === 1, { what: 'the first fetch of the slow charge' });
     // Received before the running batch fetched the charge: it needs no fetch of its own.
-    const again = batcher.project(
+    const again = project(
       toEventJob(latestEvent(slow), { receivedAt: new Date(Date.now() - 60_000) }),
-      slow,
     );
-    const unrelated = batcher.project(toEventJob(latestEvent(other)), other);
+    const unrelated = project(toEventJob(latestEvent(other)));
 
     // The unrelated charge commits while the slow charge's batch is still waiting for Omise.
     const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 5_000));
-    expect(await Promise.race([unrelated, timeout])).toBe('projected');
+    expect(await Promise.race([unrelated, timeout])).toMatchObject({ outcome: 'projected' });
     expect(batches).toEqual([1, 1]);
 
     openGate();
-    expect(await first).toBe('projected');
-    expect(await again).toBe('coalesced');
+    expect(await first).toMatchObject({ outcome: 'projected' });
+    expect(await again).toEqual({ outcome: 'coalesced' });
     expect(batches).toEqual([1, 1, 1]);
     expect(slowFetches).toBe(1);
   });

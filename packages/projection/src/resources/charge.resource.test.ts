@@ -1,5 +1,5 @@
 import { Charge, Refund } from '@omise-sync/omise-client';
-import { embeddedRefunds, redactCard, toChargeRow, toRefundRow } from './charge.projector';
+import { embeddedRefunds, redactCard, toChargeRow, toRefundRow } from './charge.resource';
 import { fixtureObjects, readFixture } from './fixtures.test-helper';
 
 const context = { origin: 'webhook' as const, observedAt: new Date('2026-01-01T00:00:00Z') };

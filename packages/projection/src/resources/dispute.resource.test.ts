@@ -6,7 +6,7 @@ import {
   isDisputeClosed,
   toDisputeDocumentRow,
   toDisputeRow,
-} from './dispute.projector';
+} from './dispute.resource';
 import { fixtureObjects, readFixture } from './fixtures.test-helper';
 
 const context = { origin: 'backfill' as const, observedAt: new Date('2026-01-01T00:00:00Z') };

@@ -1,4 +1,4 @@
-/** The worker's source of time, injected so tests control it. */
+/** A source of time, injected so tests control it. */
 export interface Clock {
   now(): Date;
 }

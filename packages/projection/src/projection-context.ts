@@ -2,7 +2,7 @@ import type { EventOrigin } from '@omise-sync/core';
 
 /** How and when the state being projected was obtained. */
 export interface ProjectionContext {
-  /** What triggered the projection; only `webhook` flags notify. */
+  /** What triggered the projection; only `webhook` follow-ups notify. */
   origin: EventOrigin;
   /** When the fetch request was sent to Omise (the state is at least this new). */
   observedAt: Date;
@@ -16,4 +16,11 @@ export function expandableId(value: unknown): string | null {
     return typeof id === 'string' ? id : null;
   }
   return null;
+}
+
+/** Drains an async iterable (an Omise list) into an array. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
 }

@@ -1,0 +1,1 @@
+module.exports = require('@omise-sync/db/jest-preset').createJestConfig(__dirname);

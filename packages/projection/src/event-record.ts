@@ -1,0 +1,114 @@
+import { type OmiseEventJob, toStorableJson, toStorableText } from '@omise-sync/core';
+import {
+  type Database,
+  type EventRecord,
+  MAX_ROWS_PER_RECORDSET,
+  type RecordsetColumn,
+  chunk,
+  recordsetUpsert,
+} from '@omise-sync/db';
+import type { Kysely } from 'kysely';
+import { expandableId } from './projection-context';
+
+/** Fields of an event's `data` kept in the history: what identifies the object, not its content. */
+const HISTORY_DATA_FIELDS = ['object', 'id', 'livemode', 'location', 'status', 'deleted'] as const;
+
+/**
+ * The envelope as kept in `omise.events.raw`: every envelope field, but of `data` only what
+ * identifies the object (and a refund's charge id). The object itself lives, redacted, in its
+ * current-state table; the payload as delivered can carry cardholder names, card fingerprints
+ * and customer emails, which nothing BI can read may hold.
+ */
+export function eventHistoryPayload(event: Record<string, unknown>): Record<string, unknown> {
+  const { data, ...envelope } = event;
+  const kept: Record<string, unknown> = {};
+  if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
+    for (const field of HISTORY_DATA_FIELDS) {
+      if (Object.hasOwn(data, field)) kept[field] = (data as Record<string, unknown>)[field];
+    }
+    const charge = expandableId((data as Record<string, unknown>)['charge']);
+    if (charge !== null) kept['charge'] = charge;
+  }
+  return toStorableJson({ ...envelope, data: kept }) as Record<string, unknown>;
+}
+
+/** Builds the `omise.events` record of a job. */
+export function eventRecord(
+  job: OmiseEventJob,
+  outcome: EventRecord['outcome'],
+  processedAt: Date,
+  error: string | null = null,
+): EventRecord {
+  return {
+    id: job.eventId,
+    key: toStorableText(job.key),
+    resource_type: job.resourceType,
+    resource_id: toStorableText(job.resourceId),
+    livemode: job.livemode,
+    created_at: job.eventCreatedAt,
+    received_at: job.receivedAt,
+    processed_at: processedAt,
+    outcome,
+    origin: job.origin,
+    error: toStorableText(error),
+    raw: eventHistoryPayload(job.event),
+  };
+}
+
+const EVENT_COLUMNS: readonly RecordsetColumn<EventRecord>[] = [
+  ['id', 'text'],
+  ['key', 'text'],
+  ['resource_type', 'text'],
+  ['resource_id', 'text'],
+  ['livemode', 'boolean'],
+  ['created_at', 'timestamptz'],
+  ['received_at', 'timestamptz'],
+  ['processed_at', 'timestamptz'],
+  ['outcome', 'text'],
+  ['origin', 'text'],
+  ['error', 'text'],
+  ['raw', 'jsonb'],
+];
+
+/**
+ * The event id is the key, so a redelivered or replayed event keeps one row: the latest
+ * processing wins, except that an event already `projected` is never downgraded (a later
+ * failed retry of a redelivery does not undo the projection that happened), `received_at`
+ * keeps the first arrival, and a record without `raw` keeps the stored one.
+ */
+const eventUpsertStatement = recordsetUpsert<EventRecord>({
+  table: 'omise.events',
+  columns: EVENT_COLUMNS,
+  onConflict: [
+    'key = excluded.key',
+    'resource_type = excluded.resource_type',
+    'resource_id = excluded.resource_id',
+    'livemode = excluded.livemode',
+    'created_at = excluded.created_at',
+    'received_at = least(omise.events.received_at, excluded.received_at)',
+    'processed_at = excluded.processed_at',
+    'outcome = excluded.outcome',
+    'origin = excluded.origin',
+    'error = excluded.error',
+    'raw = coalesce(excluded.raw, omise.events.raw)',
+  ]
+    .join(', ')
+    .concat(" WHERE omise.events.outcome <> 'projected' OR excluded.outcome = 'projected'"),
+});
+
+/**
+ * Records what came of processing Omise events (the one writer of `omise.events`). Several
+ * records of one event keep the last; rows are written in id order, so two writers never
+ * lock the same event rows in opposite orders.
+ */
+export async function recordEvents(
+  db: Kysely<Database>,
+  records: readonly EventRecord[],
+): Promise<void> {
+  const byId = [...new Map(records.map((record) => [record.id, record])).values()].sort((a, b) =>
+    a.id < b.id ? -1 : 1,
+  );
+  for (const part of chunk(byId, MAX_ROWS_PER_RECORDSET)) {
+    await eventUpsertStatement(part).execute(db);
+  }
+}

@@ -1,0 +1,48 @@
+export {
+  projectBatch,
+  isRowError,
+  type EventRequest,
+  type ObservedRequest,
+  type ProjectBatchOptions,
+  type ProjectionDeps,
+  type ProjectionRequest,
+  type ProjectionResult,
+} from './project-batch';
+export type { FollowUpDeps, Observed, ResourceModule, WriteOutcome } from './resource-module';
+export { collect, expandableId, type ProjectionContext } from './projection-context';
+export { eventHistoryPayload, eventRecord, recordEvents } from './event-record';
+export {
+  InvalidResourceError,
+  RESOURCE_TYPES,
+  eventResource,
+  lockKey,
+  resourceModules,
+  type ObservationOf,
+  type ResourceRef,
+  type ResourceType,
+} from './resources';
+export {
+  embeddedRefunds,
+  redactCard,
+  toChargeRow,
+  toRefundRow,
+  type ChargeObservation,
+} from './resources/charge.resource';
+export {
+  disputeChargeId,
+  embeddedDocuments,
+  isDisputeActive,
+  isDisputeClosed,
+  toDisputeDocumentRow,
+  toDisputeRow,
+  type DisputeObservation,
+} from './resources/dispute.resource';
+export type { WrittenFlag } from './resources/dispute-flags';
+export {
+  DEFAULT_DISPUTE_SEVERITY_RULES,
+  DisputeSeverityRules,
+  SEVERITIES,
+  assessDisputeSeverity,
+  type DisputeFacts,
+  type SeverityAssessment,
+} from './resources/dispute-severity';

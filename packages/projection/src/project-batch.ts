@@ -1,0 +1,347 @@
+import type { OmiseEventJob } from '@omise-sync/core';
+import {
+  type Database,
+  type EventRecord,
+  ensureResourceLocks,
+  lockResources,
+} from '@omise-sync/db';
+import { OmiseNotFoundError } from '@omise-sync/omise-client';
+import type { Kysely } from 'kysely';
+import { eventRecord, recordEvents } from './event-record';
+import type { FollowUpDeps, Observed, WriteOutcome } from './resource-module';
+import type { WrittenFlag } from './resources/dispute-flags';
+import {
+  type ObservationOf,
+  RESOURCE_TYPES,
+  type ResourceRef,
+  type ResourceType,
+  lockKey,
+  resourceModules,
+} from './resources';
+
+/** An event to project: its resource is fetched again unless a newer fetch is stored. */
+export interface EventRequest {
+  kind: 'event';
+  job: OmiseEventJob;
+  resource: ResourceRef;
+}
+
+/** A resource already fetched (by backfill or reconcile), to write as it is. */
+export type ObservedRequest = {
+  [T in ResourceType]: { kind: 'observed'; type: T } & Observed<ObservationOf[T]>;
+}[ResourceType];
+
+export type ProjectionRequest = EventRequest | ObservedRequest;
+
+/** What came of one request. */
+export type ProjectionResult =
+  /** Written (or refused by the `observed_at` guard: `written` false), with its follow-ups. */
+  | { outcome: 'projected'; written: boolean; children: number; flag: WrittenFlag | undefined }
+  /** A fetch sent after the event arrived is already stored; nothing to fetch. */
+  | { outcome: 'coalesced' }
+  /** Omise answered 404; recorded. */
+  | { outcome: 'not_found'; error: OmiseNotFoundError }
+  /** The item could not be written; recorded `failed`. Retrying cannot help. */
+  | { outcome: 'failed'; error: unknown }
+  /** Fetching the resource failed; nothing was written for it. The caller decides on retries. */
+  | { outcome: 'error'; error: unknown };
+
+/** What projecting needs. */
+export interface ProjectionDeps extends FollowUpDeps {
+  db: Kysely<Database>;
+}
+
+export interface ProjectBatchOptions {
+  /**
+   * Runs in the batch's transaction after its writes, so that what it writes commits with
+   * them or not at all (the backfill's checkpoint).
+   */
+  inTransaction?: (trx: Kysely<Database>, results: readonly ProjectionResult[]) => Promise<void>;
+}
+
+/** One observation to write and the requests it answers. */
+interface PlannedWrite<T extends ResourceType> {
+  item: Observed<ObservationOf[T]>;
+  requests: number[];
+}
+
+type Plan = { [T in ResourceType]: PlannedWrite<T>[] };
+
+const ROW_ERROR_CLASSES = new Set(['22', '23', '54']);
+
+/**
+ * True for an error that one item's data caused (a value Postgres refuses, a constraint, a
+ * program limit, an object the row mappers cannot read), as opposed to a connection, lock or
+ * timeout trouble that retrying the whole batch can cure.
+ */
+export function isRowError(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ROW_ERROR_CLASSES.has(code.slice(0, 2));
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function isEvent(request: ProjectionRequest): request is EventRequest {
+  return request.kind === 'event';
+}
+
+function isObservedOf<T extends ResourceType>(
+  request: ProjectionRequest,
+  type: T,
+): request is ProjectionRequest & { type: T } & Observed<ObservationOf[T]> {
+  return request.kind === 'observed' && request.type === type;
+}
+
+function observedResource<T extends ResourceType>(
+  request: { type: T } & Observed<ObservationOf[T]>,
+): ResourceRef {
+  return { type: request.type, id: resourceModules[request.type].idOf(request.observation) };
+}
+
+function resourceOf(request: ProjectionRequest): ResourceRef {
+  return isEvent(request) ? request.resource : observedResource(request);
+}
+
+/**
+ * Runs `work` in one transaction holding the lock rows of `keys`. A controlled transaction
+ * (kysely's `startTransaction`), because isolating a poison item needs savepoints.
+ */
+async function withLockedTransaction<R>(
+  db: Kysely<Database>,
+  keys: readonly string[],
+  work: (
+    trx: Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['execute']>>,
+  ) => Promise<R>,
+): Promise<R> {
+  const trx = await db.startTransaction().execute();
+  try {
+    await lockResources(trx, keys);
+    const result = await work(trx);
+    await trx.commit().execute();
+    return result;
+  } catch (error) {
+    // A dead connection cannot roll back; Postgres does it when the session ends.
+    await trx
+      .rollback()
+      .execute()
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Coalesces and fetches, inside the locked transaction: an event whose resource was fetched
+ * after the event arrived (omise-sync's clock on both sides) needs no fetch; one fetch serves
+ * every other event of the resource.
+ */
+async function planBatch(
+  trx: Kysely<Database>,
+  deps: ProjectionDeps,
+  requests: readonly ProjectionRequest[],
+  results: (ProjectionResult | undefined)[],
+): Promise<Plan> {
+  const plan: Plan = { charge: [], dispute: [] };
+  for (const type of RESOURCE_TYPES) {
+    await planType(trx, deps, type, requests, results, plan);
+  }
+  return plan;
+}
+
+async function planType<T extends ResourceType>(
+  trx: Kysely<Database>,
+  deps: ProjectionDeps,
+  type: T,
+  requests: readonly ProjectionRequest[],
+  results: (ProjectionResult | undefined)[],
+  plan: Plan,
+): Promise<void> {
+  const module = resourceModules[type];
+  const writes = plan[type] as PlannedWrite<T>[];
+  const eventsById = new Map<string, number[]>();
+  requests.forEach((request, index) => {
+    if (isEvent(request)) {
+      if (request.resource.type !== type) return;
+      const group = eventsById.get(request.resource.id);
+      if (group === undefined) eventsById.set(request.resource.id, [index]);
+      else group.push(index);
+    } else if (isObservedOf(request, type)) {
+      writes.push({ item: request, requests: [index] });
+    }
+  });
+  if (eventsById.size === 0) return;
+  const stored = await module.findObservedAt(trx, [...eventsById.keys()]);
+  const toFetch: [string, number[]][] = [];
+  for (const [id, indexes] of eventsById) {
+    const observedAt = stored.get(id);
+    const pending = indexes.filter((index) => {
+      const job = (requests[index] as EventRequest).job;
+      if (observedAt !== undefined && observedAt >= new Date(job.receivedAt)) {
+        results[index] = { outcome: 'coalesced' };
+        return false;
+      }
+      return true;
+    });
+    if (pending.length > 0) toFetch.push([id, pending]);
+  }
+  await Promise.all(
+    toFetch.map(async ([id, indexes]) => {
+      // Taken before the request is sent: the state returned is at least this new.
+      const observedAt = deps.clock.now();
+      try {
+        const observation = await module.fetch(deps.omise, id);
+        const jobs = indexes.map((index) => (requests[index] as EventRequest).job);
+        // A live webhook wins over a replay that happens to share the batch.
+        const origin = jobs.some((job) => job.origin === 'webhook')
+          ? 'webhook'
+          : (jobs[jobs.length - 1]?.origin ?? 'webhook');
+        writes.push({ item: { observation, origin, observedAt }, requests: indexes });
+      } catch (error) {
+        for (const index of indexes) {
+          results[index] =
+            error instanceof OmiseNotFoundError
+              ? { outcome: 'not_found', error }
+              : { outcome: 'error', error };
+        }
+      }
+    }),
+  );
+}
+
+function settle(
+  write: PlannedWrite<ResourceType>,
+  outcome: WriteOutcome | undefined,
+  results: (ProjectionResult | undefined)[],
+): void {
+  // The flag belongs to the first request only, so its notification is enqueued once.
+  write.requests.forEach((index, position) => {
+    results[index] = {
+      outcome: 'projected',
+      written: outcome?.written ?? false,
+      children: outcome?.children ?? 0,
+      flag: position === 0 ? outcome?.flag : undefined,
+    };
+  });
+}
+
+function eventRecordsOf(
+  requests: readonly ProjectionRequest[],
+  results: readonly (ProjectionResult | undefined)[],
+  indexes: Iterable<number>,
+  processedAt: Date,
+): EventRecord[] {
+  const records: EventRecord[] = [];
+  for (const index of indexes) {
+    const request = requests[index];
+    const result = results[index];
+    if (request === undefined || !isEvent(request) || result === undefined) continue;
+    if (result.outcome === 'projected' || result.outcome === 'coalesced') {
+      records.push(eventRecord(request.job, 'projected', processedAt));
+    } else if (result.outcome === 'not_found') {
+      records.push(eventRecord(request.job, 'not_found', processedAt, result.error.message));
+    } else if (result.outcome === 'failed') {
+      records.push(eventRecord(request.job, 'failed', processedAt, describeError(result.error)));
+    }
+  }
+  return records;
+}
+
+async function writeType<T extends ResourceType>(
+  trx: Kysely<Database>,
+  deps: ProjectionDeps,
+  type: T,
+  writes: readonly PlannedWrite<T>[],
+): Promise<WriteOutcome[]> {
+  if (writes.length === 0) return [];
+  return resourceModules[type].write(
+    trx,
+    writes.map((write) => write.item),
+    deps,
+  );
+}
+
+/**
+ * Projects a batch: the one way any Omise resource becomes rows. In one transaction it takes
+ * the lock rows of every resource in the batch (in one global order, so no two writers can
+ * deadlock, and no reader can hold them), skips events whose resource was fetched after they
+ * arrived, fetches the rest (one fetch per resource), writes every observation with its
+ * children and follow-up steps through its resource module (an older observation never
+ * replaces a newer one), and records each event's outcome.
+ *
+ * An item that cannot be written (a value Postgres refuses, an object the mappers cannot read)
+ * fails alone: the batch is written again item by item, each in a savepoint, the failing ones
+ * recorded `failed`, the rest committed. A connection failure fails the whole batch (thrown).
+ * @returns one result per request, in order
+ */
+export async function projectBatch(
+  deps: ProjectionDeps,
+  requests: readonly ProjectionRequest[],
+  options: ProjectBatchOptions = {},
+): Promise<ProjectionResult[]> {
+  const keys = [...new Set(requests.map((request) => lockKey(resourceOf(request))))].sort();
+  await ensureResourceLocks(deps.db, keys);
+  const results: (ProjectionResult | undefined)[] = requests.map(() => undefined);
+  let plan: Plan | undefined;
+  try {
+    await withLockedTransaction(deps.db, keys, async (trx) => {
+      plan = await planBatch(trx, deps, requests, results);
+      for (const type of RESOURCE_TYPES) {
+        const writes = plan[type] as PlannedWrite<ResourceType>[];
+        const outcomes = await writeType(trx, deps, type, plan[type]);
+        writes.forEach((write, index) => settle(write, outcomes[index], results));
+      }
+      await recordEvents(trx, eventRecordsOf(requests, results, requests.keys(), deps.clock.now()));
+      await options.inTransaction?.(trx, settled(results));
+    });
+  } catch (error) {
+    if (plan === undefined || !isRowError(error)) throw error;
+    await writeIsolated(deps, keys, requests, results, plan, options);
+  }
+  return settled(results);
+}
+
+function settled(results: readonly (ProjectionResult | undefined)[]): ProjectionResult[] {
+  return results.map((result) => result ?? { outcome: 'error', error: new Error('no result') });
+}
+
+/** The slow path of {@link projectBatch}: every item in its own savepoint. */
+async function writeIsolated(
+  deps: ProjectionDeps,
+  keys: readonly string[],
+  requests: readonly ProjectionRequest[],
+  results: (ProjectionResult | undefined)[],
+  plan: Plan,
+  options: ProjectBatchOptions,
+): Promise<void> {
+  await withLockedTransaction(deps.db, keys, async (trx) => {
+    const handled = new Set<number>();
+    for (const type of RESOURCE_TYPES) {
+      for (const write of plan[type] as PlannedWrite<ResourceType>[]) {
+        for (const index of write.requests) handled.add(index);
+        const savepoint = await trx.savepoint('item').execute();
+        try {
+          const [outcome] = await writeType(savepoint, deps, type, [write]);
+          settle(write, outcome, results);
+          await recordEvents(
+            savepoint,
+            eventRecordsOf(requests, results, write.requests, deps.clock.now()),
+          );
+          await savepoint.releaseSavepoint('item').execute();
+        } catch (error) {
+          if (!isRowError(error)) throw error;
+          await savepoint.rollbackToSavepoint('item').execute();
+          for (const index of write.requests) results[index] = { outcome: 'failed', error };
+          await recordEvents(
+            trx,
+            eventRecordsOf(requests, results, write.requests, deps.clock.now()),
+          );
+        }
+      }
+    }
+    const rest = [...requests.keys()].filter((index) => !handled.has(index));
+    await recordEvents(trx, eventRecordsOf(requests, results, rest, deps.clock.now()));
+    await options.inTransaction?.(trx, settled(results));
+  });
+}
