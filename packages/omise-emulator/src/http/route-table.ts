@@ -45,7 +45,8 @@ export function defineRoute<P extends string, Call, Reply>(
 function matchParams(pattern: readonly string[], segments: readonly string[]): Params | undefined {
   if (pattern.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
-  for (const [i, part] of pattern.entries()) {
+  for (let i = 0; i < pattern.length; i++) {
+    const part = pattern[i] as string;
     const segment = segments[i] as string;
     if (part.startsWith(':')) params[part.slice(1)] = segment;
     else if (part !== segment) return undefined;
