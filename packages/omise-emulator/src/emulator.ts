@@ -26,20 +26,11 @@ import {
   renderRefund,
   renderToken,
 } from './resource-render';
-import { runScenario, seedCharges, type ScenarioSummary } from './scenario';
+import { type ScenarioRun, ScenarioRuns } from './scenario-runs';
 import { createSeededRandom } from './seeded-random';
 import { loadSnapshot, readSnapshotRandomState, writeSnapshot } from './state-snapshot';
 import { EmulatorStore, type ResourceKind } from './state/emulator-store';
 import { type DeliveryStats, WebhookDispatcher } from './webhook-dispatcher';
-
-export interface ScenarioRun {
-  id: number;
-  name: ScenarioRequest['name'];
-  status: 'running' | 'finished' | 'failed';
-  startedAt: string;
-  summary: ScenarioSummary | null;
-  error: string | null;
-}
 
 export interface Emulator {
   /** Base URL serving both the api.omise.co and the vault.omise.co paths. */
@@ -114,7 +105,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (loaded) logger.info({ file: options.snapshotFile }, 'state loaded from snapshot');
   }
 
-  const runs: ScenarioRun[] = [];
+  const scenarios = new ScenarioRuns(now, logger);
   const setFaults = (patch: Partial<Faults> | FaultsPatch): Faults => {
     const defined = Object.fromEntries(
       Object.entries(patch).filter(([, value]) => value !== undefined),
@@ -140,39 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const startScenario = async (request: ScenarioRequest): Promise<ScenarioRun> => {
     const emulator = self.current;
     if (emulator === undefined) throw new Error('emulator is not started');
-    const run: ScenarioRun = {
-      id: runs.length + 1,
-      name: request.name,
-      status: 'running',
-      startedAt: new Date(now()).toISOString(),
-      summary: null,
-      error: null,
-    };
-    runs.push(run);
-    const log = logger.child({ scenario: request.name, run: run.id });
-    log.info({ request }, 'scenario started');
-    try {
-      const scenarioOptions = {
-        charges: request.charges,
-        refundShare: request.refundShare,
-        disputeShare: request.disputeShare,
-        ...(request.seed === undefined ? {} : { seed: request.seed }),
-      };
-      run.summary =
-        request.name === 'bulk'
-          ? await seedCharges(emulator, { ...scenarioOptions, webhooks: request.webhooks })
-          : await runScenario(emulator, {
-              ...scenarioOptions,
-              ratePerSecond: request.ratePerSecond,
-            });
-      run.status = 'finished';
-      log.info({ summary: run.summary }, 'scenario finished');
-    } catch (err) {
-      run.status = 'failed';
-      run.error = err instanceof Error ? err.message : String(err);
-      log.error({ err }, 'scenario failed');
-    }
-    return { ...run };
+    return scenarios.start(emulator, request);
   };
   const startScenarioJson = async (request: ScenarioRequest): Promise<Json> => ({
     ...(await startScenario(request)),
@@ -193,12 +152,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           deliveries: dispatcher.stats(),
           faults,
           webhooks: webhooks.map((w) => ({ url: w.url, secrets: w.secrets.length })),
-          scenarios: runs.map((r) => ({ ...r })),
+          scenarios: scenarios.list(),
         }),
         setFaults,
         setWebhooks,
         startScenario: startScenarioJson,
-        scenarios: () => runs.map((r) => ({ ...r })),
+        scenarios: () => scenarios.list(),
         reset,
         idle: async (timeoutMs) => {
           let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
-export { startEmulator, type Emulator, type ScenarioRun } from './emulator';
+export { startEmulator, type Emulator } from './emulator';
+export { type ScenarioRun } from './scenario-runs';
 export { type EmulatorActions } from './emulator-actions';
 export { type ResourceKind } from './state/emulator-store';
 export {

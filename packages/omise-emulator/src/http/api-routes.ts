@@ -124,7 +124,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     actions.createRefund(id, await body()),
   ),
   route('GET', '/charges/:id/refunds/:refundId', 'secret', ({ store }, { id, refundId }) => {
-    store.charges.get(id);
+    store.charges.get(id); // an unknown charge is reported as such, before its refund
     return renderRefund(getRefund(store, id, refundId));
   }),
   route('GET', '/charges/:id/events', 'secret', (call, { id }) =>

@@ -33,7 +33,7 @@ export function emitEvent(
 
 /** The events of a charge, its refunds and its dispute, oldest first. */
 export function chargeEvents(store: EmulatorStore, chargeId: string): EventState[] {
-  store.charges.get(chargeId);
+  store.charges.get(chargeId); // an unknown charge is a 404, not an empty list
   return store.events.items.filter(
     (e) =>
       (e.data as { id?: unknown }).id === chargeId ||
