@@ -133,9 +133,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (emulator === undefined) throw new Error('emulator is not started');
     return scenarios.start(emulator, request);
   };
-  const startScenarioJson = async (request: ScenarioRequest): Promise<Json> => ({
-    ...(await startScenario(request)),
-  });
 
   const server = createServer(
     { keepAlive: true, keepAliveTimeout: 65_000 },
@@ -156,7 +153,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }),
         setFaults,
         setWebhooks,
-        startScenario: startScenarioJson,
+        startScenario,
         scenarios: () => scenarios.list(),
         reset,
         idle: async (timeoutMs) => {
