@@ -1,22 +1,22 @@
+export { createOmiseClient, type OmiseClient, type OmiseClientOptions } from './omise-client';
 export {
-  createOmiseClient,
-  MAX_DOCUMENT_BYTES,
-  type OmiseClient,
-  type OmiseClientOptions,
   type ChargesResource,
-  type RefundsResource,
-  type DisputesResource,
-  type DocumentsResource,
-  type EventsResource,
-  type TokensResource,
   type CreateChargeParams,
   type UpdateChargeParams,
-  type CreateRefundParams,
+} from './resources/charges.resource';
+export { type RefundsResource, type CreateRefundParams } from './resources/refunds.resource';
+export {
+  type DisputesResource,
   type UpdateDisputeParams,
   type ListDisputesParams,
-  type CreateTokenParams,
+} from './resources/disputes.resource';
+export {
+  MAX_DOCUMENT_BYTES,
+  type DocumentsResource,
   type UploadDocumentParams,
-} from './omise-client';
+} from './resources/documents.resource';
+export { type EventsResource } from './resources/events.resource';
+export { type TokensResource, type CreateTokenParams } from './resources/tokens.resource';
 export { type OmiseListIterable, type ListParams, MAX_PAGE_SIZE } from './omise-list-iterable';
 export type { OmiseResponseInfo, FetchLike, FetchLikeResponse, HttpMethod } from './omise-request';
 export {

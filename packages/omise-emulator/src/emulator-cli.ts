@@ -1,6 +1,7 @@
 import { createLogger } from '@omise-sync/core';
 import { CLI_USAGE, isHelpRequested, loadEmulatorConfig } from './emulator-config';
-import { type Emulator, type ScenarioRun, startEmulator } from './emulator';
+import { type Emulator, startEmulator } from './emulator';
+import { type ScenarioRun } from './scenario-runs';
 
 export interface EmulatorCliRun {
   emulator: Emulator;

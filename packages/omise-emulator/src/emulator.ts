@@ -4,6 +4,7 @@ import { type AddressInfo } from 'node:net';
 import { createLogger } from '@omise-sync/core';
 import { type z } from 'zod';
 import { type FaultsPatch, ScenarioRequest } from './admin-params';
+import { type EmulatorActions, createEmulatorActions } from './emulator-actions';
 import {
   DEFAULT_DELIVERY,
   DEFAULT_PUBLIC_KEY,
@@ -13,74 +14,23 @@ import {
   NO_FAULTS,
   type WebhookEndpoint,
 } from './emulator-options';
-import { createRequestHandler, renderEventForApi } from './emulator-http';
-import { EmulatorState } from './emulator-state';
-import {
-  CaptureChargeParams,
-  CloseDisputeParams,
-  CreateChargeParams,
-  CreateCustomerParams,
-  CreateDisputeParams,
-  CreateRefundParams,
-  CreateTokenParams,
-  DocumentKind,
-  UpdateChargeParams,
-  UpdateDisputeParams,
-  parseParams,
-} from './request-params';
+import { createRequestHandler } from './http/emulator-http';
+import { parseParams } from './request-params';
 import {
   type Json,
   renderCharge,
   renderCustomer,
   renderDispute,
   renderDocument,
+  renderEventForApi,
   renderRefund,
   renderToken,
 } from './resource-render';
-import { runScenario, seedCharges, type ScenarioSummary } from './scenario';
+import { type ScenarioRun, ScenarioRuns } from './scenario-runs';
 import { createSeededRandom } from './seeded-random';
 import { loadSnapshot, readSnapshotRandomState, writeSnapshot } from './state-snapshot';
+import { EmulatorStore, type ResourceKind } from './state/emulator-store';
 import { type DeliveryStats, WebhookDispatcher } from './webhook-dispatcher';
-
-export type ResourceKind =
-  'charges' | 'refunds' | 'disputes' | 'documents' | 'events' | 'tokens' | 'customers';
-
-/**
- * State changes without HTTP, for scenarios and tests. Each one validates its input with the
- * same schema, runs the same state method and produces the same events and webhooks as the
- * matching API call; each returns the JSON the API would answer with, or throws
- * `OmiseApiError` where the API would answer with an error.
- */
-export interface EmulatorActions {
-  createToken(params: z.input<typeof CreateTokenParams>): Json;
-  createCustomer(params: z.input<typeof CreateCustomerParams>): Json;
-  createCharge(params: z.input<typeof CreateChargeParams>): Json;
-  updateCharge(id: string, params: z.input<typeof UpdateChargeParams>): Json;
-  captureCharge(id: string, params?: z.input<typeof CaptureChargeParams>): Json;
-  reverseCharge(id: string): Json;
-  expireCharge(id: string): Json;
-  markChargeAsPaid(id: string): Json;
-  markChargeAsFailed(id: string): Json;
-  createRefund(chargeId: string, params: z.input<typeof CreateRefundParams>): Json;
-  createDispute(chargeId: string, params?: z.input<typeof CreateDisputeParams>): Json;
-  updateDispute(id: string, params: z.input<typeof UpdateDisputeParams>): Json;
-  acceptDispute(id: string): Json;
-  closeDispute(id: string, params: z.input<typeof CloseDisputeParams>): Json;
-  uploadDocument(
-    disputeId: string,
-    file: { filename: string; content: Buffer; kind?: z.input<typeof DocumentKind> },
-  ): Json;
-  deleteDocument(disputeId: string, documentId: string): Json;
-}
-
-export interface ScenarioRun {
-  id: number;
-  name: ScenarioRequest['name'];
-  status: 'running' | 'finished' | 'failed';
-  startedAt: string;
-  summary: ScenarioSummary | null;
-  error: string | null;
-}
 
 export interface Emulator {
   /** Base URL serving both the api.omise.co and the vault.omise.co paths. */
@@ -144,18 +94,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: () => faults,
     endpoints: () => webhooks,
   });
-  const state = new EmulatorState(
+  const store = new EmulatorStore(
     now,
     random,
     (event) => dispatcher.dispatch(event),
     () => baseUrl,
   );
   if (options.snapshotFile !== undefined) {
-    const loaded = await loadSnapshot(state, options.snapshotFile);
+    const loaded = await loadSnapshot(store, options.snapshotFile);
     if (loaded) logger.info({ file: options.snapshotFile }, 'state loaded from snapshot');
   }
 
-  const runs: ScenarioRun[] = [];
+  const scenarios = new ScenarioRuns(now, logger);
   const setFaults = (patch: Partial<Faults> | FaultsPatch): Faults => {
     const defined = Object.fromEntries(
       Object.entries(patch).filter(([, value]) => value !== undefined),
@@ -171,129 +121,40 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const reset = (): void => {
     dispatcher.cancelPending();
     dispatcher.resetStats();
-    state.clear();
+    store.clear();
     logger.info('state reset');
   };
-  const counts = () => ({
-    charges: state.charges.size,
-    refunds: state.refunds.size,
-    disputes: state.disputes.size,
-    documents: state.documents.size,
-    events: state.events.size,
-    tokens: state.tokens.size,
-    customers: state.customers.size,
-  });
-
-  const actions: EmulatorActions = {
-    createToken: (p) =>
-      renderToken(state.createToken(parseParams(CreateTokenParams, p, 'invalid_card'))),
-    createCustomer: (p) =>
-      renderCustomer(state.createCustomer(parseParams(CreateCustomerParams, p)), now()),
-    createCharge: (p) =>
-      renderCharge(state.createCharge(parseParams(CreateChargeParams, p, 'invalid_charge')), state),
-    updateCharge: (id, p) =>
-      renderCharge(
-        state.updateCharge(id, parseParams(UpdateChargeParams, p, 'invalid_charge')),
-        state,
-      ),
-    captureCharge: (id, p = {}) =>
-      renderCharge(
-        state.captureCharge(id, parseParams(CaptureChargeParams, p, 'failed_capture')),
-        state,
-      ),
-    reverseCharge: (id) => renderCharge(state.reverseCharge(id), state),
-    expireCharge: (id) => renderCharge(state.expireCharge(id), state),
-    markChargeAsPaid: (id) => renderCharge(state.markChargeAsPaid(id), state),
-    markChargeAsFailed: (id) => renderCharge(state.markChargeAsFailed(id), state),
-    createRefund: (chargeId, p) =>
-      renderRefund(
-        state.createRefund(chargeId, parseParams(CreateRefundParams, p, 'failed_refund')),
-      ),
-    createDispute: (chargeId, p = {}) =>
-      renderDispute(state.createDispute(chargeId, parseParams(CreateDisputeParams, p)), state),
-    updateDispute: (id, p) =>
-      renderDispute(state.updateDispute(id, parseParams(UpdateDisputeParams, p)), state),
-    acceptDispute: (id) => renderDispute(state.acceptDispute(id), state),
-    closeDispute: (id, p) =>
-      renderDispute(state.closeDispute(id, parseParams(CloseDisputeParams, p)), state),
-    uploadDocument: (disputeId, file) =>
-      renderDocument(
-        state.uploadDocument(disputeId, {
-          filename: file.filename,
-          content: file.content,
-          kind: file.kind === undefined ? undefined : parseParams(DocumentKind, file.kind),
-        }),
-        state,
-      ),
-    deleteDocument: (disputeId, documentId) => {
-      const doc = state.deleteDocument(disputeId, documentId);
-      return { object: 'document', id: doc.id, livemode: false, deleted: true };
-    },
-  };
+  const actions = createEmulatorActions(store);
 
   // Filled in below, once the emulator object exists for the scenario runner to use.
   const self: { current?: Emulator } = {};
   const startScenario = async (request: ScenarioRequest): Promise<ScenarioRun> => {
     const emulator = self.current;
     if (emulator === undefined) throw new Error('emulator is not started');
-    const run: ScenarioRun = {
-      id: runs.length + 1,
-      name: request.name,
-      status: 'running',
-      startedAt: new Date(now()).toISOString(),
-      summary: null,
-      error: null,
-    };
-    runs.push(run);
-    const log = logger.child({ scenario: request.name, run: run.id });
-    log.info({ request }, 'scenario started');
-    try {
-      const scenarioOptions = {
-        charges: request.charges,
-        refundShare: request.refundShare,
-        disputeShare: request.disputeShare,
-        ...(request.seed === undefined ? {} : { seed: request.seed }),
-      };
-      run.summary =
-        request.name === 'bulk'
-          ? await seedCharges(emulator, { ...scenarioOptions, webhooks: request.webhooks })
-          : await runScenario(emulator, {
-              ...scenarioOptions,
-              ratePerSecond: request.ratePerSecond,
-            });
-      run.status = 'finished';
-      log.info({ summary: run.summary }, 'scenario finished');
-    } catch (err) {
-      run.status = 'failed';
-      run.error = err instanceof Error ? err.message : String(err);
-      log.error({ err }, 'scenario failed');
-    }
-    return { ...run };
+    return scenarios.start(emulator, request);
   };
-  const startScenarioJson = async (request: ScenarioRequest): Promise<Json> => ({
-    ...(await startScenario(request)),
-  });
 
   const server = createServer(
     { keepAlive: true, keepAliveTimeout: 65_000 },
     createRequestHandler({
-      state,
+      store,
+      actions,
       logger,
       secretKey,
       publicKey,
       faults: () => faults,
       admin: {
         stats: () => ({
-          counts: counts(),
+          counts: store.counts(),
           deliveries: dispatcher.stats(),
           faults,
           webhooks: webhooks.map((w) => ({ url: w.url, secrets: w.secrets.length })),
-          scenarios: runs.map((r) => ({ ...r })),
+          scenarios: scenarios.list(),
         }),
         setFaults,
         setWebhooks,
-        startScenario: startScenarioJson,
-        scenarios: () => runs.map((r) => ({ ...r })),
+        startScenario,
+        scenarios: () => scenarios.list(),
         reset,
         idle: async (timeoutMs) => {
           let timer: NodeJS.Timeout | undefined;
@@ -318,7 +179,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let closing: Promise<void> | undefined;
   const saveSnapshot = async (file = options.snapshotFile): Promise<void> => {
     if (file === undefined) throw new Error('no snapshot file given');
-    await writeSnapshot(state, file);
+    await writeSnapshot(store, file);
     logger.info({ file }, 'state written to snapshot');
   };
 
@@ -334,42 +195,42 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setWebhooks,
     webhooks: () => webhooks,
     getCharge: (id) => {
-      const charge = state.charges.get(id);
-      return charge === undefined ? undefined : renderCharge(charge, state);
+      const charge = store.charges.find(id);
+      return charge === undefined ? undefined : renderCharge(charge, store);
     },
     getRefund: (id) => {
-      const refund = state.refunds.get(id);
+      const refund = store.refunds.find(id);
       return refund === undefined ? undefined : renderRefund(refund);
     },
     getDispute: (id) => {
-      const dispute = state.disputes.get(id);
-      return dispute === undefined ? undefined : renderDispute(dispute, state);
+      const dispute = store.disputes.find(id);
+      return dispute === undefined ? undefined : renderDispute(dispute, store);
     },
     getEvent: (id) => {
-      const event = state.events.get(id);
+      const event = store.events.find(id);
       return event === undefined ? undefined : renderEventForApi(event);
     },
     listAll: (kind) => {
       switch (kind) {
         case 'charges':
-          return state.chargeList.map((c) => renderCharge(c, state));
+          return store.charges.items.map((c) => renderCharge(c, store));
         case 'refunds':
-          return state.refundList.map(renderRefund);
+          return store.refunds.items.map(renderRefund);
         case 'disputes':
-          return state.disputeList.map((d) => renderDispute(d, state));
+          return store.disputes.items.map((d) => renderDispute(d, store));
         case 'documents':
-          return [...state.documents.values()].map((d) => renderDocument(d, state));
+          return store.documents.items.map((d) => renderDocument(d, store));
         case 'events':
-          return state.eventList.map(renderEventForApi);
+          return store.events.items.map(renderEventForApi);
         case 'tokens':
-          return [...state.tokens.values()].map(renderToken);
+          return store.tokens.items.map(renderToken);
         case 'customers':
-          return [...state.customers.values()].map((c) => renderCustomer(c, now()));
+          return store.customers.items.map((c) => renderCustomer(c, now()));
       }
     },
-    count: (kind) => counts()[kind],
+    count: (kind) => store.count(kind),
     startScenario: (request) => startScenario(parseParams(ScenarioRequest, request)),
-    withoutWebhooks: (fn) => state.withoutWebhooks(fn),
+    withoutWebhooks: (fn) => store.withoutWebhooks(fn),
     reset,
     saveSnapshot,
     close: () =>

@@ -1,10 +1,7 @@
-export {
-  startEmulator,
-  type Emulator,
-  type EmulatorActions,
-  type ResourceKind,
-  type ScenarioRun,
-} from './emulator';
+export { startEmulator, type Emulator } from './emulator';
+export { type ScenarioRun } from './scenario-runs';
+export { type EmulatorActions } from './emulator-actions';
+export { type ResourceKind } from './state/emulator-store';
 export {
   DEFAULT_DELIVERY,
   DEFAULT_PUBLIC_KEY,

@@ -45,14 +45,18 @@ export function parseListQuery(params: URLSearchParams, nowMs: number): ListQuer
   };
 }
 
+interface Created {
+  readonly createdAt: number;
+}
+
 /** First index whose created second is >= `ms` (items are in creation order). */
-function lowerBound<T>(items: readonly T[], createdAt: (item: T) => number, ms: number): number {
+function lowerBound(items: readonly Created[], ms: number): number {
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const item = items[mid] as T;
-    if (Math.floor(createdAt(item) / 1000) * 1000 < ms) lo = mid + 1;
+    const item = items[mid] as Created;
+    if (Math.floor(item.createdAt / 1000) * 1000 < ms) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -62,15 +66,14 @@ function lowerBound<T>(items: readonly T[], createdAt: (item: T) => number, ms: 
  * One page of a list kept in creation order: two binary searches for `from`/`to` and a slice,
  * so paging 100,000 charges costs O(log n + limit) per request.
  */
-export function pageList<T>(
+export function pageList<T extends Created>(
   items: readonly T[],
-  createdAt: (item: T) => number,
   query: ListQuery,
   location: string,
   render: (item: T) => Json,
 ): Json {
-  const start = lowerBound(items, createdAt, query.fromMs);
-  const end = Math.max(start, lowerBound(items, createdAt, query.toMs + 1000));
+  const start = lowerBound(items, query.fromMs);
+  const end = Math.max(start, lowerBound(items, query.toMs + 1000));
   const total = end - start;
   const data: Json[] = [];
   for (let i = query.offset; i < total && data.length < query.limit; i++) {

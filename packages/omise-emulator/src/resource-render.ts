@@ -340,6 +340,15 @@ export function renderEvent(event: EventState, webhookDeliveries: Json[]): Json 
   };
 }
 
+/** An event as the Events API shows it: with a record of every delivery attempt. */
+export function renderEventForApi(event: EventState): Json {
+  const payload = event.payload ?? '';
+  return renderEvent(
+    event,
+    event.deliveries.map((d) => renderDeliveryRecord(d, payload)),
+  );
+}
+
 /** Omise answers with pretty-printed JSON (two spaces) and a trailing newline. */
 export function toOmiseJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;

@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { type EmulatorState } from './emulator-state';
 import {
   type ChargeState,
   type CustomerState,
@@ -12,6 +11,8 @@ import {
   type RefundState,
   type TokenState,
 } from './resource-types';
+import { type EmulatorStore } from './state/emulator-store';
+import { restoreEvent } from './state/events.state';
 
 /**
  * The state as NDJSON, one object per line (a single JSON document of 100,000 charges and
@@ -29,21 +30,21 @@ type SnapshotLine =
 
 type SnapshotDocument = Omit<DocumentState, 'content'> & { content: string };
 
-export async function writeSnapshot(state: EmulatorState, file: string): Promise<void> {
+export async function writeSnapshot(store: EmulatorStore, file: string): Promise<void> {
   const temp = `${file}.tmp`;
   const out = createWriteStream(temp);
   const write = async (line: SnapshotLine): Promise<void> => {
     if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
   };
-  await write({ t: 'meta', version: 1, random: state.random.state() });
-  for (const v of state.tokens.values()) await write({ t: 'token', v });
-  for (const v of state.customers.values()) await write({ t: 'customer', v });
-  for (const charge of state.chargeList) {
+  await write({ t: 'meta', version: 1, random: store.random.state() });
+  for (const v of store.tokens.items) await write({ t: 'token', v });
+  for (const v of store.customers.items) await write({ t: 'customer', v });
+  for (const charge of store.charges.items) {
     const { refunds: _refunds, ...v } = charge;
     await write({ t: 'charge', v });
   }
-  for (const v of state.refundList) await write({ t: 'refund', v });
-  for (const dispute of state.disputeList) {
+  for (const v of store.refunds.items) await write({ t: 'refund', v });
+  for (const dispute of store.disputes.items) {
     const { documents, ...v } = dispute;
     await write({
       t: 'dispute',
@@ -51,7 +52,7 @@ export async function writeSnapshot(state: EmulatorState, file: string): Promise
       documents: documents.map((d) => ({ ...d, content: d.content.toString('base64') })),
     });
   }
-  for (const v of state.eventList) await write({ t: 'event', v });
+  for (const v of store.events.items) await write({ t: 'event', v });
   out.end();
   await once(out, 'finish');
   await rename(temp, file);
@@ -72,7 +73,7 @@ export async function readSnapshotRandomState(
 }
 
 /** Loads a snapshot into an empty state; false when the file does not exist. */
-export async function loadSnapshot(state: EmulatorState, file: string): Promise<boolean> {
+export async function loadSnapshot(store: EmulatorStore, file: string): Promise<boolean> {
   if (!existsSync(file)) return false;
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   for await (const text of lines) {
@@ -82,23 +83,21 @@ export async function loadSnapshot(state: EmulatorState, file: string): Promise<
       case 'meta':
         break;
       case 'token':
-        state.tokens.set(line.v.id, line.v);
-        state.noteRestoredTime(line.v.createdAt);
+        store.tokens.add(line.v);
+        store.noteCreatedAt(line.v.createdAt);
         break;
       case 'customer':
-        state.customers.set(line.v.id, line.v);
+        store.customers.add(line.v);
         break;
       case 'charge': {
         const charge: ChargeState = { ...line.v, refunds: [] };
-        state.charges.set(charge.id, charge);
-        state.chargeList.push(charge);
-        state.noteRestoredTime(charge.createdAt);
+        store.charges.add(charge);
+        store.noteCreatedAt(charge.createdAt);
         break;
       }
       case 'refund': {
-        state.refunds.set(line.v.id, line.v);
-        state.refundList.push(line.v);
-        state.charges.get(line.v.chargeId)?.refunds.push(line.v);
+        store.refunds.add(line.v);
+        store.charges.find(line.v.chargeId)?.refunds.push(line.v);
         break;
       }
       case 'dispute': {
@@ -107,13 +106,12 @@ export async function loadSnapshot(state: EmulatorState, file: string): Promise<
           content: Buffer.from(d.content, 'base64'),
         }));
         const dispute: DisputeState = { ...line.v, documents };
-        state.disputes.set(dispute.id, dispute);
-        state.disputeList.push(dispute);
-        for (const doc of documents) state.documents.set(doc.id, doc);
+        store.disputes.add(dispute);
+        for (const doc of documents) store.documents.add(doc);
         break;
       }
       case 'event':
-        state.restoreEvent(line.v);
+        restoreEvent(store, line.v);
         break;
     }
   }
