@@ -31,3 +31,13 @@ export {
   toStorableJson,
   toStorableText,
 } from './storable-json';
+export {
+  OmiseEventEnvelope,
+  OmiseEventId,
+  describeIssues,
+  omiseIdPattern,
+  stringifyOmiseEventJob,
+  toEventDisposition,
+  validateOmiseEventEnvelope,
+  type EventDisposition,
+} from './omise-event-envelope';

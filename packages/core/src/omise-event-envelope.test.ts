@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { type EventOrigin, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
+import { type EventOrigin, jobCatalog, type OmiseEventJob } from './job-catalog';
 import {
   OmiseEventEnvelope,
   stringifyOmiseEventJob,
@@ -262,13 +262,47 @@ describe('stringifyOmiseEventJob', () => {
     const text = JSON.stringify(
       envelope({
         key: 'refund."odd"\\key\u2028',
-        data: { object: 'refund', id: 'rfnd_"quoted"\\', charge: 'chrg_\n1' },
+        data: { object: 'refund', id: 'rfnd_test_1', charge: 'chrg_test_1' },
       }),
     );
     const job = projectedJobOf(text, 'replay');
-    expect(job.chargeId).toBe('chrg_\n1');
+    expect(job.chargeId).toBe('chrg_test_1');
     expect(JSON.parse(stringifyOmiseEventJob(job, text))).toEqual(JSON.parse(JSON.stringify(job)));
   });
+
+  it.each([
+    ['charge', '.'],
+    ['charge', '..'],
+    ['charge', 'chrg_../../account'],
+    ['dispute', 'chrg_test_1'],
+    ['refund', 'rfnd_test 1'],
+  ])('when a %s event names the id %j, it is invalid and never becomes a job', (object, id) => {
+    const parsed = OmiseEventEnvelope.parse(
+      envelope({ data: { object, id, charge: 'chrg_test_1' } }),
+    );
+    expect(toEventDisposition(parsed, receivedAt, 'webhook')).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('when a refund names a charge id that is not one, it is invalid', () => {
+    const parsed = OmiseEventEnvelope.parse(
+      envelope({ data: { object: 'refund', id: 'rfnd_test_1', charge: '../charges' } }),
+    );
+    expect(toEventDisposition(parsed, receivedAt, 'webhook')).toEqual({
+      kind: 'invalid',
+      message: 'data.charge: not an Omise charge id',
+    });
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'when data.object is %j, the event is ignored with that object type',
+    (object) => {
+      const parsed = OmiseEventEnvelope.parse(envelope({ data: { object, id: 'x_1' } }));
+      expect(toEventDisposition(parsed, receivedAt, 'webhook')).toEqual({
+        kind: 'ignore',
+        objectType: object,
+      });
+    },
+  );
 
   it('keeps the text of the body for what a re-serialisation would spell differently', () => {
     const text =

@@ -1,10 +1,7 @@
-import {
-  type EventOrigin,
-  isoTime,
-  type OmiseEventJob,
-  type ProjectedResource,
-} from '@omise-sync/core';
 import { z } from 'zod';
+import { isoTime } from './iso-time';
+import { type EventOrigin, type OmiseEventJob, type ProjectedResource } from './job-catalog';
+import { toStorableJson } from './storable-json';
 
 /**
  * An Omise event id (`evnt_…`, `evnt_test_…`). It becomes the BullMQ job id and, in fetch
@@ -85,11 +82,24 @@ export function validateOmiseEventEnvelope(
   return result.success ? { success: true, data: input as OmiseEventEnvelope } : result;
 }
 
-const PROJECTED: Readonly<Record<string, ProjectedResource>> = {
-  charge: 'charge',
-  refund: 'refund',
-  dispute: 'dispute',
-};
+/**
+ * The id pattern of an Omise object whose ids start with `prefix` (`chrg`, `dspt`…): only the
+ * characters Omise uses, so an id can never address another path (`.`, `..`, `/`).
+ */
+export function omiseIdPattern(prefix: string): RegExp {
+  return new RegExp(`^${prefix}_[A-Za-z0-9_]{1,200}$`);
+}
+
+/**
+ * The objects whose events are projected, with their id patterns. A Map, so a `data.object`
+ * such as `__proto__` or `constructor` finds nothing rather than Object.prototype.
+ */
+const PROJECTED = new Map<string, { type: ProjectedResource; id: RegExp }>([
+  ['charge', { type: 'charge', id: omiseIdPattern('chrg') }],
+  ['refund', { type: 'refund', id: omiseIdPattern('rfnd') }],
+  ['dispute', { type: 'dispute', id: omiseIdPattern('dspt') }],
+]);
+const CHARGE_ID = omiseIdPattern('chrg');
 
 /** What the receiver does with a genuine, valid event. */
 export type EventDisposition =
@@ -107,8 +117,12 @@ export function toEventDisposition(
   receivedAt: Date,
   origin: EventOrigin,
 ): EventDisposition {
-  const resourceType = PROJECTED[envelope.data.object];
-  if (resourceType === undefined) return { kind: 'ignore', objectType: envelope.data.object };
+  const projected = PROJECTED.get(envelope.data.object);
+  if (projected === undefined) return { kind: 'ignore', objectType: envelope.data.object };
+  const resourceType = projected.type;
+  if (!projected.id.test(envelope.data.id)) {
+    return { kind: 'invalid', message: `data.id: not an Omise ${resourceType} id` };
+  }
 
   let chargeId: string | undefined;
   if (resourceType === 'refund') {
@@ -117,6 +131,9 @@ export function toEventDisposition(
     // The worker re-fetches a refund through its charge; only a deleted stub may lack it.
     if (chargeId === undefined && envelope.data.deleted !== true) {
       return { kind: 'invalid', message: 'data.charge: a refund event must name its charge' };
+    }
+    if (chargeId !== undefined && !CHARGE_ID.test(chargeId)) {
+      return { kind: 'invalid', message: 'data.charge: not an Omise charge id' };
     }
   }
 
@@ -130,7 +147,8 @@ export function toEventDisposition(
     eventCreatedAt: new Date(createdAt).toISOString(),
     receivedAt: isoTime(receivedAt.getTime()),
     origin,
-    event: envelope,
+    // What can always be stored and serialised: no U+0000, no nesting deeper than 32 levels.
+    event: toStorableJson(envelope) as Record<string, unknown>,
   };
   if (chargeId !== undefined) job.chargeId = chargeId;
   return { kind: 'project', job };

@@ -35,7 +35,12 @@ describe('projectBatch', () => {
 
   const createCharge = (metadata: Record<string, unknown> = {}): Charge => {
     const token = emulator.actions.createToken({
-      card: { name: 'A B', number: '4242424242424242', expiration_month: 12, expiration_year: 2040 },
+      card: {
+        name: 'A B',
+        number: '4242424242424242',
+        expiration_month: 12,
+        expiration_year: 2040,
+      },
     });
     const created = emulator.actions.createCharge({
       amount: 10_000,

@@ -5,7 +5,7 @@ import {
   OmiseRateLimitError,
   type OmiseClient,
 } from '@omise-sync/omise-client';
-import { OmiseEventId } from './omise-event-envelope';
+import { OmiseEventId } from '@omise-sync/core';
 import {
   InvalidEventError,
   ServiceUnavailableError,

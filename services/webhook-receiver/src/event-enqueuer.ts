@@ -7,7 +7,7 @@ import {
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
 import { type BulkAddResult, type BulkJob, BulkJobAdder } from './bullmq-bulk-add';
-import { stringifyOmiseEventJob } from './omise-event-envelope';
+import { stringifyOmiseEventJob } from '@omise-sync/core';
 
 /** The queue the receiver produces into: `jobCatalog.omiseEvent.queue`. */
 export type OmiseEventQueue = Queue<OmiseEventJob>;

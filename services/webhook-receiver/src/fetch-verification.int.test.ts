@@ -7,7 +7,7 @@ import { newSecret } from '../test/deliveries';
 import { post, type Answer } from '../test/receiver-client';
 import { loadConfig } from './config';
 import { startReceiver, type RunningReceiver } from './main';
-import { OmiseEventEnvelope, toEventDisposition } from './omise-event-envelope';
+import { OmiseEventEnvelope, toEventDisposition } from '@omise-sync/core';
 
 const redis = useTestRedis();
 const logger = createLogger({ name: 'webhook-receiver', level: 'silent' });

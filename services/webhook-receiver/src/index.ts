@@ -31,12 +31,6 @@ export {
   type VerificationFailureReason,
 } from './metrics';
 export {
-  OmiseEventEnvelope,
-  OmiseEventId,
-  toEventDisposition,
-  type EventDisposition,
-} from './omise-event-envelope';
-export {
   BadUpstreamEventError,
   InternalReceiverError,
   InvalidEventError,

@@ -7,11 +7,7 @@ import { type BacklogMonitor } from './backlog-monitor';
 import { type DeliveryVerifier } from './delivery-verifier';
 import { type EventEnqueuer } from './event-enqueuer';
 import { type DeliveryOutcome, type ReceiverMetrics } from './metrics';
-import {
-  describeIssues,
-  toEventDisposition,
-  validateOmiseEventEnvelope,
-} from './omise-event-envelope';
+import { describeIssues, toEventDisposition, validateOmiseEventEnvelope } from '@omise-sync/core';
 import { readRawBody } from './read-raw-body';
 import {
   BadUpstreamEventError,

@@ -1,4 +1,4 @@
-import { toStorableJson, toStorableText } from '@omise-sync/core';
+import { omiseIdPattern, toStorableJson, toStorableText } from '@omise-sync/core';
 import {
   type NewCharge,
   type NewRefund,
@@ -222,7 +222,7 @@ async function writeChargeRows(
 /** Charges, each with all of its refunds; refund events project their charge. */
 export const chargeResource: ResourceModule<ChargeObservation> = {
   type: 'charge',
-  idPattern: /^chrg_[A-Za-z0-9_]{1,200}$/,
+  idPattern: omiseIdPattern('chrg'),
 
   async fetch(omise, chargeId) {
     const charge = await omise.charges.retrieve(chargeId);

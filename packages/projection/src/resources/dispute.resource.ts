@@ -1,4 +1,4 @@
-import { toStorableJson, toStorableText } from '@omise-sync/core';
+import { omiseIdPattern, toStorableJson, toStorableText } from '@omise-sync/core';
 import {
   type Database,
   type NewDispute,
@@ -293,7 +293,7 @@ async function writeDispute(
 /** Disputes with their evidence documents; follow-up: the dispute flag. */
 export const disputeResource: ResourceModule<DisputeObservation> = {
   type: 'dispute',
-  idPattern: /^dspt_[A-Za-z0-9_]{1,200}$/,
+  idPattern: omiseIdPattern('dspt'),
 
   async fetch(omise, disputeId) {
     const dispute = await omise.disputes.retrieve(disputeId);

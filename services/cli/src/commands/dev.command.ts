@@ -11,6 +11,7 @@ import { createDatabase, migrateToLatest } from '@omise-sync/db';
 import { createOmiseClient } from '@omise-sync/omise-client';
 import { AlertSink, freePort } from '../dev/alert-sink';
 import { ChildService, waitForHttp } from '../dev/child-service';
+import { serviceEntry } from './service-process';
 import { isSettled, progressLine, takeSnapshot, type DemoSnapshot } from '../dev/demo-progress';
 import { START_SERVICES_HELP, resolveServices } from '../dev/local-services';
 import { verifySync, type SyncCheck } from '../dev/verify-sync';
@@ -131,18 +132,8 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     REDIS_URL: services.redisUrl,
   };
   const children: ChildService[] = [];
-  const start = (
-    name: string,
-    command: string,
-    extraArgs: string[],
-    childEnv: NodeJS.ProcessEnv,
-  ) => {
-    const child = new ChildService(
-      name,
-      [cli, command, ...extraArgs],
-      childEnv,
-      join(logDir, `${name}.log`),
-    );
+  const start = (name: string, args: string[], childEnv: NodeJS.ProcessEnv) => {
+    const child = new ChildService(name, args, childEnv, join(logDir, `${name}.log`));
     children.push(child);
     return child;
   };
@@ -160,12 +151,12 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   let settled = false;
   let checks: SyncCheck[] | undefined;
   try {
-    const receiver = start('receiver', 'receiver', [], {
+    const receiver = start('receiver', [serviceEntry('receiver')], {
       ...common,
       PORT: String(receiverPort),
       OMISE_WEBHOOK_SECRETS: webhookSecret,
     });
-    const worker = start('worker', 'worker', [], {
+    const worker = start('worker', [serviceEntry('worker')], {
       ...common,
       DATABASE_URL: databaseUrl,
       OMISE_SECRET_KEY: EMULATOR_SECRET_KEY,
@@ -175,8 +166,14 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     });
     const emulator = start(
       'emulator',
-      'emulator',
-      ['--port', String(emulatorPort), '--webhook-url', `${receiverUrl}/webhooks/omise`],
+      [
+        cli,
+        'emulator',
+        '--port',
+        String(emulatorPort),
+        '--webhook-url',
+        `${receiverUrl}/webhooks/omise`,
+      ],
       {
         ...env,
         EMULATOR_SECRET_KEY,

@@ -1,36 +1,18 @@
-import { createLogger, onShutdownSignal } from '@omise-sync/core';
+import { onShutdownSignal } from '@omise-sync/core';
 import { runEmulatorCli } from '@omise-sync/omise-emulator';
-import { loadConfig as loadReceiverConfig, startReceiver } from '@omise-sync/webhook-receiver';
-import { runWorker } from '@omise-sync/worker';
+import { runServiceProcess } from './service-process';
 
-// The long-running services. Each installs its shutdown on SIGTERM/SIGINT and keeps the process
-// alive; the command itself returns as soon as the service is running.
+// The long-running services. The receiver and the worker run as their own processes (their
+// compiled entry points), so this command lives as long as the service and exits with its code.
 
 /** `omise-sync receiver`: the webhook endpoint on PORT. */
-export async function receiverCommand(
-  _args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
-  const config = loadReceiverConfig(env);
-  const logger = createLogger({ name: 'webhook-receiver', level: config.logLevel });
-  const receiver = await startReceiver(config, { logger });
-  onShutdownSignal(
-    async (signal) => {
-      logger.info({ signal }, 'signal received');
-      await receiver.close();
-    },
-    (error) => logger.error({ err: error }, 'shutdown failed'),
-  );
-  return 0;
+export function receiverCommand(_args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return runServiceProcess('receiver', env);
 }
 
 /** `omise-sync worker`: consumes the event queue; metrics and probes on METRICS_PORT. */
-export async function workerCommand(
-  _args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
-  await runWorker(env);
-  return 0;
+export function workerCommand(_args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return runServiceProcess('worker', env);
 }
 
 /** `omise-sync emulator [--port N] [--scenario …]`: the Omise test-mode emulator. */

@@ -1,5 +1,10 @@
-import { type EventOrigin, type OmiseEventJob, jobCatalog } from '@omise-sync/core';
-import { OmiseEventEnvelope, toEventDisposition } from '@omise-sync/webhook-receiver';
+import {
+  type EventOrigin,
+  OmiseEventEnvelope,
+  type OmiseEventJob,
+  jobCatalog,
+  toEventDisposition,
+} from '@omise-sync/core';
 import { type Queue } from 'bullmq';
 
 /** What turning an Omise event (from the Events API) into a job gave. */
