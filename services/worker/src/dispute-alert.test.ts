@@ -13,7 +13,12 @@ describe('formatAmount', () => {
 
 describe('buildDisputeAlert', () => {
   const message = buildDisputeAlert(
-    { dispute_id: 'dspt_test_1', severity: 'high', reasons: ['reason=unauthorized_charge'] },
+    {
+      dispute_id: 'dspt_test_1',
+      severity: 'high',
+      reasons: ['reason=unauthorized_charge'],
+      first_seen_status: 'open',
+    },
     {
       id: 'dspt_test_1',
       charge_id: 'chrg_test_9',
@@ -43,5 +48,26 @@ describe('buildDisputeAlert', () => {
       expect(json).toContain(fact);
     }
     expect(json).not.toMatch(/https?:\/\//);
+  });
+});
+
+describe('buildDisputeAlert for a dispute first seen closed', () => {
+  it('says it closed before anyone saw it open, and how', () => {
+    const message = buildDisputeAlert(
+      { dispute_id: 'dspt_test_2', severity: 'low', reasons: [], first_seen_status: 'lost' },
+      {
+        id: 'dspt_test_2',
+        charge_id: 'chrg_test_2',
+        amount: 10_000,
+        currency: 'THB',
+        reason_code: 'goods_or_services_not_provided',
+        status: 'lost',
+        livemode: true,
+      },
+    );
+    expect(message.text).toBe(
+      'low dispute closed (lost) before anyone saw it open dspt_test_2 (live): 100.00 THB, reason goods_or_services_not_provided, charge chrg_test_2',
+    );
+    expect(JSON.stringify(message.blocks)).toContain('closed (lost) before anyone saw it open');
   });
 });

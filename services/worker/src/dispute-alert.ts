@@ -29,11 +29,22 @@ const SEVERITY_MARK: Record<DisputeFlagRow['severity'], string> = {
 };
 
 /**
+ * What the alert announces: a new dispute, or one that opened and closed (won or lost) before
+ * omise-sync first saw it, which the team must hear of all the same.
+ */
+function headline(flag: Pick<DisputeFlagRow, 'severity' | 'first_seen_status'>): string {
+  const first = flag.first_seen_status;
+  return first === 'won' || first === 'lost'
+    ? `${flag.severity} dispute closed (${first}) before anyone saw it open`
+    : `New ${flag.severity} dispute`;
+}
+
+/**
  * The alert for a newly flagged dispute: ids, amount, reason and severity. No links and no
  * customer or card data, since the channel is wider than the payments team.
  */
 export function buildDisputeAlert(
-  flag: Pick<DisputeFlagRow, 'dispute_id' | 'severity' | 'reasons'>,
+  flag: Pick<DisputeFlagRow, 'dispute_id' | 'severity' | 'reasons' | 'first_seen_status'>,
   dispute: Pick<
     DisputeRow,
     'id' | 'charge_id' | 'amount' | 'currency' | 'reason_code' | 'status' | 'livemode'
@@ -42,7 +53,8 @@ export function buildDisputeAlert(
   const amount = formatAmount(dispute.amount, dispute.currency);
   const reason = dispute.reason_code ?? 'unknown';
   const mode = dispute.livemode ? 'live' : 'test';
-  const text = `New ${flag.severity} dispute ${dispute.id} (${mode}): ${amount}, reason ${reason}, charge ${dispute.charge_id}`;
+  const title = headline(flag);
+  const text = `${title} ${dispute.id} (${mode}): ${amount}, reason ${reason}, charge ${dispute.charge_id}`;
   const why = flag.reasons.length === 0 ? 'no rule matched' : flag.reasons.join(', ');
   return {
     text,
@@ -51,7 +63,7 @@ export function buildDisputeAlert(
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `${SEVERITY_MARK[flag.severity]} *New ${flag.severity} dispute* \`${dispute.id}\` (${mode})`,
+          text: `${SEVERITY_MARK[flag.severity]} *${title}* \`${dispute.id}\` (${mode})`,
         },
       },
       {

@@ -231,6 +231,39 @@ describe('projecting events into Postgres', () => {
     });
   });
 
+  it('when a dispute opened and closed before the worker first fetched it, it still gets one resolved flag and the team is told', async () => {
+    const chargeId = String(createCharge()['id']);
+    const disputeId = String(emulator.actions.createDispute(chargeId)['id']);
+    emulator.actions.closeDispute(disputeId, { status: 'lost' });
+    // Both events arrive after the fact; each fetch finds the dispute already lost.
+    await harness.enqueue(toEventJob(eventFor(disputeId, 'dispute.create')));
+    await harness.enqueue(toEventJob(eventFor(disputeId, 'dispute.close')));
+    await harness.idle();
+    await waitFor(() => alerts.received.some((m) => String(m['text']).includes(disputeId)), {
+      what: 'the alert',
+    });
+    await harness.idle();
+
+    const dispute = await getDispute(database.handle.db, disputeId);
+    expect(dispute.status).toBe('lost');
+    const flags = await database.handle.db
+      .selectFrom('omise.dispute_flags')
+      .selectAll()
+      .where('dispute_id', '=', disputeId)
+      .execute();
+    expect(flags).toHaveLength(1);
+    expect(flags[0]).toMatchObject({
+      first_seen_status: 'lost',
+      resolution: 'lost',
+      resolved_at: dispute.closed_at,
+      origin: 'webhook',
+      notify: true,
+    });
+    const alertsForIt = alerts.received.filter((m) => String(m['text']).includes(disputeId));
+    expect(alertsForIt).toHaveLength(1);
+    expect(String(alertsForIt[0]?.['text'])).toContain('closed (lost) before anyone saw it open');
+  });
+
   it('when a burst of events for one charge arrived before it was fetched, one fetch serves them all', async () => {
     const chargeId = String(
       emulator.actions.createCharge({
