@@ -5,7 +5,12 @@ import { Charge, Dispute } from '@omise-sync/omise-client';
 import { runScenario } from '@omise-sync/omise-emulator';
 import { toChargeRow, toDisputeRow } from '@omise-sync/projection';
 import { runReconcile } from './reconcile';
-import { type Pipeline, reconcileDepsOf, startPipeline } from './testing/pipeline-harness';
+import {
+  PIPELINE_TIMEOUT_MS,
+  type Pipeline,
+  reconcileDepsOf,
+  startPipeline,
+} from './testing/pipeline-harness';
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
@@ -29,10 +34,10 @@ describe('reconcile against a faulty webhook delivery', () => {
       seed: 'cli-reconcile',
       faults: { webhookDropShare: 0.1, webhookDuplicateShare: 0.1, webhookReorder: true },
     });
-  });
+  }, PIPELINE_TIMEOUT_MS);
   afterAll(async () => {
     await pipeline.close();
-  });
+  }, PIPELINE_TIMEOUT_MS);
 
   /**
    * Every way Postgres differs from the emulator's state: a row missing or extra, or a column
@@ -185,8 +190,6 @@ describe('reconcile against a faulty webhook delivery', () => {
     }
     expect(report.drift.dispute_missing).toBe(1);
     expect(report.repaired.dispute_missing).toBe(1);
-    await pipeline.idle();
-    await pipeline.worker.sweepNotifications();
     await pipeline.idle();
 
     expect(await findDisputeFlag(db, disputeId)).toMatchObject({

@@ -1,12 +1,11 @@
 import { findCharge, finishReconcileRun, getEvent, insertReconcileRun } from '@omise-sync/db';
 import { recordEvents } from '@omise-sync/projection';
 import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
-import { type FetchLike, OmiseNotFoundError, createOmiseClient } from '@omise-sync/omise-client';
-import { type Emulator } from '@omise-sync/omise-emulator';
+import { OmiseNotFoundError } from '@omise-sync/omise-client';
 import { Queue } from 'bullmq';
 import { EventNotProjectedError, replayEvent, replayFailedJobs } from './replay';
 import { collectStatus, formatStatus } from './status';
-import { type Pipeline, startPipeline } from './testing/pipeline-harness';
+import { PIPELINE_TIMEOUT_MS, type Pipeline, startPipeline } from './testing/pipeline-harness';
 
 const CARD = {
   name: 'Malee Srisuk',
@@ -25,36 +24,14 @@ describe('replay and status', () => {
   const startedAt = new Date();
 
   beforeAll(async () => {
-    const revocable =
-      (emulator: Emulator): FetchLike =>
-      (url, init) =>
-        keyRevoked && url.startsWith(emulator.url)
-          ? Promise.resolve(
-              new Response(
-                JSON.stringify({
-                  object: 'error',
-                  location: 'https://www.omise.co/api-errors#authentication-failure',
-                  code: 'authentication_failure',
-                  message: 'authentication failed',
-                }),
-                { status: 401, headers: { 'content-type': 'application/json' } },
-              ),
-            )
-          : fetch(url, init);
     pipeline = await startPipeline(database, redis, {
       seed: 'cli-replay',
-      workerOmise: (emulator) =>
-        createOmiseClient({
-          secretKey: emulator.secretKey,
-          baseUrl: emulator.url,
-          maxRetries: 0,
-          fetch: revocable(emulator),
-        }),
+      workerKeyRevoked: () => keyRevoked,
     });
-  });
+  }, PIPELINE_TIMEOUT_MS);
   afterAll(async () => {
     await pipeline.close();
-  });
+  }, PIPELINE_TIMEOUT_MS);
 
   const createCharge = (): string => {
     const { actions } = pipeline.emulator;

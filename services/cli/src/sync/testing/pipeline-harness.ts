@@ -1,39 +1,139 @@
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { type Server, createServer, request } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { type OmiseEventJob, jobCatalog, systemClock } from '@omise-sync/core';
 import { type TestDatabase, type TestRedis } from '@omise-sync/db/testing';
 import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, type Faults, startEmulator } from '@omise-sync/omise-emulator';
-import {
-  type RunningReceiver,
-  WEBHOOK_PATH,
-  loadConfig as loadReceiverConfig,
-  startReceiver,
-} from '@omise-sync/webhook-receiver';
-import { type OmiseSyncWorker, WorkerMetrics, createWorker } from '@omise-sync/worker';
 import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { AlertSink } from '../../dev/alert-sink';
+import { AlertSink, freePort } from '../../dev/alert-sink';
+import { waitForHttp } from '../../dev/child-service';
 import { type ReconcileDeps } from '../reconcile';
 import { silentLogger, waitFor } from './sync-test-kit';
 
 /**
- * The whole live pipeline in this process, as deployed: the emulator delivering signed
- * webhooks (with faults) to the real receiver, which enqueues on BullMQ; a real worker
- * projecting into the test database; a local alert endpoint on port 0.
+ * The whole live pipeline, as deployed: the emulator delivering signed webhooks (with faults)
+ * to the real receiver, which enqueues on BullMQ; a real worker projecting into the test
+ * database; a local alert endpoint on port 0. The receiver and the worker run as their own
+ * processes from source, so the CLI's tests never import another service's code.
  */
 export interface Pipeline {
   emulator: Emulator;
-  receiver: RunningReceiver;
-  worker: OmiseSyncWorker;
   alerts: AlertSink;
   events: Queue<OmiseEventJob>;
   followups: Queue;
   /** A client on the emulator, for the sync commands under test. */
   omise: OmiseClient;
+  /** GET requests the worker has made to Omise so far, by path template (from its /metrics). */
+  workerOmiseGets(): Promise<Map<string, number>>;
   /** Resolves once the emulator has no delivery pending and both queues are empty. */
   idle(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Startup compiles each service from source; on a loaded machine that takes a while. */
+const READY_TIMEOUT_MS = 120_000;
+const KILL_AFTER_MS = 10_000;
+/** For the `beforeAll` and `afterAll` hooks that start and close a pipeline. */
+export const PIPELINE_TIMEOUT_MS = READY_TIMEOUT_MS + 2 * KILL_AFTER_MS;
+
+/**
+ * Runs a service's `main.ts` in a child process from source and resolves once `readyUrl`
+ * answers; the result stops it (SIGTERM, SIGKILL after {@link KILL_AFTER_MS}).
+ */
+async function startService(
+  entry: string,
+  env: Record<string, string>,
+  readyUrl: string,
+): Promise<() => Promise<void>> {
+  const child = fork(entry, [], {
+    execArgv: ['--conditions=@omise-sync/source', '--require', 'tsx/cjs'],
+    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let running = true;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running = false;
+      resolve();
+    }),
+  );
+  const stop = async () => {
+    if (!running) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitForHttp(readyUrl, READY_TIMEOUT_MS, () => running);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return stop;
+}
+
+/**
+ * A local stand-in for Omise in front of the emulator: forwards every request, except that
+ * while `revoked()` is true it answers 401 authentication_failure, as Omise does for a
+ * revoked key.
+ */
+async function startKeyGate(
+  target: string,
+  revoked: () => boolean,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    if (revoked()) {
+      req.resume();
+      res.writeHead(401, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          object: 'error',
+          location: 'https://www.omise.co/api-errors#authentication-failure',
+          code: 'authentication_failure',
+          message: 'authentication failed',
+        }),
+      );
+      return;
+    }
+    const upstream = request(
+      new URL(req.url ?? '/', target),
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** Sums `omise_sync_omise_api_requests_total` over statuses, for GET requests, by path. */
+function omiseGetsFromMetrics(text: string): Map<string, number> {
+  const gets = new Map<string, number>();
+  for (const [, labels = '', value] of text.matchAll(
+    /^omise_sync_omise_api_requests_total\{(.*)\} (\d+)$/gm,
+  )) {
+    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels)?.[1];
+    const path = label('path');
+    if (label('method') !== 'GET' || path === undefined) continue;
+    gets.set(path, (gets.get(path) ?? 0) + Number(value));
+  }
+  return gets;
 }
 
 export async function startPipeline(
@@ -42,44 +142,71 @@ export async function startPipeline(
   options: {
     seed: string;
     faults?: Partial<Faults>;
-    /** The worker's Omise client (default: a plain client on the emulator). */
-    workerOmise?: (emulator: Emulator) => OmiseClient;
+    /**
+     * While this returns true, the worker's Omise requests are answered 401, as after its key
+     * was revoked (by a local gate between the worker and the emulator). @defaultValue never
+     */
+    workerKeyRevoked?: () => boolean;
     /** The emulator's clock (default: Date.now). */
     emulatorNow?: () => number;
   } = { seed: 'pipeline' },
 ): Promise<Pipeline> {
   const alerts = await AlertSink.start(() => undefined);
   const secret = randomBytes(32).toString('base64');
-  const receiver = await startReceiver(
-    loadReceiverConfig({
-      REDIS_URL: redis.url,
-      BULLMQ_PREFIX: redis.prefix,
-      OMISE_WEBHOOK_SECRETS: secret,
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-    }),
-    { logger: silentLogger, processMetrics: false, host: '127.0.0.1' },
-  );
+  const [receiverPort, metricsPort] = await Promise.all([freePort(), freePort()]);
   const emulator = await startEmulator({
     seed: options.seed,
-    webhooks: [{ url: `${receiver.url}${WEBHOOK_PATH}`, secrets: [secret] }],
+    webhooks: [{ url: `http://127.0.0.1:${receiverPort}/webhooks/omise`, secrets: [secret] }],
     ...(options.faults === undefined ? {} : { faults: options.faults }),
     ...(options.emulatorNow === undefined ? {} : { now: options.emulatorNow }),
   });
+  const gate =
+    options.workerKeyRevoked === undefined
+      ? undefined
+      : await startKeyGate(emulator.url, options.workerKeyRevoked);
+  const metricsUrl = `http://127.0.0.1:${metricsPort}`;
+  const started = await Promise.allSettled([
+    startService(
+      require.resolve('@omise-sync/webhook-receiver/main'),
+      {
+        REDIS_URL: redis.url,
+        BULLMQ_PREFIX: redis.prefix,
+        OMISE_WEBHOOK_SECRETS: secret,
+        PORT: String(receiverPort),
+      },
+      `http://127.0.0.1:${receiverPort}/readyz`,
+    ),
+    startService(
+      require.resolve('@omise-sync/worker/main'),
+      {
+        DATABASE_URL: database.url,
+        REDIS_URL: redis.url,
+        BULLMQ_PREFIX: redis.prefix,
+        OMISE_SECRET_KEY: emulator.secretKey,
+        OMISE_API_URL: gate?.url ?? emulator.url,
+        WORKER_CONCURRENCY: '8',
+        METRICS_PORT: String(metricsPort),
+        ALERT_WEBHOOK_URL: alerts.url,
+        // The sweep re-sends alerts whose job was lost; no test here loses one.
+        NOTIFY_SWEEP_INTERVAL_MS: '3600000',
+      },
+      `${metricsUrl}/readyz`,
+    ),
+  ]);
+  const stops = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const shutDown = async () => {
+    await emulator.close();
+    await Promise.all(stops.map((stop) => stop()));
+    await gate?.close();
+    await alerts.close();
+  };
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed !== undefined) {
+    await shutDown();
+    throw failed.reason;
+  }
+
   const omise = createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url });
-  const worker = createWorker({
-    db: database.handle.db,
-    createRedisConnection: () => new Redis(redis.url, { maxRetriesPerRequest: null }),
-    omise: options.workerOmise?.(emulator) ?? omise,
-    logger: silentLogger,
-    metrics: new WorkerMetrics({ defaultMetrics: false }),
-    prefix: redis.prefix,
-    concurrency: 8,
-    severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
-    alertWebhook: { url: alerts.url },
-    notifySweepIntervalMs: 0,
-  });
-  await worker.start();
   const events = new Queue<OmiseEventJob>(jobCatalog.omiseEvent.queue, {
     connection: redis.connect(),
     prefix: redis.prefix,
@@ -98,26 +225,26 @@ export async function startPipeline(
   };
   return {
     emulator,
-    receiver,
-    worker,
     alerts,
     events,
     followups,
     omise,
+    async workerOmiseGets() {
+      const response = await fetch(`${metricsUrl}/metrics`);
+      if (!response.ok) throw new Error(`worker /metrics answered ${response.status}`);
+      return omiseGetsFromMetrics(await response.text());
+    },
     async idle() {
       await emulator.deliveries.idle();
       // Twice in a row, so a job added by a finishing one (a follow-up) is not missed.
       await waitFor(async () => ((await busy()) === 0 && (await busy()) === 0 ? true : undefined), {
-        timeoutMs: 60_000,
+        timeoutMs: 120_000,
         what: 'the queues to drain',
       });
     },
     async close() {
-      await emulator.close();
-      await receiver.close();
-      await worker.close({ timeoutMs: 5_000 });
+      await shutDown();
       await Promise.allSettled([events.close(), followups.close()]);
-      await alerts.close();
     },
   };
 }
