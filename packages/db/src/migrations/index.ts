@@ -5,6 +5,7 @@ import * as createBiViews from './2026-11-23T11-10-00_create_bi_views';
 import * as createSyncState from './2026-11-23T13-00-00_create_sync_state';
 import * as compressRawWithLz4 from './2026-11-23T15-00-00_compress_raw_with_lz4';
 import * as createProjectionLocks from './2026-12-03T16-00-00_create_projection_locks';
+import * as redactEventHistory from './2026-12-03T16-10-00_redact_event_history';
 
 /**
  * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T13-00-00_create_sync_state': createSyncState,
   '2026-11-23T15-00-00_compress_raw_with_lz4': compressRawWithLz4,
   '2026-12-03T16-00-00_create_projection_locks': createProjectionLocks,
+  '2026-12-03T16-10-00_redact_event_history': redactEventHistory,
 };
