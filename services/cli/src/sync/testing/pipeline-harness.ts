@@ -9,6 +9,7 @@ import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, type Faults, startEmulator } from '@omise-sync/omise-emulator';
 import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
 import { Queue } from 'bullmq';
+import { type ServiceName, serviceEntry } from '../../commands/service-process';
 import { AlertSink, freePort } from '../../dev/alert-sink';
 import { waitForHttp } from '../../dev/child-service';
 import { type ReconcileDeps } from '../reconcile';
@@ -41,17 +42,18 @@ const KILL_AFTER_MS = 10_000;
 export const PIPELINE_TIMEOUT_MS = READY_TIMEOUT_MS + 2 * KILL_AFTER_MS;
 
 /**
- * Runs a service's `main.ts` in a child process from source and resolves once `readyUrl`
- * answers; the result stops it (SIGTERM, SIGKILL after {@link KILL_AFTER_MS}).
+ * Runs a service in a child process and resolves once `readyUrl` answers; the result stops it
+ * (SIGTERM, SIGKILL after {@link KILL_AFTER_MS}). Under jest the service's `./main` export
+ * resolves to its `src/main.ts` (the `@omise-sync/source` condition), run through tsx.
  */
 async function startService(
-  entry: string,
+  name: ServiceName,
   env: Record<string, string>,
   readyUrl: string,
 ): Promise<() => Promise<void>> {
-  const child = fork(entry, [], {
+  const child = fork(serviceEntry(name), [], {
     execArgv: ['--conditions=@omise-sync/source', '--require', 'tsx/cjs'],
-    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'error', ...env },
+    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'fatal', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let running = true;
@@ -124,6 +126,10 @@ async function startKeyGate(
 
 /** Sums `omise_sync_omise_api_requests_total` over statuses, for GET requests, by path. */
 function omiseGetsFromMetrics(text: string): Map<string, number> {
+  // Listed even before the first request; without it, an empty answer would prove nothing.
+  if (!text.includes('# TYPE omise_sync_omise_api_requests_total counter')) {
+    throw new Error('the worker exports no omise_sync_omise_api_requests_total');
+  }
   const gets = new Map<string, number>();
   for (const [, labels = '', value] of text.matchAll(
     /^omise_sync_omise_api_requests_total\{(.*)\} (\d+)$/gm,
@@ -167,7 +173,7 @@ export async function startPipeline(
   const metricsUrl = `http://127.0.0.1:${metricsPort}`;
   const started = await Promise.allSettled([
     startService(
-      require.resolve('@omise-sync/webhook-receiver/main'),
+      'receiver',
       {
         REDIS_URL: redis.url,
         BULLMQ_PREFIX: redis.prefix,
@@ -177,7 +183,7 @@ export async function startPipeline(
       `http://127.0.0.1:${receiverPort}/readyz`,
     ),
     startService(
-      require.resolve('@omise-sync/worker/main'),
+      'worker',
       {
         DATABASE_URL: database.url,
         REDIS_URL: redis.url,
