@@ -1,4 +1,4 @@
-import { buildDisputeAlert, formatAmount } from './dispute-alert';
+import { buildDisputeAlert, formatAmount, newDisputeHeadline } from './dispute-alert';
 
 describe('formatAmount', () => {
   it.each([
@@ -12,22 +12,23 @@ describe('formatAmount', () => {
 });
 
 describe('buildDisputeAlert', () => {
-  const message = buildDisputeAlert(
-    { dispute_id: 'dspt_test_1', severity: 'high', reasons: ['reason=unauthorized_charge'] },
-    {
-      id: 'dspt_test_1',
-      charge_id: 'chrg_test_9',
-      amount: 9_000_000,
-      currency: 'THB',
-      reason_code: 'unauthorized_charge',
-      status: 'open',
-      livemode: false,
-    },
-  );
+  const facts = {
+    id: 'dspt_test_1',
+    charge_id: 'chrg_test_9',
+    amount: 9_000_000,
+    currency: 'THB',
+    reason_code: 'unauthorized_charge',
+    reason_message: null,
+    status: 'open',
+    livemode: true,
+    severity: 'high' as const,
+    reasons: ['reason=unauthorized_charge'],
+  };
+  const message = buildDisputeAlert(newDisputeHeadline(facts), facts);
 
   it('says which dispute, how much, why and how severe in the fallback text', () => {
     expect(message.text).toBe(
-      'New high dispute dspt_test_1 (test): 90,000.00 THB, reason unauthorized_charge, charge chrg_test_9',
+      'New high dispute dspt_test_1 (live): 90,000.00 THB, reason unauthorized_charge, charge chrg_test_9',
     );
   });
 
@@ -43,5 +44,17 @@ describe('buildDisputeAlert', () => {
       expect(json).toContain(fact);
     }
     expect(json).not.toMatch(/https?:\/\//);
+  });
+
+  it('when a variant passes its own headline, the alert leads with it', () => {
+    const closed = buildDisputeAlert('Dispute closed before it was seen open', facts);
+    expect(closed.text.startsWith('Dispute closed before it was seen open dspt_test_1')).toBe(true);
+    expect(JSON.stringify(closed.blocks)).toContain('*Dispute closed before it was seen open*');
+  });
+
+  it('when the dispute is in test mode, the text and the first block say TEST MODE', () => {
+    const test = buildDisputeAlert('New high dispute', { ...facts, livemode: false });
+    expect(test.text.startsWith('[TEST MODE] ')).toBe(true);
+    expect(JSON.stringify(test.blocks[0])).toContain('TEST MODE');
   });
 });

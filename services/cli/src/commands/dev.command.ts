@@ -172,6 +172,8 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
       OMISE_API_URL: emulatorUrl,
       METRICS_PORT: String(workerMetricsPort),
       ALERT_WEBHOOK_URL: alerts.url,
+      // The emulator makes only test-mode disputes; the demo should still show their alerts.
+      ALERT_TEST_MODE: 'notify',
     });
     const emulator = start(
       'emulator',

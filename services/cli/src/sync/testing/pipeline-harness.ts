@@ -81,7 +81,7 @@ export async function startPipeline(
     prefix: redis.prefix,
     concurrency: 8,
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
-    alertWebhook: { url: alerts.url },
+    alertWebhook: { url: alerts.url, testMode: 'notify' },
     notifySweepIntervalMs: 0,
   });
   await worker.start();
