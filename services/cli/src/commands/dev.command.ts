@@ -110,7 +110,8 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   const logDir = join(process.cwd(), '.dev', 'logs');
   mkdirSync(logDir, { recursive: true });
   const webhookSecret = randomBytes(32).toString('base64');
-  const [emulatorPort, receiverPort, workerMetricsPort] = await Promise.all([
+  const [emulatorPort, receiverPort, receiverMetricsPort, workerMetricsPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -163,6 +164,9 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     const receiver = start('receiver', 'receiver', [], {
       ...common,
       PORT: String(receiverPort),
+      METRICS_PORT: String(receiverMetricsPort),
+      // Signature mode needs no API key; one exported for the CLI must not reach the receiver.
+      OMISE_SECRET_KEY: undefined,
       OMISE_WEBHOOK_SECRETS: webhookSecret,
     });
     const worker = start('worker', 'worker', [], {

@@ -61,6 +61,7 @@ export async function startPipeline(
       BULLMQ_PREFIX: redis.prefix,
       OMISE_WEBHOOK_SECRETS: secret,
       PORT: '0',
+      METRICS_PORT: '0',
       LOG_LEVEL: 'silent',
     }),
     { logger: silentLogger, processMetrics: false, host: '127.0.0.1' },
