@@ -44,6 +44,8 @@ export interface HttpContext {
   secretKey: string;
   publicKey: string;
   faults(): Faults;
+  /** Whether `/_emulator/*` is served; when not, those paths are unknown like any other. */
+  adminApi: boolean;
   admin: {
     stats(): Json;
     setFaults(patch: FaultsPatch): Faults;
@@ -97,7 +99,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     body: () => (bodyPromise ??= readBody(req, url.searchParams)),
   };
   try {
-    if (segments[0] === '_emulator') {
+    if (segments[0] === '_emulator' && ctx.adminApi) {
       await handleAdmin(ctx, request, res);
       return;
     }

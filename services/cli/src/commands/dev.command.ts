@@ -182,7 +182,7 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     const emulator = start(
       'emulator',
       'emulator',
-      ['--port', String(emulatorPort), '--webhook-url', `${receiverUrl}/webhooks/omise`],
+      ['--port', String(emulatorPort), '--admin', '--webhook-url', `${receiverUrl}/webhooks/omise`],
       {
         ...env,
         EMULATOR_SECRET_KEY,
