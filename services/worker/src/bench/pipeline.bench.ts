@@ -262,6 +262,7 @@ async function main(): Promise<void> {
     });
     const receiver = startChild('receiver', receiverMain, {
       PORT: String(receiverPort),
+      METRICS_PORT: '0',
       REDIS_URL: redisUrl,
       BULLMQ_PREFIX: prefix,
       OMISE_WEBHOOK_SECRETS: webhookSecret,
