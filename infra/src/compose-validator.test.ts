@@ -23,6 +23,33 @@ describe('validateCompose', () => {
     expect(messages(readFileSync(COMPOSE_FILE, 'utf8'))).toEqual([]);
   });
 
+  test('a port published on every interface is reported (issue 23: demo secrets stay local)', () => {
+    const yaml = editedCompose((compose) => {
+      const postgres = compose.services.postgres ?? {};
+      postgres.ports = ['5432:5432'];
+    });
+
+    expect(messages(yaml)).toEqual([
+      `compose service postgres: publishes "5432:5432" beyond 127.0.0.1; bind it as '127.0.0.1:HOST:CONTAINER'`,
+    ]);
+  });
+
+  test('Redis requires a password and every client URL carries it', () => {
+    const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as Compose;
+    expect(JSON.stringify(compose.services.redis?.command)).toContain('--requirepass');
+    for (const name of ['receiver', 'worker']) {
+      const env = compose.services[name]?.environment as Record<string, string>;
+      expect(env.REDIS_URL).toMatch(/^redis:\/\/:[^@]+@redis:6379$/);
+    }
+  });
+
+  test('the emulator serves its admin API only because the demo asks, outside production mode', () => {
+    const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as Compose;
+    const emulator = compose.services.emulator ?? {};
+    expect(emulator.command).toContain('--admin');
+    expect((emulator.environment as Record<string, string>).NODE_ENV).toBe('development');
+  });
+
   test('a misspelled key and an unknown depends_on condition fail the Compose schema', () => {
     const yaml = editedCompose((compose) => {
       const worker = compose.services.worker ?? {};

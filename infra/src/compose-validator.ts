@@ -37,13 +37,16 @@ interface ComposeService {
   healthcheck?: { test?: unknown; disable?: boolean };
   depends_on?: string[] | Record<string, { condition?: string }>;
   environment?: Record<string, unknown> | string[];
+  ports?: (string | number | { host_ip?: string; published?: unknown })[];
 }
 
 /**
  * Validates docker-compose.yml against the Compose spec (unknown keys, wrong types, bad
  * depends_on conditions) and checks what the spec cannot: every dependency names a defined
  * service, a `service_healthy` dependency has a health check, and a
- * `service_completed_successfully` dependency is a one-shot service (restart "no").
+ * `service_completed_successfully` dependency is a one-shot service (restart "no"), and every
+ * published port is bound to 127.0.0.1 (the demo's passwords are public placeholders, so
+ * nothing may be reachable from the network).
  */
 export function validateCompose(yamlText: string): Problem[] {
   const problems: Problem[] = [];
@@ -76,6 +79,15 @@ export function validateCompose(yamlText: string): Problem[] {
     const report = (message: string): void => {
       problems.push({ object: `compose service ${name}`, message });
     };
+    for (const port of service.ports ?? []) {
+      const hostIp =
+        typeof port === 'object' ? port.host_ip : /^(\d+\.\d+\.\d+\.\d+):/.exec(String(port))?.[1];
+      if (hostIp !== '127.0.0.1') {
+        report(
+          `publishes ${JSON.stringify(port)} beyond 127.0.0.1; bind it as '127.0.0.1:HOST:CONTAINER'`,
+        );
+      }
+    }
     const dependsOn = Array.isArray(service.depends_on)
       ? Object.fromEntries(service.depends_on.map((d) => [d, { condition: 'service_started' }]))
       : (service.depends_on ?? {});

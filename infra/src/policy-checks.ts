@@ -18,7 +18,7 @@ export function isSecretName(name: string): boolean {
 /** Kubernetes' default when terminationGracePeriodSeconds is not set. */
 const DEFAULT_GRACE_SECONDS = 30;
 
-function configMapsByName(objects: K8sObject[]): Map<string, IConfigMap> {
+export function configMapsByName(objects: K8sObject[]): Map<string, IConfigMap> {
   const byName = new Map<string, IConfigMap>();
   for (const object of objects) {
     if (object.kind === 'ConfigMap') {
@@ -32,7 +32,7 @@ function configMapsByName(objects: K8sObject[]): Map<string, IConfigMap> {
 }
 
 /** The value a container sees for an env var, following envFrom ConfigMaps; undefined if unknown. */
-function envValue(
+export function envValue(
   container: IContainer,
   name: string,
   namespace: string | undefined,

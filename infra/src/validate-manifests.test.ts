@@ -17,7 +17,9 @@ describe('validateManifests', () => {
     expect(report.objectCount).toBe(13);
     expect(report.kinds).toMatchObject({ Deployment: 2, ScaledObject: 1, ServiceMonitor: 1 });
     expect(report.secretKeys).toEqual({
-      'app-secrets': ['DATABASE_URL', 'OMISE_SECRET_KEY', 'REDIS_ADDRESS'],
+      'keda-secrets': ['REDIS_ADDRESS'],
+      'web-secrets': ['OMISE_WEBHOOK_SECRETS'],
+      'worker-secrets': ['DATABASE_URL'],
     });
   });
 

@@ -1,6 +1,7 @@
 import { describeObject, type K8sObject, parseManifests, type Problem } from './manifest';
 import { checkPolicies } from './policy-checks';
 import { checkReferences } from './reference-checks';
+import { checkSecurity, type SecurityCheckOptions } from './security-checks';
 import { validateSchema } from './schema-registry';
 
 /** What validating one rendered overlay found. */
@@ -16,11 +17,14 @@ export interface ManifestReport {
 
 /**
  * Validates the output of `kubectl kustomize`: each object against its Kubernetes or CRD
- * schema, then the project's policies and cross-object references. Those run only once every
+ * schema, then the project's policies, its least-privilege rules and cross-object references. Those run only once every
  * object matches its schema: they rely on the shapes, and a broken object would otherwise
  * echo as a dozen dangling references.
  */
-export function validateManifests(yamlText: string): ManifestReport {
+export function validateManifests(
+  yamlText: string,
+  options: SecurityCheckOptions = {},
+): ManifestReport {
   const { objects, problems } = parseManifests(yamlText);
   const kinds: Record<string, number> = {};
   for (const object of objects) {
@@ -32,7 +36,13 @@ export function validateManifests(yamlText: string): ManifestReport {
   if (objects.length === 0 && problems.length === 0) {
     problems.push({ object: 'input', message: 'no Kubernetes objects found' });
   }
-  if (problems.length === 0) problems.push(...checkPolicies(objects), ...checkReferences(objects));
+  if (problems.length === 0) {
+    problems.push(
+      ...checkPolicies(objects),
+      ...checkSecurity(objects, options),
+      ...checkReferences(objects),
+    );
+  }
   return {
     objectCount: objects.length,
     kinds,

@@ -4,11 +4,14 @@ import { type Problem } from './manifest';
 import { validateManifests } from './validate-manifests';
 
 // Validates rendered overlays (and optionally docker-compose.yml) offline:
-//   node dist/validate.cli.js [--compose docker-compose.yml] NAME=rendered.yaml ...
-// .ci/checks renders each overlay with `kubectl kustomize` and passes the files here.
+//   node dist/validate.cli.js [--compose docker-compose.yml] [--require-digest NAME]... [--release]
+//     NAME=rendered.yaml ...
+// .ci/checks renders each overlay with `kubectl kustomize` and passes the files here, with
+// `--require-digest prod`; the release process adds `--release` once it has set the digest.
 // Exit 1 when anything is wrong, with one line per problem; 2 on bad usage.
 
-const USAGE = 'usage: validate.cli.js [--compose FILE] NAME=RENDERED.yaml [NAME=RENDERED.yaml ...]';
+const USAGE =
+  'usage: validate.cli.js [--compose FILE] [--require-digest NAME]... [--release] NAME=RENDERED.yaml [NAME=RENDERED.yaml ...]';
 
 function printProblems(label: string, problems: Problem[]): void {
   for (const problem of problems) console.error(`${label}: ${problem.object}: ${problem.message}`);
@@ -17,8 +20,23 @@ function printProblems(label: string, problems: Problem[]): void {
 function main(argv: string[]): number {
   const inputs: { name: string; file: string }[] = [];
   let compose: string | undefined;
+  const pinned = new Set<string>();
+  let release = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
+    if (arg === '--release') {
+      release = true;
+      continue;
+    }
+    if (arg === '--require-digest') {
+      const name = argv[++i];
+      if (name === undefined) {
+        console.error(USAGE);
+        return 2;
+      }
+      pinned.add(name);
+      continue;
+    }
     if (arg === '--compose') {
       compose = argv[++i];
       if (compose === undefined) {
@@ -41,7 +59,10 @@ function main(argv: string[]): number {
 
   let failed = 0;
   for (const { name, file } of inputs) {
-    const report = validateManifests(readFileSync(file, 'utf8'));
+    const report = validateManifests(readFileSync(file, 'utf8'), {
+      requireDigests: pinned.has(name),
+      release,
+    });
     const kinds = Object.entries(report.kinds)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([kind, count]) => `${kind} ${count}`)

@@ -39,8 +39,8 @@ spec:
           ports: [{ name: http, containerPort: 8080 }]
           envFrom: [{ configMapRef: { name: app-config } }]
           env:
-            - name: OMISE_SECRET_KEY
-              valueFrom: { secretKeyRef: { name: app-secrets, key: OMISE_SECRET_KEY } }
+            - name: OMISE_WEBHOOK_SECRETS
+              valueFrom: { secretKeyRef: { name: web-secrets, key: OMISE_WEBHOOK_SECRETS } }
           resources:
             requests: { cpu: 100m, memory: 128Mi }
             limits: { cpu: "1", memory: 256Mi }
@@ -75,7 +75,7 @@ spec:
           envFrom: [{ configMapRef: { name: app-config } }]
           env:
             - name: DATABASE_URL
-              valueFrom: { secretKeyRef: { name: app-secrets, key: DATABASE_URL } }
+              valueFrom: { secretKeyRef: { name: worker-secrets, key: DATABASE_URL } }
           resources:
             requests: { cpu: 100m, memory: 128Mi }
             limits: { cpu: "1", memory: 256Mi }
@@ -173,7 +173,7 @@ kind: TriggerAuthentication
 metadata: { name: redis, namespace: test }
 spec:
   secretTargetRef:
-    - { parameter: address, name: app-secrets, key: REDIS_ADDRESS }
+    - { parameter: address, name: keda-secrets, key: REDIS_ADDRESS }
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy

@@ -1,10 +1,13 @@
 import { migrateToLatest } from './migrate';
 
-// `npm run migrate`: applies pending migrations to DATABASE_URL and says what it did.
+// `npm run migrate`: applies pending migrations and says what it did. Connects with
+// MIGRATION_DATABASE_URL (the role allowed DDL) when it is set, else with DATABASE_URL.
 async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL;
+  const url = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL;
   if (url === undefined || url === '') {
-    console.error('DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/omise_sync)');
+    console.error(
+      'MIGRATION_DATABASE_URL or DATABASE_URL must be set (e.g. postgres://postgres@127.0.0.1:5432/omise_sync)',
+    );
     process.exitCode = 2;
     return;
   }

@@ -47,3 +47,30 @@ test('the CLI starts the emulator with env keys and secrets, and runs the scenar
     await sink.close();
   }
 });
+
+test.each([
+  [[], {}, 404],
+  [['--admin'], {}, 200],
+  [[], { EMULATOR_ADMIN: 'on' }, 200],
+])(
+  'the admin API answers only when asked for (flags %j, env %j): %d',
+  async (flags, env, status) => {
+    const run = await runEmulatorCli(
+      { EMULATOR_LOG_LEVEL: 'silent', ...env },
+      ['--port', '0', ...flags],
+      () => undefined,
+    );
+    if (run === undefined) throw new Error('not started');
+    try {
+      const res = await fetch(`${run.emulator.url}/_emulator/stats`);
+      await res.text();
+      expect(res.status).toBe(status);
+      // The reset endpoint, the one that destroys state, is refused with the rest.
+      const reset = await fetch(`${run.emulator.url}/_emulator/reset`, { method: 'POST' });
+      await reset.text();
+      expect(reset.status === 200 || reset.status === 204).toBe(status === 200);
+    } finally {
+      await run.emulator.close();
+    }
+  },
+);

@@ -39,6 +39,8 @@ export const EmulatorEnv = z.object({
   EMULATOR_FAULTS: envFields.json(FaultsPatch).optional(),
   /** pino level. Default info. */
   EMULATOR_LOG_LEVEL: envFields.logLevel(),
+  /** `on` serves the `/_emulator/*` admin API (as `--admin` does). Default off. */
+  EMULATOR_ADMIN: z.enum(['on', 'off']).default('off'),
 });
 export type EmulatorEnv = z.infer<typeof EmulatorEnv>;
 
@@ -49,6 +51,8 @@ export interface EmulatorCliConfig {
   webhookUrls: string[];
   snapshotFile: string | undefined;
   seed: string | undefined;
+  /** Serve the `/_emulator/*` admin API. */
+  adminApi: boolean;
   scenario:
     | {
         name: ScenarioName;
@@ -74,6 +78,7 @@ export const CLI_USAGE = `Usage: omise-emulator [options]
   --refund-share X      share of charges refunded (default 0.1)
   --dispute-share X     share of charges disputed (default 0.05)
   --with-webhooks       bulk: deliver the seeded events to the webhooks too
+  --admin               serve the /_emulator admin API (env EMULATOR_ADMIN=on; default off)
   --help                this text
 `;
 
@@ -134,6 +139,7 @@ export function loadEmulatorConfig(
       'refund-share': { type: 'string' },
       'dispute-share': { type: 'string' },
       'with-webhooks': { type: 'boolean' },
+      admin: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -177,6 +183,7 @@ export function loadEmulatorConfig(
     webhookUrls,
     snapshotFile: values.snapshot ?? parsedEnv.EMULATOR_SNAPSHOT_FILE,
     seed: values.seed,
+    adminApi: values.admin ?? parsedEnv.EMULATOR_ADMIN === 'on',
     scenario,
   };
 }

@@ -101,4 +101,10 @@ export interface EmulatorOptions {
   snapshotFile?: string;
   /** pino logger. @defaultValue silent */
   logger?: Logger;
+  /**
+   * Serve the `/_emulator/*` admin API (reset, faults, scenarios, webhooks) over HTTP. A caller
+   * that starts the emulator in-process has chosen to; the CLI keeps it off unless `--admin`.
+   * @defaultValue true
+   */
+  adminApi?: boolean;
 }

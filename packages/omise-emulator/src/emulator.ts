@@ -143,6 +143,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       secretKey,
       publicKey,
       faults: () => faults,
+      adminApi: options.adminApi ?? true,
       admin: {
         stats: () => ({
           counts: store.counts(),

@@ -1,4 +1,10 @@
-import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  ServerResponse,
+  type Server,
+  type ServerOptions,
+} from 'node:http';
 import { type Express, type Request, type Response } from 'express';
 
 /**
@@ -23,7 +29,7 @@ import { type Express, type Request, type Response } from 'express';
  * Only for an app that mounts no sub-app: a mounted app sets its own prototypes on the way in
  * and the parent's on the way out, which is correct but brings the cost back for those routes.
  */
-export function createAppServer(app: Express): Server {
+export function createAppServer(app: Express, options: ServerOptions = {}): Server {
   class AppRequest extends IncomingMessage {}
   class AppResponse extends ServerResponse<AppRequest> {}
   adoptPrototype(AppRequest.prototype, app.request);
@@ -31,7 +37,10 @@ export function createAppServer(app: Express): Server {
   // Typed as express's: their chains are express's request and response (adoptPrototype).
   app.request = AppRequest.prototype as unknown as Request;
   app.response = AppResponse.prototype as unknown as Response;
-  return createServer({ IncomingMessage: AppRequest, ServerResponse: AppResponse }, app);
+  return createServer(
+    { ...options, IncomingMessage: AppRequest, ServerResponse: AppResponse },
+    app,
+  );
 }
 
 /**

@@ -72,12 +72,6 @@ export function createApp(deps: ReceiverAppDeps): Express {
     }
   });
 
-  app.get('/metrics', async (_req, res) => {
-    const body = await deps.metrics.registry.metrics();
-    res.setHeader('Content-Type', deps.metrics.registry.contentType);
-    res.end(body);
-  });
-
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such route' } });
   });

@@ -37,9 +37,39 @@ describe('loadConfig', () => {
       enqueueBatchSize: 100,
       enqueueBatchesInFlight: 8,
       enqueueFlushAt: 8,
+      metricsPort: 9464,
+      limits: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5_000,
+        maxConnections: 2_048,
+      },
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
     });
+  });
+
+  it('in signature mode with an Omise secret key set, refuses to start (the receiver needs no key)', () => {
+    expect(
+      problemsOf({
+        REDIS_URL: 'redis://localhost:6379',
+        OMISE_WEBHOOK_SECRETS: secretA,
+        OMISE_SECRET_KEY: 'skey_test_5xyz',
+      }),
+    ).toEqual([
+      'OMISE_SECRET_KEY: must not be set when OMISE_WEBHOOK_VERIFY=signature (the receiver needs no API key)',
+    ]);
+  });
+
+  it('with a headers timeout longer than the request timeout, refuses to start', () => {
+    expect(
+      problemsOf({
+        REDIS_URL: 'redis://localhost:6379',
+        OMISE_WEBHOOK_SECRETS: secretA,
+        RECEIVER_HEADERS_TIMEOUT_MS: '20000',
+        RECEIVER_REQUEST_TIMEOUT_MS: '10000',
+      }),
+    ).toEqual(['RECEIVER_HEADERS_TIMEOUT_MS: must not exceed RECEIVER_REQUEST_TIMEOUT_MS']);
   });
 
   it('decodes several comma-separated secrets, standard and URL-safe base64, for rotation', () => {
@@ -89,6 +119,9 @@ describe('loadConfig', () => {
       secretKey: 'skey_test_5xyz',
       apiUrl: 'http://127.0.0.1:4010',
       apiTimeoutMs: 5000,
+      cacheTtlMs: 60_000,
+      cacheMaxEntries: 10_000,
+      lookupsPerSecond: 10,
     });
   });
 

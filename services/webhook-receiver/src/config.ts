@@ -79,6 +79,18 @@ const EnvSchema = z.object({
    */
   OMISE_API_TIMEOUT_MS: envFields.positiveInt(5_000),
   /**
+   * Seconds Omise's answer about an event id (found or not) is reused in fetch mode, so repeated
+   * POSTs of one id cost one API call; 0 turns the cache off. Default 60.
+   */
+  OMISE_FETCH_CACHE_SECONDS: envFields.nonNegativeInt(60),
+  /** Most event ids whose answer is remembered in fetch mode. Default 10000. */
+  OMISE_FETCH_CACHE_MAX_IDS: envFields.positiveInt(10_000),
+  /**
+   * Most fetch-mode look-ups sent to Omise per second (bursts of as many); deliveries beyond it
+   * get 503 + Retry-After and Omise delivers them again. Default 10.
+   */
+  OMISE_FETCH_LOOKUPS_PER_SECOND: envFields.positiveInt(10),
+  /**
    * Waiting jobs at or above which deliveries are answered 503 + Retry-After so Omise retries
    * later instead of the queue growing without bound; 0 turns the ceiling off. Default 0.
    */
@@ -97,6 +109,25 @@ const EnvSchema = z.object({
    * event-loop turn, while a batch may start (see BatchCommitter's `flushAt`). Default 8.
    */
   RECEIVER_ENQUEUE_FLUSH_AT: envFields.positiveInt(8),
+  /**
+   * TCP port of `GET /metrics`, kept off the webhook port so only the cluster's Prometheus, never
+   * the ingress, can reach it; 0 picks a free port. Default 9464.
+   */
+  METRICS_PORT: envFields.port(9464),
+  /** Milliseconds a client has to send the request headers; slower ones get 408. Default 10000. */
+  RECEIVER_HEADERS_TIMEOUT_MS: envFields.positiveInt(10_000),
+  /**
+   * Milliseconds a client has to send the whole request, body included; slower ones get 408 and
+   * the connection is closed (checked every second). Default 30000.
+   */
+  RECEIVER_REQUEST_TIMEOUT_MS: envFields.positiveInt(30_000),
+  /** Milliseconds an idle keep-alive connection stays open. Default 5000 (node's own). */
+  RECEIVER_KEEP_ALIVE_TIMEOUT_MS: envFields.positiveInt(5_000),
+  /**
+   * Connections open at once per process; more are closed on accept and counted in
+   * `omise_webhook_refused_connections_total{reason="connection_limit"}`. Default 2048.
+   */
+  RECEIVER_MAX_CONNECTIONS: envFields.positiveInt(2_048),
   /** pino level. Default info. */
   LOG_LEVEL: envFields.logLevel(),
   /**
@@ -118,6 +149,21 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
       message: 'required when OMISE_WEBHOOK_VERIFY=signature (at least one base64 secret)',
     });
   }
+  if (env.RECEIVER_HEADERS_TIMEOUT_MS > env.RECEIVER_REQUEST_TIMEOUT_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['RECEIVER_HEADERS_TIMEOUT_MS'],
+      message: 'must not exceed RECEIVER_REQUEST_TIMEOUT_MS',
+    });
+  }
+  if (env.OMISE_WEBHOOK_VERIFY === 'signature' && env.OMISE_SECRET_KEY !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OMISE_SECRET_KEY'],
+      message:
+        'must not be set when OMISE_WEBHOOK_VERIFY=signature (the receiver needs no API key)',
+    });
+  }
   if (env.OMISE_WEBHOOK_VERIFY === 'fetch' && env.OMISE_SECRET_KEY === undefined) {
     ctx.addIssue({
       code: 'custom',
@@ -137,6 +183,9 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
           secretKey: env.OMISE_SECRET_KEY ?? '',
           apiUrl: env.OMISE_API_URL,
           apiTimeoutMs: env.OMISE_API_TIMEOUT_MS,
+          cacheTtlMs: env.OMISE_FETCH_CACHE_SECONDS * 1000,
+          cacheMaxEntries: env.OMISE_FETCH_CACHE_MAX_IDS,
+          lookupsPerSecond: env.OMISE_FETCH_LOOKUPS_PER_SECOND,
         }
       : {
           mode: 'signature' as const,
@@ -149,6 +198,13 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
   enqueueBatchSize: env.RECEIVER_ENQUEUE_BATCH_SIZE,
   enqueueBatchesInFlight: env.RECEIVER_ENQUEUE_BATCHES_IN_FLIGHT,
   enqueueFlushAt: env.RECEIVER_ENQUEUE_FLUSH_AT,
+  metricsPort: env.METRICS_PORT,
+  limits: {
+    headersTimeoutMs: env.RECEIVER_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.RECEIVER_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.RECEIVER_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: env.RECEIVER_MAX_CONNECTIONS,
+  },
   logLevel: env.LOG_LEVEL,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
 }));

@@ -105,14 +105,95 @@ export interface FetchVerifierOptions {
   retrieveEvent: OmiseClient['events']['retrieve'];
   /** Seconds for `Retry-After` when Omise cannot be reached. */
   retryAfterSeconds: number;
+  /** Clock in milliseconds since the epoch. */
+  now: () => number;
+  /** Milliseconds Omise's answer for an id (found or not found) is reused; 0 turns it off. */
+  cacheTtlMs: number;
+  /** Most ids whose answer is remembered; the oldest are forgotten first. */
+  cacheMaxEntries: number;
+  /** Most look-ups sent to Omise per second (bursts of as many); more are answered 503. */
+  lookupsPerSecond: number;
+}
+
+type Lookup = { found: true; event: unknown } | { found: false };
+
+/**
+ * A non-blocking token bucket (GCRA): `tryTake()` says at once whether a look-up may go now. It
+ * refuses instead of waiting, because a waiting delivery holds a connection the attacker opened.
+ */
+function createLookupBudget(perSecond: number, now: () => number): { tryTake(): boolean } {
+  const intervalMs = 1000 / perSecond;
+  const toleranceMs = (Math.max(1, Math.floor(perSecond)) - 1) * intervalMs;
+  let theoreticalArrivalMs = Number.NEGATIVE_INFINITY;
+  return {
+    tryTake() {
+      const nowMs = now();
+      const arrival = Math.max(theoreticalArrivalMs, nowMs);
+      if (arrival - toleranceMs > nowMs) return false;
+      theoreticalArrivalMs = arrival + intervalMs;
+      return true;
+    },
+  };
 }
 
 /**
  * Fetch mode, for accounts without a webhook secret: only the posted event id is used; the
  * event is fetched from Omise with our secret key, and the fetched event (not the posted
  * body) is what gets enqueued. An id Omise does not know means the delivery was not genuine.
+ *
+ * Anyone can POST an id, so each POST must not cost an authenticated API call: concurrent
+ * deliveries of one id share one look-up, Omise's answer (found or not) is reused for
+ * `cacheTtlMs` (events never change once created), and look-ups beyond `lookupsPerSecond` are
+ * answered 503, which Omise's own retries survive.
  */
 export function createFetchVerifier(options: FetchVerifierOptions): DeliveryVerifier {
+  const answers = new Map<string, { lookup: Promise<Lookup>; expiresAtMs: number }>();
+  const budget = createLookupBudget(options.lookupsPerSecond, options.now);
+
+  const remember = (id: string, lookup: Promise<Lookup>, expiresAtMs: number) => {
+    answers.delete(id);
+    answers.set(id, { lookup, expiresAtMs });
+    // A Map iterates in insertion order, so the first key is the oldest.
+    while (answers.size > options.cacheMaxEntries) {
+      const oldest = answers.keys().next();
+      if (oldest.done === true) break;
+      answers.delete(oldest.value);
+    }
+  };
+
+  const lookUp = (id: string): Promise<Lookup> => {
+    const cached = answers.get(id);
+    if (cached !== undefined && cached.expiresAtMs > options.now()) return cached.lookup;
+    if (!budget.tryTake()) {
+      throw new ServiceUnavailableError(
+        'lookups_rate_limited',
+        'too many events to confirm with Omise right now; try again later',
+        options.retryAfterSeconds,
+      );
+    }
+    const lookup = options.retrieveEvent(id).then(
+      (event): Lookup => ({ found: true, event }),
+      (error: unknown): Lookup => {
+        if (error instanceof OmiseNotFoundError) return { found: false };
+        throw error;
+      },
+    );
+    // In flight: shared by concurrent deliveries of the same id until it settles.
+    remember(id, lookup, Number.POSITIVE_INFINITY);
+    lookup.then(
+      () => {
+        if (answers.get(id)?.lookup !== lookup) return;
+        if (options.cacheTtlMs > 0) remember(id, lookup, options.now() + options.cacheTtlMs);
+        else answers.delete(id);
+      },
+      () => {
+        // A failure is not an answer about the id: the next delivery asks again.
+        if (answers.get(id)?.lookup === lookup) answers.delete(id);
+      },
+    );
+    return lookup;
+  };
+
   return async (delivery) => {
     const posted = parseJson(delivery.rawBody.toString('utf8'));
     const id =
@@ -122,16 +203,11 @@ export function createFetchVerifier(options: FetchVerifierOptions): DeliveryVeri
     if (!parsedId.success) {
       throw new InvalidEventError('invalid_event', 'id: must be an Omise event id (evnt_…)');
     }
+    let result: Lookup;
     try {
-      return { event: await options.retrieveEvent(parsedId.data), fetched: true };
+      result = await lookUp(parsedId.data);
     } catch (error) {
-      if (error instanceof OmiseNotFoundError) {
-        throw new UnauthenticatedDeliveryError(
-          'unknown_event',
-          'event_not_found',
-          'no such event at Omise',
-        );
-      }
+      if (error instanceof ServiceUnavailableError) throw error;
       const retryAfterSeconds =
         error instanceof OmiseRateLimitError && error.retryAfterMs !== undefined
           ? Math.max(options.retryAfterSeconds, Math.ceil(error.retryAfterMs / 1000))
@@ -145,5 +221,13 @@ export function createFetchVerifier(options: FetchVerifierOptions): DeliveryVeri
         { cause: error },
       );
     }
+    if (!result.found) {
+      throw new UnauthenticatedDeliveryError(
+        'unknown_event',
+        'event_not_found',
+        'no such event at Omise',
+      );
+    }
+    return { event: result.event, fetched: true };
   };
 }

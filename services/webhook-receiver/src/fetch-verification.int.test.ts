@@ -61,6 +61,7 @@ describe('OMISE_WEBHOOK_VERIFY=fetch against the emulator', () => {
       OMISE_SECRET_KEY: emulator.secretKey,
       OMISE_API_URL: emulator.url,
       PORT: '0',
+      METRICS_PORT: '0',
       ...env,
     });
     return startReceiver(config, { logger, processMetrics: false, host: '127.0.0.1' });
@@ -181,6 +182,7 @@ describe('OMISE_WEBHOOK_VERIFY=signature against the emulator', () => {
         BULLMQ_PREFIX: redis.prefix,
         OMISE_WEBHOOK_SECRETS: secret,
         PORT: '0',
+        METRICS_PORT: '0',
       }),
       { logger, processMetrics: false, host: '127.0.0.1' },
     );
@@ -225,6 +227,7 @@ describe('OMISE_WEBHOOK_VERIFY=signature against the emulator', () => {
         BULLMQ_PREFIX: redis.prefix,
         OMISE_WEBHOOK_SECRETS: `${oldSecret},${newerSecret}`,
         PORT: '0',
+        METRICS_PORT: '0',
       }),
       { logger, processMetrics: false, host: '127.0.0.1' },
     );

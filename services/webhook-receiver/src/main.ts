@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { ConfigError, createLogger, type Logger } from '@omise-sync/core';
 import { createOmiseClient, type FetchLike } from '@omise-sync/omise-client';
@@ -16,6 +16,7 @@ import {
 import { EventEnqueuer, type OmiseEventQueue } from './event-enqueuer';
 import { closeEventQueue, createEventQueue, createProducerConnection } from './event-queue';
 import { ReceiverMetrics } from './metrics';
+import { guardConnections, serverLimitOptions } from './server-limits';
 
 export interface StartReceiverOptions {
   /** @defaultValue a pino JSON logger on stdout at `config.logLevel` */
@@ -35,6 +36,8 @@ export interface RunningReceiver {
   /** `http://host:port` it listens on. */
   readonly url: string;
   readonly port: number;
+  /** `http://host:port` of `GET /metrics` (a port of its own, never the webhook's). */
+  readonly metricsUrl: string;
   readonly app: Express;
   readonly metrics: ReceiverMetrics;
   /**
@@ -43,6 +46,30 @@ export interface RunningReceiver {
    * Redis connection closes. Safe to call twice.
    */
   close(): Promise<void>;
+}
+
+/** `http://host:port` for a listening server (the loopback address for a wildcard one). */
+function urlOf(server: Server): { url: string; port: number } {
+  const { port, address, family } = server.address() as AddressInfo;
+  const host = family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address;
+  return { url: `http://${address === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, port };
+}
+
+/**
+ * `GET /metrics` on a server of its own, so the port the ingress forwards to serves webhooks and
+ * probes only.
+ */
+function createMetricsServer(metrics: ReceiverMetrics): Server {
+  return createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n'),
+    );
+  });
 }
 
 async function waitUntilReady(queue: OmiseEventQueue, timeoutMs: number): Promise<boolean> {
@@ -113,6 +140,10 @@ export async function startReceiver(
     verify = createFetchVerifier({
       retrieveEvent: (id) => omise.events.retrieve(id),
       retryAfterSeconds: config.retryAfterSeconds,
+      now,
+      cacheTtlMs: config.verification.cacheTtlMs,
+      cacheMaxEntries: config.verification.cacheMaxEntries,
+      lookupsPerSecond: config.verification.lookupsPerSecond,
     });
   } else {
     verify = createSignatureVerifier({
@@ -136,18 +167,30 @@ export async function startReceiver(
     isShuttingDown: () => shuttingDown,
   });
 
-  const server = createAppServer(app);
+  const server = createAppServer(app, serverLimitOptions(config.limits));
+  guardConnections(server, {
+    maxConnections: config.limits.maxConnections,
+    metrics,
+    logger,
+    now,
+  });
+  const metricsServer = createMetricsServer(metrics);
   server.listen({ port: config.port, host: options.host });
+  metricsServer.listen({ port: config.metricsPort, host: options.host });
   try {
-    await once(server, 'listening');
+    await Promise.all([once(server, 'listening'), once(metricsServer, 'listening')]);
   } catch (error) {
+    server.close();
+    metricsServer.close();
     await closeEventQueue(queue, connection);
     throw error;
   }
-  const { port, address, family } = server.address() as AddressInfo;
-  const host = family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address;
-  const url = `http://${address === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  logger.info({ port, verification: config.verification.mode }, 'webhook receiver listening');
+  const { url, port } = urlOf(server);
+  const metricsUrl = urlOf(metricsServer).url;
+  logger.info(
+    { port, metricsPort: urlOf(metricsServer).port, verification: config.verification.mode },
+    'webhook receiver listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = async () => {
@@ -167,6 +210,10 @@ export async function startReceiver(
     deadline.unref();
     await closed;
     clearTimeout(deadline);
+    // Scrapes go on until the deliveries are done, so the last counts are visible.
+    const metricsClosed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+    metricsServer.closeAllConnections();
+    await metricsClosed;
     await enqueuer.close();
     await closeEventQueue(queue, connection);
     logger.info('shut down');
@@ -175,6 +222,7 @@ export async function startReceiver(
   return {
     url,
     port,
+    metricsUrl,
     app,
     metrics,
     close: () => (closing ??= close()),

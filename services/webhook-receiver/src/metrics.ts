@@ -39,6 +39,7 @@ export class ReceiverMetrics {
   readonly ignored: Counter<'object'>;
   readonly enqueueDuration: Histogram;
   readonly batchSize: Histogram;
+  readonly refusedConnections: Counter<'reason'>;
 
   constructor(options: ReceiverMetricsOptions = {}) {
     const registers = [this.registry];
@@ -75,6 +76,12 @@ export class ReceiverMetrics {
       name: 'omise_webhook_enqueue_batch_size',
       help: 'Jobs written to Redis per round trip by the batching enqueuer.',
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers,
+    });
+    this.refusedConnections = new Counter({
+      name: 'omise_webhook_refused_connections_total',
+      help: 'Connections the server refused or cut: over RECEIVER_MAX_CONNECTIONS, too slow, or not HTTP.',
+      labelNames: ['reason'],
       registers,
     });
     const queueDepth = options.queueDepth;

@@ -101,6 +101,7 @@ beforeAll(async () => {
     OMISE_WEBHOOK_SECRETS: `${secret},${nextSecret}`,
     OMISE_WEBHOOK_BODY_LIMIT_BYTES: String(BODY_LIMIT),
     PORT: '0',
+    METRICS_PORT: '0',
   });
   receiver = await startReceiver(config, {
     logger: createLogger({ name: 'webhook-receiver', destination: logs }),
@@ -437,7 +438,7 @@ describe('health, readiness, metrics and logs', () => {
   });
 
   it('exports requests by outcome, failures by reason, duplicates, enqueue latency and queue depth', async () => {
-    const answer = await get(`${receiver.url}/metrics`);
+    const answer = await get(`${receiver.metricsUrl}/metrics`);
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^text\/plain/);
     const text = answer.text;

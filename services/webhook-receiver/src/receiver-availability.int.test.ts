@@ -22,6 +22,7 @@ function configFor(redisUrl: string, env: Record<string, string> = {}) {
     OMISE_WEBHOOK_SECRETS: secret,
     REDIS_COMMAND_TIMEOUT_MS: '300',
     PORT: '0',
+    METRICS_PORT: '0',
     ...env,
   });
 }
@@ -79,7 +80,7 @@ describe('when Redis is unreachable', () => {
       expect((await get(`${receiver.url}/readyz`)).status).toBe(503);
       expect((await get(`${receiver.url}/healthz`)).status).toBe(200);
       expect(await queue.getJob(String(event.id))).toBeUndefined();
-      const metrics = (await get(`${receiver.url}/metrics`)).text;
+      const metrics = (await get(`${receiver.metricsUrl}/metrics`)).text;
       expect(metrics).toMatch(/omise_webhook_requests_total\{outcome="unavailable"\} 1/);
     } finally {
       await receiver.close();

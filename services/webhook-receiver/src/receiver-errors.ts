@@ -56,7 +56,12 @@ export class ServiceUnavailableError extends ReceiverError {
   readonly status = 503;
   override readonly retryAfterSeconds: number;
   constructor(
-    readonly code: 'queue_unavailable' | 'backlog_full' | 'omise_unavailable' | 'shutting_down',
+    readonly code:
+      | 'queue_unavailable'
+      | 'backlog_full'
+      | 'omise_unavailable'
+      | 'lookups_rate_limited'
+      | 'shutting_down',
     message: string,
     retryAfterSeconds: number,
     options?: ErrorOptions,

@@ -52,6 +52,11 @@ const EnvSchema = z.object({
   /** Milliseconds a notification POST may take. Default 5000. */
   ALERT_WEBHOOK_TIMEOUT_MS: envFields.positiveInt(5_000),
   /**
+   * Test-mode disputes (`livemode: false`): `skip` records their flag as not notified, `notify`
+   * sends them labelled TEST MODE. Default skip.
+   */
+  ALERT_TEST_MODE: z.enum(['notify', 'skip']).default('skip'),
+  /**
    * Dispute severity rules as JSON (see DisputeSeverityRules in @omise-sync/projection and the
    * README). Default: DEFAULT_DISPUTE_SEVERITY_RULES.
    */
@@ -86,7 +91,11 @@ export const WorkerConfig = EnvSchema.transform((env) => ({
   alertWebhook:
     env.ALERT_WEBHOOK_URL === undefined
       ? undefined
-      : { url: env.ALERT_WEBHOOK_URL, timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS },
+      : {
+          url: env.ALERT_WEBHOOK_URL,
+          timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
+          testMode: env.ALERT_TEST_MODE,
+        },
   severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   notifySweepIntervalMs: env.NOTIFY_SWEEP_INTERVAL_MS,

@@ -1,4 +1,4 @@
-import { buildDisputeAlert, formatAmount } from './dispute-alert';
+import { buildDisputeAlert, formatAmount, disputeHeadline } from './dispute-alert';
 
 describe('formatAmount', () => {
   it.each([
@@ -12,27 +12,24 @@ describe('formatAmount', () => {
 });
 
 describe('buildDisputeAlert', () => {
-  const message = buildDisputeAlert(
-    {
-      dispute_id: 'dspt_test_1',
-      severity: 'high',
-      reasons: ['reason=unauthorized_charge'],
-      first_seen_status: 'open',
-    },
-    {
-      id: 'dspt_test_1',
-      charge_id: 'chrg_test_9',
-      amount: 9_000_000,
-      currency: 'THB',
-      reason_code: 'unauthorized_charge',
-      status: 'open',
-      livemode: false,
-    },
-  );
+  const facts = {
+    id: 'dspt_test_1',
+    charge_id: 'chrg_test_9',
+    amount: 9_000_000,
+    currency: 'THB',
+    reason_code: 'unauthorized_charge',
+    reason_message: null,
+    status: 'open',
+    livemode: true,
+    severity: 'high' as const,
+    reasons: ['reason=unauthorized_charge'],
+    first_seen_status: 'open',
+  };
+  const message = buildDisputeAlert(disputeHeadline(facts), facts);
 
   it('says which dispute, how much, why and how severe in the fallback text', () => {
     expect(message.text).toBe(
-      'New high dispute dspt_test_1 (test): 90,000.00 THB, reason unauthorized_charge, charge chrg_test_9',
+      'New high dispute dspt_test_1 (live): 90,000.00 THB, reason unauthorized_charge, charge chrg_test_9',
     );
   });
 
@@ -49,25 +46,23 @@ describe('buildDisputeAlert', () => {
     }
     expect(json).not.toMatch(/https?:\/\//);
   });
-});
 
-describe('buildDisputeAlert for a dispute first seen closed', () => {
-  it('says it closed before anyone saw it open, and how', () => {
-    const message = buildDisputeAlert(
-      { dispute_id: 'dspt_test_2', severity: 'low', reasons: [], first_seen_status: 'lost' },
-      {
-        id: 'dspt_test_2',
-        charge_id: 'chrg_test_2',
-        amount: 10_000,
-        currency: 'THB',
-        reason_code: 'goods_or_services_not_provided',
-        status: 'lost',
-        livemode: true,
-      },
+  it('when the dispute was first seen won or lost, the headline says it closed before anyone saw it open', () => {
+    const facts2 = { ...facts, status: 'lost', first_seen_status: 'lost' };
+    expect(buildDisputeAlert(disputeHeadline(facts2), facts2).text).toBe(
+      'high dispute closed (lost) before anyone saw it open dspt_test_1 (live): 90,000.00 THB, reason unauthorized_charge, charge chrg_test_9',
     );
-    expect(message.text).toBe(
-      'low dispute closed (lost) before anyone saw it open dspt_test_2 (live): 100.00 THB, reason goods_or_services_not_provided, charge chrg_test_2',
-    );
-    expect(JSON.stringify(message.blocks)).toContain('closed (lost) before anyone saw it open');
+  });
+
+  it('when a variant passes its own headline, the alert leads with it', () => {
+    const closed = buildDisputeAlert('Dispute closed before it was seen open', facts);
+    expect(closed.text.startsWith('Dispute closed before it was seen open dspt_test_1')).toBe(true);
+    expect(JSON.stringify(closed.blocks)).toContain('*Dispute closed before it was seen open*');
+  });
+
+  it('when the dispute is in test mode, the text and the first block say TEST MODE', () => {
+    const test = buildDisputeAlert('New high dispute', { ...facts, livemode: false });
+    expect(test.text.startsWith('[TEST MODE] ')).toBe(true);
+    expect(JSON.stringify(test.blocks[0])).toContain('TEST MODE');
   });
 });

@@ -28,11 +28,47 @@ const SEVERITY_MARK: Record<DisputeFlagRow['severity'], string> = {
   critical: ':red_circle:',
 };
 
+/** What an alert says about a dispute: its row's facts and its flag's severity. */
+export type DisputeAlertFacts = Pick<
+  DisputeRow,
+  | 'id'
+  | 'charge_id'
+  | 'amount'
+  | 'currency'
+  | 'reason_code'
+  | 'reason_message'
+  | 'status'
+  | 'livemode'
+> &
+  Pick<DisputeFlagRow, 'severity' | 'reasons'>;
+
 /**
- * What the alert announces: a new dispute, or one that opened and closed (won or lost) before
- * omise-sync first saw it, which the team must hear of all the same.
+ * Characters kept of one value before escaping. Escaping can grow a character to five (`&amp;`),
+ * so every escaped value stays under Slack's 2,000-character limit for a field and its 3,000 for a
+ * section or context text, and the whole message stays a few kilobytes whatever Omise sent.
  */
-function headline(flag: Pick<DisputeFlagRow, 'severity' | 'first_seen_status'>): string {
+const MAX_VALUE_CHARS = 200;
+/** Omise's reason message is prose, so it gets more room (still within Slack's 3,000 once escaped). */
+const MAX_MESSAGE_CHARS = 500;
+
+/**
+ * Makes text from Omise or the database inert in Slack mrkdwn: `<!channel>`, `<!here>`,
+ * `<@U123>` and `<http://x|label>` are markup only with a raw `<`, so escaping `&`, `<` and `>`
+ * (Slack's own rule) is enough; the value is first cut to `maxChars`.
+ */
+export function escapeSlackText(value: string, maxChars = MAX_VALUE_CHARS): string {
+  const chars = Array.from(value);
+  const cut = chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : value;
+  return cut.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * The headline of a flag's alert: a new dispute, or one that opened and closed (won or lost)
+ * before omise-sync first saw it, which the team must hear of all the same.
+ */
+export function disputeHeadline(
+  flag: Pick<DisputeFlagRow, 'severity' | 'first_seen_status'>,
+): string {
   const first = flag.first_seen_status;
   return first === 'won' || first === 'lost'
     ? `${flag.severity} dispute closed (${first}) before anyone saw it open`
@@ -40,44 +76,50 @@ function headline(flag: Pick<DisputeFlagRow, 'severity' | 'first_seen_status'>):
 }
 
 /**
- * The alert for a newly flagged dispute: ids, amount, reason and severity. No links and no
- * customer or card data, since the channel is wider than the payments team.
+ * A dispute alert: the headline, then ids, amount, reason and severity. No links and no customer
+ * or card data, since the channel is wider than the payments team. Every value from Omise is
+ * escaped and capped; a test-mode dispute is labelled as such in the text and the first block.
  */
-export function buildDisputeAlert(
-  flag: Pick<DisputeFlagRow, 'dispute_id' | 'severity' | 'reasons' | 'first_seen_status'>,
-  dispute: Pick<
-    DisputeRow,
-    'id' | 'charge_id' | 'amount' | 'currency' | 'reason_code' | 'status' | 'livemode'
-  >,
-): SlackMessage {
-  const amount = formatAmount(dispute.amount, dispute.currency);
-  const reason = dispute.reason_code ?? 'unknown';
-  const mode = dispute.livemode ? 'live' : 'test';
-  const title = headline(flag);
-  const text = `${title} ${dispute.id} (${mode}): ${amount}, reason ${reason}, charge ${dispute.charge_id}`;
-  const why = flag.reasons.length === 0 ? 'no rule matched' : flag.reasons.join(', ');
+export function buildDisputeAlert(headline: string, facts: DisputeAlertFacts): SlackMessage {
+  const id = escapeSlackText(facts.id);
+  const chargeId = escapeSlackText(facts.charge_id);
+  const currency = escapeSlackText(facts.currency.toUpperCase());
+  const amount = escapeSlackText(formatAmount(facts.amount, facts.currency));
+  const reason = escapeSlackText(facts.reason_code ?? 'unknown');
+  const status = escapeSlackText(facts.status);
+  const title = escapeSlackText(headline);
+  const mode = facts.livemode ? 'live' : 'TEST MODE';
+  const why =
+    facts.reasons.length === 0 ? 'no rule matched' : escapeSlackText(facts.reasons.join(', '));
+  const context = [`Severity because: ${why}`];
+  if (facts.reason_message !== null && facts.reason_message !== '') {
+    context.push(`Omise says: ${escapeSlackText(facts.reason_message, MAX_MESSAGE_CHARS)}`);
+  }
   return {
-    text,
+    text: `${facts.livemode ? '' : '[TEST MODE] '}${title} ${id} (${mode}): ${amount}, reason ${reason}, charge ${chargeId}`,
     blocks: [
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `${SEVERITY_MARK[flag.severity]} *${title}* \`${dispute.id}\` (${mode})`,
+          text: `${facts.livemode ? '' : ':test_tube: *TEST MODE* '}${SEVERITY_MARK[facts.severity]} *${title}* \`${id}\` (${mode})`,
         },
       },
       {
         type: 'section',
         fields: [
           { type: 'mrkdwn', text: `*Amount*\n${amount}` },
-          { type: 'mrkdwn', text: `*Currency*\n${dispute.currency.toUpperCase()}` },
+          { type: 'mrkdwn', text: `*Currency*\n${currency}` },
           { type: 'mrkdwn', text: `*Reason*\n${reason}` },
-          { type: 'mrkdwn', text: `*Severity*\n${flag.severity}` },
-          { type: 'mrkdwn', text: `*Charge*\n\`${dispute.charge_id}\`` },
-          { type: 'mrkdwn', text: `*Status*\n${dispute.status}` },
+          { type: 'mrkdwn', text: `*Severity*\n${facts.severity}` },
+          { type: 'mrkdwn', text: `*Charge*\n\`${chargeId}\`` },
+          { type: 'mrkdwn', text: `*Status*\n${status}` },
         ],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Severity because: ${why}` }] },
+      {
+        type: 'context',
+        elements: context.map((text) => ({ type: 'mrkdwn', text })),
+      },
     ],
   };
 }

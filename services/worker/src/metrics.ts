@@ -31,7 +31,9 @@ export type NotificationOutcome =
   /** Ambiguous failure (timeout after sending): never retried, so never sent twice. */
   | 'ambiguous'
   /** ALERT_WEBHOOK_URL is not configured. */
-  | 'disabled';
+  | 'disabled'
+  /** A test-mode dispute with ALERT_TEST_MODE=skip: recorded, not sent. */
+  | 'test_mode';
 
 /** Something that can report a queue's backlog (a BullMQ Queue). */
 export interface QueueProbe {

@@ -2,6 +2,7 @@ import { findDisputeFlag } from '@omise-sync/db';
 import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { notifyJobId } from './create-worker';
+import { TEST_MODE_SKIPPED } from './notify-dispute-flag.processor';
 import { type AlertReceiver, startAlertReceiver } from './testing/alert-receiver';
 import { toEventJob, waitFor } from './testing/event-jobs';
 import { type Harness, startHarness } from './testing/worker-harness';
@@ -59,7 +60,7 @@ describe('dispute notifications', () => {
 
   it('when the alert endpoint refuses at first, the claim is released and a retry delivers exactly once', async () => {
     harness = await startHarness(database, redis, emulator, {
-      alertWebhook: { url: alerts.url, timeoutMs: 2_000 },
+      alertWebhook: { url: alerts.url, timeoutMs: 2_000, testMode: 'notify' },
     });
     alerts.respondWith(500);
     const { disputeId, event } = openDispute();
@@ -86,7 +87,7 @@ describe('dispute notifications', () => {
 
   it('when the alert request times out after sending, it is never resent and the job fails loudly', async () => {
     harness = await startHarness(database, redis, emulator, {
-      alertWebhook: { url: alerts.url, timeoutMs: 200 },
+      alertWebhook: { url: alerts.url, timeoutMs: 200, testMode: 'notify' },
     });
     alerts.delayAnswers(1_000);
     const { disputeId, event } = openDispute();
@@ -106,7 +107,7 @@ describe('dispute notifications', () => {
 
   it('when the notify job was lost between COMMIT and enqueue, the sweeper enqueues it', async () => {
     harness = await startHarness(database, redis, emulator, {
-      alertWebhook: { url: alerts.url, timeoutMs: 2_000 },
+      alertWebhook: { url: alerts.url, timeoutMs: 2_000, testMode: 'notify' },
       notifySweepMinAgeMs: 0,
     });
     const { disputeId } = openDispute();
@@ -150,6 +151,25 @@ describe('dispute notifications', () => {
       Date,
     );
     expect(alertsFor(disputeId)).toHaveLength(1);
+  });
+
+  it('when a test-mode dispute opens and ALERT_TEST_MODE is left at skip, nothing is sent and the flag says why', async () => {
+    harness = await startHarness(database, redis, emulator, {
+      alertWebhook: { url: alerts.url, timeoutMs: 2_000 },
+      notifySweepMinAgeMs: 0,
+    });
+    const { disputeId, event } = openDispute();
+    await harness.enqueue(toEventJob(event));
+    const job = await harness.settled(notifyJobId(disputeId), harness.followups);
+    expect(await job.getState()).toBe('completed');
+    expect(await findDisputeFlag(database.handle.db, disputeId)).toMatchObject({
+      notified_at: null,
+      notify_error: TEST_MODE_SKIPPED,
+    });
+    expect(alertsFor(disputeId)).toHaveLength(0);
+    expect((await notifications(harness))['test_mode']).toBe(1);
+    // Settled: the sweeper does not send it later either.
+    expect(await harness.worker.sweepNotifications()).toBe(0);
   });
 
   it('when ALERT_WEBHOOK_URL is not set, flags are written, nothing is sent, and it is said once', async () => {

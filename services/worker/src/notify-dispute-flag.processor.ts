@@ -15,6 +15,7 @@ import {
   AlertRejectedError,
   type FetchLike,
   buildDisputeAlert,
+  disputeHeadline,
   postAlert,
 } from './dispute-alert';
 import type { NotificationOutcome, WorkerMetrics } from './metrics';
@@ -24,7 +25,19 @@ export interface AlertWebhookOptions {
   url: string;
   /** Milliseconds the POST may take. @defaultValue 5000 */
   timeoutMs?: number;
+  /**
+   * What happens to a test-mode dispute's flag: `skip` records it as not notified, `notify` sends
+   * it labelled TEST MODE (the local demo, whose emulator only makes test-mode disputes).
+   * @defaultValue 'skip'
+   */
+  testMode?: AlertTestMode;
 }
+
+/** `ALERT_TEST_MODE`: whether test-mode disputes are notified. */
+export type AlertTestMode = 'notify' | 'skip';
+
+/** Kept in `notify_error`, so the flag reads as settled and the sweeper leaves it alone. */
+export const TEST_MODE_SKIPPED = 'test-mode dispute not notified (ALERT_TEST_MODE=skip)';
 
 export interface NotifyProcessorDeps {
   db: Kysely<Database>;
@@ -72,8 +85,16 @@ export function createNotifyDisputeFlagProcessor(deps: NotifyProcessorDeps) {
       await releaseDisputeFlagClaim(deps.db, disputeId, 'dispute row missing');
       throw new UnrecoverableError(`dispute ${disputeId} has a flag but no row`);
     }
+    if (!dispute.livemode && (deps.alertWebhook.testMode ?? 'skip') === 'skip') {
+      // The claim stays taken, so neither a retry nor the sweeper sends it later.
+      await recordDisputeFlagNotifyError(deps.db, disputeId, TEST_MODE_SKIPPED);
+      deps.metrics.notifications.inc({ outcome: 'test_mode' });
+      logger.info('test-mode dispute; not notified (ALERT_TEST_MODE=skip)');
+      return 'test_mode';
+    }
+    const alert = buildDisputeAlert(disputeHeadline(flag), { ...dispute, ...flag });
     try {
-      await postAlert(deps.alertWebhook.url, buildDisputeAlert(flag, dispute), {
+      await postAlert(deps.alertWebhook.url, alert, {
         timeoutMs: deps.alertWebhook.timeoutMs ?? 5_000,
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
       });

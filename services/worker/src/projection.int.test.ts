@@ -27,7 +27,7 @@ describe('projecting events into Postgres', () => {
     emulator = await startEmulator({ seed: 'worker-projection' });
     alerts = await startAlertReceiver();
     harness = await startHarness(database, redis, emulator, {
-      alertWebhook: { url: alerts.url, timeoutMs: 2_000 },
+      alertWebhook: { url: alerts.url, timeoutMs: 2_000, testMode: 'notify' },
     });
   });
   afterAll(async () => {

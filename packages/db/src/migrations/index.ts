@@ -4,6 +4,8 @@ import * as createProjectionTables from './2026-11-23T11-00-00_create_projection
 import * as createBiViews from './2026-11-23T11-10-00_create_bi_views';
 import * as createSyncState from './2026-11-23T13-00-00_create_sync_state';
 import * as compressRawWithLz4 from './2026-11-23T15-00-00_compress_raw_with_lz4';
+import * as limitBiLogins from './2026-12-03T10-00-00_limit_bi_logins';
+import * as createRuntimeRole from './2026-12-03T10-10-00_create_runtime_role';
 import * as createProjectionLocks from './2026-12-03T16-00-00_create_projection_locks';
 import * as redactEventHistory from './2026-12-03T16-10-00_redact_event_history';
 
@@ -18,6 +20,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T11-10-00_create_bi_views': createBiViews,
   '2026-11-23T13-00-00_create_sync_state': createSyncState,
   '2026-11-23T15-00-00_compress_raw_with_lz4': compressRawWithLz4,
+  '2026-12-03T10-00-00_limit_bi_logins': limitBiLogins,
+  '2026-12-03T10-10-00_create_runtime_role': createRuntimeRole,
   '2026-12-03T16-00-00_create_projection_locks': createProjectionLocks,
   '2026-12-03T16-10-00_redact_event_history': redactEventHistory,
 };

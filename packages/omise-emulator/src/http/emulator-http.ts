@@ -19,6 +19,8 @@ export interface HttpContext extends ApiKeys {
   actions: UncheckedActions;
   logger: Logger;
   faults(): Faults;
+  /** Whether `/_emulator/*` is served; when not, those paths are unknown like any other. */
+  adminApi: boolean;
   admin: AdminControls;
 }
 
@@ -42,7 +44,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   const segments = pathSegments(url.pathname);
   const method = req.method ?? 'GET';
   try {
-    if (segments[0] === '_emulator') {
+    if (segments[0] === '_emulator' && ctx.adminApi) {
       const reply = await answerAdmin(ctx, method, segments, url.searchParams, req);
       sendJson(res, reply.status, reply.body, undefined);
       return;

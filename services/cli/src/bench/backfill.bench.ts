@@ -34,10 +34,14 @@ function positive(name: string, fallback: number): number {
 
 function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
   const cli = join(dirname(require.resolve('@omise-sync/omise-emulator')), 'cli.js');
-  const child = spawn(process.execPath, [cli, '--port', '0', '--seed', 'bench-backfill'], {
-    env: { ...process.env, EMULATOR_LOG_LEVEL: 'warn', EMULATOR_SECRET_KEY: EMULATOR_KEY },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, '--port', '0', '--seed', 'bench-backfill', '--admin'],
+    {
+      env: { ...process.env, EMULATOR_LOG_LEVEL: 'warn', EMULATOR_SECRET_KEY: EMULATOR_KEY },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -111,7 +111,8 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   const logDir = join(process.cwd(), '.dev', 'logs');
   mkdirSync(logDir, { recursive: true });
   const webhookSecret = randomBytes(32).toString('base64');
-  const [emulatorPort, receiverPort, workerMetricsPort] = await Promise.all([
+  const [emulatorPort, receiverPort, receiverMetricsPort, workerMetricsPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -154,6 +155,9 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     const receiver = start('receiver', [serviceEntry('receiver')], {
       ...common,
       PORT: String(receiverPort),
+      METRICS_PORT: String(receiverMetricsPort),
+      // Signature mode needs no API key; one exported for the CLI must not reach the receiver.
+      OMISE_SECRET_KEY: undefined,
       OMISE_WEBHOOK_SECRETS: webhookSecret,
     });
     const worker = start('worker', [serviceEntry('worker')], {
@@ -163,6 +167,8 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
       OMISE_API_URL: emulatorUrl,
       METRICS_PORT: String(workerMetricsPort),
       ALERT_WEBHOOK_URL: alerts.url,
+      // The emulator makes only test-mode disputes; the demo should still show their alerts.
+      ALERT_TEST_MODE: 'notify',
     });
     const emulator = start(
       'emulator',
@@ -171,6 +177,7 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
         'emulator',
         '--port',
         String(emulatorPort),
+        '--admin',
         '--webhook-url',
         `${receiverUrl}/webhooks/omise`,
       ],

@@ -1,12 +1,19 @@
 import { migrateToLatest } from '@omise-sync/db';
 import { requireEnv } from '../cli-env';
 
-/** `omise-sync migrate`: applies pending migrations to DATABASE_URL (safe when replicas race). */
+/**
+ * `omise-sync migrate`: applies pending migrations (safe when replicas race). Connects with
+ * MIGRATION_DATABASE_URL, the role allowed DDL, when it is set; else with DATABASE_URL.
+ */
 export async function migrateCommand(
   _args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const { applied, known } = await migrateToLatest(requireEnv(env, 'DATABASE_URL'));
+  const url =
+    env.MIGRATION_DATABASE_URL !== undefined && env.MIGRATION_DATABASE_URL !== ''
+      ? env.MIGRATION_DATABASE_URL
+      : requireEnv(env, 'DATABASE_URL');
+  const { applied, known } = await migrateToLatest(url);
   console.log(
     applied.length === 0
       ? `database is up to date (${known.length} migrations)`

@@ -1,5 +1,6 @@
 import { onShutdownSignal } from '@omise-sync/core';
 import { runEmulatorCli } from '@omise-sync/omise-emulator';
+import { UsageError } from '../cli-env';
 import { runServiceProcess } from './service-process';
 
 // The long-running services. The receiver and the worker run as their own processes (their
@@ -15,11 +16,20 @@ export function workerCommand(_args: readonly string[], env: NodeJS.ProcessEnv):
   return runServiceProcess('worker', env);
 }
 
-/** `omise-sync emulator [--port N] [--scenario …]`: the Omise test-mode emulator. */
+/**
+ * `omise-sync emulator [--port N] [--scenario …]`: the Omise test-mode emulator. The image sets
+ * NODE_ENV=production, so a deployment never runs it by mistake; the local demo
+ * (docker-compose.yml) sets NODE_ENV=development for its emulator container on purpose.
+ */
 export async function emulatorCommand(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
+  if (env.NODE_ENV === 'production') {
+    throw new UsageError(
+      'the Omise emulator is for tests and demos and does not run with NODE_ENV=production',
+    );
+  }
   const run = await runEmulatorCli(env, args, (line) => console.log(line));
   if (run === undefined) return 0;
   onShutdownSignal(() => run.emulator.close());

@@ -6,6 +6,8 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** What docker-compose.yml's postgres and redis services listen on. */
 export const COMPOSE_DATABASE_URL = 'postgres://omise_sync:omise_sync@127.0.0.1:5432/omise_sync';
+/** docker-compose.yml's Redis requires its (public, demo-only) password. */
+export const COMPOSE_REDIS_URL = 'redis://:omise_sync_demo@127.0.0.1:6379';
 
 /** Where Postgres and Redis came from, for the user to read. */
 export interface ResolvedServices {
@@ -91,10 +93,11 @@ export async function resolveServices(
   });
   if (up.status !== 0) return undefined;
   const composeDb = givenDb ?? COMPOSE_DATABASE_URL;
-  if (!(await postgresAnswers(composeDb)) || !(await redisAnswers(redisUrl))) return undefined;
+  const composeRedis = givenRedis ?? COMPOSE_REDIS_URL;
+  if (!(await postgresAnswers(composeDb)) || !(await redisAnswers(composeRedis))) return undefined;
   return {
     databaseUrl: composeDb,
-    redisUrl,
+    redisUrl: composeRedis,
     databaseIsOurs: givenDb === undefined,
     source: 'docker compose',
   };

@@ -159,6 +159,7 @@ async function startServer(
       BULLMQ_PREFIX: prefix,
       OMISE_WEBHOOK_SECRETS: secret,
       PORT: '0',
+      METRICS_PORT: '0',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     },
     // The receiver logs one JSON line per delivery, as in production; the lines go nowhere.
