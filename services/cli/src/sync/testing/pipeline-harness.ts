@@ -159,7 +159,11 @@ export async function startPipeline(
 ): Promise<Pipeline> {
   const alerts = await AlertSink.start(() => undefined);
   const secret = randomBytes(32).toString('base64');
-  const [receiverPort, metricsPort] = await Promise.all([freePort(), freePort()]);
+  const [receiverPort, receiverMetricsPort, metricsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const emulator = await startEmulator({
     seed: options.seed,
     webhooks: [{ url: `http://127.0.0.1:${receiverPort}/webhooks/omise`, secrets: [secret] }],
@@ -179,6 +183,7 @@ export async function startPipeline(
         BULLMQ_PREFIX: redis.prefix,
         OMISE_WEBHOOK_SECRETS: secret,
         PORT: String(receiverPort),
+        METRICS_PORT: String(receiverMetricsPort),
       },
       `http://127.0.0.1:${receiverPort}/readyz`,
     ),
@@ -193,6 +198,8 @@ export async function startPipeline(
         WORKER_CONCURRENCY: '8',
         METRICS_PORT: String(metricsPort),
         ALERT_WEBHOOK_URL: alerts.url,
+        // The emulator's disputes are test-mode ones; the tests expect their alerts.
+        ALERT_TEST_MODE: 'notify',
         // The sweep re-sends alerts whose job was lost; no test here loses one.
         NOTIFY_SWEEP_INTERVAL_MS: '3600000',
       },
