@@ -217,4 +217,17 @@ describe('projectBatch', () => {
       data: { object: 'charge', id: innocent.id },
     });
   });
+
+  it('when metadata has a __proto__ key, it is stored as data, not dropped', async () => {
+    const created = createCharge();
+    const text = JSON.stringify({ ...created, metadata: { b: 2 } }).replace(
+      '"metadata":{',
+      '"metadata":{"__proto__":{"polluted":true},',
+    );
+    const charge = Charge.parse(JSON.parse(text));
+    await projectBatch(deps, [observedCharge(charge)]);
+    const stored = await getCharge(database.handle.db, created.id);
+    expect(JSON.stringify(stored.metadata)).toBe('{"b":2,"__proto__":{"polluted":true}}');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
 });

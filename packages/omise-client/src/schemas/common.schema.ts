@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
-/** `metadata` is free-form JSON set by the merchant. */
-export const Metadata = z.record(z.string(), z.unknown());
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `metadata` is free-form JSON set by the merchant, kept as the very object parsed: a record
+ * schema would copy it key by key by assignment, and assigning a `__proto__` key sets the
+ * copy's prototype instead, so the merchant's key would be lost.
+ */
+export const Metadata = z.custom<Record<string, unknown>>(isJsonObject, {
+  error: 'must be a JSON object',
+});
 export type Metadata = z.infer<typeof Metadata>;
 
 /**
