@@ -1,11 +1,10 @@
 import { once } from 'node:events';
-import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { ConfigError, createLogger, type Logger } from '@omise-sync/core';
 import { createOmiseClient, type FetchLike } from '@omise-sync/omise-client';
 import { type Express } from 'express';
 import { createApp } from './app';
-import { createAppServer } from './app-server';
 import { BacklogMonitor } from './backlog-monitor';
 import { loadConfig, type ReceiverConfig } from './config';
 import {
@@ -39,8 +38,8 @@ export interface RunningReceiver {
   readonly metrics: ReceiverMetrics;
   /**
    * Graceful shutdown: `/readyz` turns 503, the listener closes, in-flight deliveries finish
-   * (connections still open after `shutdownTimeoutMs` are cut), pending adds settle, and the
-   * Redis connection closes. Safe to call twice.
+   * (connections still open after `shutdownTimeoutMs` are cut), and the Redis connection
+   * closes. Safe to call twice.
    */
   close(): Promise<void>;
 }
@@ -89,14 +88,7 @@ export async function startReceiver(
     queueDepth: () => backlog.waitingCount(),
     processMetrics: options.processMetrics ?? true,
   });
-  const enqueuer = new EventEnqueuer({
-    queue,
-    connection,
-    maxBatchSize: config.enqueueBatchSize,
-    maxBatchesInFlight: config.enqueueBatchesInFlight,
-    flushAt: config.enqueueFlushAt,
-    onBatch: (size) => metrics.batchSize.observe(size),
-  });
+  const enqueuer = new EventEnqueuer({ queue, connection });
 
   let verify: DeliveryVerifier;
   if (config.verification.mode === 'fetch') {
@@ -136,7 +128,7 @@ export async function startReceiver(
     isShuttingDown: () => shuttingDown,
   });
 
-  const server = createAppServer(app);
+  const server = createServer(app);
   server.listen({ port: config.port, host: options.host });
   try {
     await once(server, 'listening');
@@ -167,7 +159,6 @@ export async function startReceiver(
     deadline.unref();
     await closed;
     clearTimeout(deadline);
-    await enqueuer.close();
     await closeEventQueue(queue, connection);
     logger.info('shut down');
   };
