@@ -4,9 +4,11 @@
 #   docker run IMAGE receiver | worker | migrate | emulator | backfill | reconcile | replay | status
 # Build from the repository root: docker build -t omise-sync .
 # Checked statically in CI by scripts/check-dockerfile.mjs (no Docker engine there). Built and
-# run for real on 2026-11-23 (Docker 20.10 with BuildKit, docker-compose 1.29): every stage
-# builds, the image runs as uid 10001 without npm or dev dependencies, and `docker-compose up`
-# brought up migrate (exit 0), receiver, emulator and worker healthy, projecting the demo.
+# run for real on 2026-11-23 on the Node 20 base (Docker 20.10 with BuildKit, docker-compose
+# 1.29): every stage built, the image ran as uid 10001 without npm or dev dependencies, and
+# `docker-compose up` brought up migrate (exit 0), receiver, emulator and worker healthy,
+# projecting the demo. The Node 24 base has not been built here since (no Docker engine); CI
+# runs every test on Node 24 instead (.ci/run).
 #
 # Stages:
 #   manifests  the lockfile and every workspace's package.json, nothing else
@@ -14,9 +16,10 @@
 #   prod-deps  `npm ci --omit=dev` from the same manifests: production dependencies only
 #   runtime    prod-deps + the compiled dist/ folders, non-root, read-only-root friendly
 
-# Node 20 because the project's engines field and CI are on 20.19+. Override with
-# --build-arg NODE_IMAGE=... (pin a digest in production: node:20-bookworm-slim@sha256:...).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the active LTS line (Node 20 is past its end of life); package.json "engines" still
+# allows 20.19+, and CI tests on both. Override with --build-arg NODE_IMAGE=... and pin a digest
+# in production (node:24-bookworm-slim@sha256:..., read from the registry you pull from).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 WORKDIR /app

@@ -1,5 +1,4 @@
 export { ConfigError, envFields, parseEnv } from './parse-env';
-export { isoTime } from './iso-time';
 export { onShutdownSignal } from './shutdown-signals';
 export {
   createLogger,
@@ -16,7 +15,6 @@ export {
   jobCatalog,
   type JobCatalog,
 } from './job-catalog';
-export { compileRedaction, parseRedactionPath, RedactionPathError } from './redaction';
 export {
   BatchCommitter,
   MissingSettlementError,
@@ -36,8 +34,6 @@ export {
   OmiseEventId,
   describeIssues,
   omiseIdPattern,
-  stringifyOmiseEventJob,
   toEventDisposition,
-  validateOmiseEventEnvelope,
   type EventDisposition,
 } from './omise-event-envelope';

@@ -1,7 +1,4 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import { isoTime } from './iso-time';
-import { LineBatchDestination } from './line-batch-destination';
-import { compileRedaction } from './redaction';
 
 /**
  * Paths pino replaces with "[redacted]". Signature headers, Basic credentials and anything
@@ -29,12 +26,6 @@ export const REDACT_PATHS = [
 /** What a redacted value is replaced with. */
 export const REDACTION_CENSOR = '[redacted]';
 
-const redact = compileRedaction(REDACT_PATHS, REDACTION_CENSOR);
-
-/** Where createLogger keeps pino's own `child` on the loggers it wraps. */
-const PINO_CHILD = Symbol('pinoChild');
-type ChildMethod = Logger['child'];
-
 export interface CreateLoggerOptions {
   /** Service name, bound to every line as `service`. */
   name: string;
@@ -42,52 +33,26 @@ export interface CreateLoggerOptions {
   level?: LoggerOptions['level'];
   /**
    * Where lines go. Tests pass a stream to read them back.
-   * @defaultValue stdout, one synchronous write per turn of the event loop (see createLogger)
+   * @defaultValue stdout, one synchronous write per line (`pino.destination({ sync: true })`)
    */
   destination?: pino.DestinationStream;
 }
 
 /**
- * A pino JSON logger with the redaction every service needs. Use its `child()` per job/request.
- *
- * Redaction runs in pino's `log` formatter and on every `child()`'s bindings (see
- * redaction.ts for why not through pino's own `redact` option); the lines are the same.
- *
- * Lines go to stdout in one synchronous write per turn of the event loop (LineBatchDestination
- * over a synchronous pino destination): under load one write carries many lines instead of one
- * syscall per line on the request path, a slow reader holds the process back instead of
- * filling its memory, and pending lines are flushed when the process exits (also after an
- * uncaught exception); only a SIGKILL can lose the last turn's lines.
+ * A pino JSON logger with the redaction every service needs (pino's `redact`, which also
+ * covers a `child()`'s bindings). Use its `child()` per job or request.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: { service: options.name },
-    // pino.stdTimeFunctions.isoTime's format, made without a Date per line (see iso-time.ts).
-    timestamp: () => `,"time":"${isoTime(Date.now())}"`,
-    formatters: {
-      level: (label) => ({ level: label }),
-      log: (object) => redact(object),
-    },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACT_PATHS, censor: REDACTION_CENSOR },
   };
-  const logger = pino(
-    config,
-    options.destination ?? new LineBatchDestination(pino.destination({ dest: 1, sync: true })),
-  );
-  // pino gives children no bindings formatter, so their bindings are redacted here. Children
-  // inherit this method through their prototype, so grandchildren are covered too. pino's own
-  // `child` is kept under a symbol and called with the child's parent as `this`.
-  const withPinoChild: Logger & { [PINO_CHILD]?: ChildMethod } = logger;
-  const original: { child: ChildMethod } = logger;
-  withPinoChild[PINO_CHILD] = original.child;
-  logger.child = function redactingChild<ChildLevels extends string = never>(
-    this: Logger & { [PINO_CHILD]: ChildMethod },
-    bindings: pino.Bindings,
-    childOptions?: pino.ChildLoggerOptions<ChildLevels>,
-  ): pino.Logger<ChildLevels> {
-    return this[PINO_CHILD]<ChildLevels>(redact(bindings), childOptions);
-  };
-  return logger;
+  // Synchronous: a line logged just before process.exit() or an uncaught exception is written,
+  // and lines keep their order (pino's asynchronous default can reorder them at exit).
+  return pino(config, options.destination ?? pino.destination({ dest: 1, sync: true }));
 }
 
 export type { Logger };

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { isoTime } from './iso-time';
 import { type EventOrigin, type OmiseEventJob, type ProjectedResource } from './job-catalog';
 import { toStorableJson } from './storable-json';
 
@@ -46,41 +45,6 @@ export const OmiseEventEnvelope = z
     path: ['created_at'],
   });
 export type OmiseEventEnvelope = z.infer<typeof OmiseEventEnvelope>;
-
-const ENVELOPE_KEYS = Object.keys(OmiseEventEnvelope.shape);
-const EVENT_DATA_KEYS = Object.keys(EventData.shape);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The keys of `source` that are in `keys` (absent ones stay absent, not undefined). */
-function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const key of keys) {
-    if (Object.hasOwn(source, key)) picked[key] = source[key];
-  }
-  return picked;
-}
-
-/**
- * `OmiseEventEnvelope.safeParse` without the copy, for the receiver's hot path: zod builds a
- * new object for every object it parses, unknown keys included (the 20-odd fields of `data`
- * are most of a delivery's validation time). Only the fields the schema names are handed to
- * the schema, so its checks and messages are exactly the same; on success the input itself is
- * the envelope. The schema has no transforms or defaults, so for a valid input the two are
- * equal but for key order.
- */
-export function validateOmiseEventEnvelope(
-  input: unknown,
-): z.ZodSafeParseResult<OmiseEventEnvelope> {
-  if (!isRecord(input)) return OmiseEventEnvelope.safeParse(input);
-  const fields = pick(input, ENVELOPE_KEYS);
-  if (isRecord(fields['data'])) fields['data'] = pick(fields['data'], EVENT_DATA_KEYS);
-  const result = OmiseEventEnvelope.safeParse(fields);
-  // Checked above: a record whose named fields satisfy the schema; the others pass through.
-  return result.success ? { success: true, data: input as OmiseEventEnvelope } : result;
-}
 
 /**
  * The id pattern of an Omise object whose ids start with `prefix` (`chrg`, `dspt`…): only the
@@ -145,33 +109,13 @@ export function toEventDisposition(
     resourceId: envelope.data.id,
     livemode: envelope.livemode,
     eventCreatedAt: new Date(createdAt).toISOString(),
-    receivedAt: isoTime(receivedAt.getTime()),
+    receivedAt: receivedAt.toISOString(),
     origin,
     // What can always be stored and serialised: no U+0000, no nesting deeper than 32 levels.
     event: toStorableJson(envelope) as Record<string, unknown>,
   };
   if (chargeId !== undefined) job.chargeId = chargeId;
   return { kind: 'project', job };
-}
-
-/**
- * The job payload as the JSON BullMQ stores. Given `eventJson`, the JSON text `job.event` was
- * parsed from (the delivery's body), the event is spliced in as that text instead of being
- * serialised again: it is most of the job (~2 KB). The other fields are written one by one
- * (strings that may need escaping through JSON.stringify) rather than by copying the job
- * without its event and serialising that, which cost ~4 µs per delivery in profiles. The
- * stored job parses back to the same payload; only the order of keys and the spelling of
- * numbers in the event (`1.0`, `1e3`) may differ from `JSON.stringify(job)`.
- */
-export function stringifyOmiseEventJob(job: OmiseEventJob, eventJson?: string): string {
-  if (eventJson === undefined) return JSON.stringify(job);
-  const chargeId = job.chargeId === undefined ? '' : `,"chargeId":${JSON.stringify(job.chargeId)}`;
-  return (
-    `{"eventId":${JSON.stringify(job.eventId)},"key":${JSON.stringify(job.key)}` +
-    `,"resourceType":"${job.resourceType}","resourceId":${JSON.stringify(job.resourceId)}` +
-    `${chargeId},"livemode":${job.livemode},"eventCreatedAt":"${job.eventCreatedAt}"` +
-    `,"receivedAt":"${job.receivedAt}","origin":"${job.origin}","event":${eventJson}}`
-  );
 }
 
 /** One line per problem, with its path, for a 400 body and the log. Never includes values. */

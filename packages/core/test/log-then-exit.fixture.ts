@@ -1,5 +1,5 @@
-// Run by line-batch-destination.test.ts in a child process: logs through the default stdout
-// destination, then ends the way argv[2] says, before the end of the turn hands the lines over.
+// Run by logger.test.ts in a child process: logs through the default stdout destination, then
+// ends the way argv[2] says, in the same turn of the event loop.
 import { createLogger } from '../src/logger';
 
 const logger = createLogger({ name: 'exit-fixture' });

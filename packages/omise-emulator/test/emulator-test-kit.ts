@@ -55,7 +55,7 @@ export async function api(
     ...(body === undefined ? {} : { body }),
   });
   const text = await res.text();
-  let parsed: JsonObject = {};
+  let parsed: JsonObject;
   try {
     parsed = JSON.parse(text) as JsonObject;
   } catch {

@@ -43,19 +43,14 @@ export class BacklogMonitor {
 
   /**
    * True when the waiting count is at or above the ceiling (always false when disabled).
-   * Answered at once while the last count is fresh (nearly every call under load), and
-   * otherwise, as a promise, once Redis has been read.
-   * @returns the answer, or a promise of it that rejects when Redis cannot be read
-   *   (QueueUnavailableError while disconnected)
+   * @throws QueueUnavailableError while Redis is disconnected (or the error of the count)
    */
-  isFull(): boolean | Promise<boolean> {
+  async isFull(): Promise<boolean> {
     if (!this.enabled) return false;
-    const count = this.freshCount();
-    if (count !== undefined) return count >= this.maxWaiting;
-    return this.readCount().then((read) => read >= this.maxWaiting);
+    return (await this.waitingCount()) >= this.maxWaiting;
   }
 
-  /** Jobs waiting to be processed (wait, paused and prioritized), at most `maxAgeMs` old. */
+  /** Jobs waiting to be processed (wait and prioritized), at most `maxAgeMs` old. */
   async waitingCount(): Promise<number> {
     return this.freshCount() ?? this.readCount();
   }
@@ -75,7 +70,7 @@ export class BacklogMonitor {
       );
     }
     this.reading ??= this.queue
-      .getJobCountByTypes('wait', 'paused', 'prioritized')
+      .getJobCountByTypes('wait', 'prioritized')
       .then((count) => {
         this.cached = { count, readAt: this.now() };
         return count;

@@ -34,9 +34,6 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1024 * 1024,
       maxBacklog: 0,
       retryAfterSeconds: 30,
-      enqueueBatchSize: 100,
-      enqueueBatchesInFlight: 8,
-      enqueueFlushAt: 8,
       metricsPort: 9464,
       limits: {
         headersTimeoutMs: 10_000,

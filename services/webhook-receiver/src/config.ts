@@ -97,18 +97,6 @@ const EnvSchema = z.object({
   RECEIVER_MAX_BACKLOG: envFields.nonNegativeInt(0),
   /** Seconds sent in `Retry-After` with every 503. Default 30. */
   RECEIVER_RETRY_AFTER_SECONDS: envFields.positiveInt(30),
-  /** Most jobs written to Redis in one round trip by the batching enqueuer. Default 100. */
-  RECEIVER_ENQUEUE_BATCH_SIZE: envFields.positiveInt(100),
-  /**
-   * Batches that may wait for Redis at once; adds arriving meanwhile form the next batch.
-   * Default 8.
-   */
-  RECEIVER_ENQUEUE_BATCHES_IN_FLIGHT: envFields.positiveInt(8),
-  /**
-   * Jobs waiting at which a batch goes to Redis at once instead of at the end of the
-   * event-loop turn, while a batch may start (see BatchCommitter's `flushAt`). Default 8.
-   */
-  RECEIVER_ENQUEUE_FLUSH_AT: envFields.positiveInt(8),
   /**
    * TCP port of `GET /metrics`, kept off the webhook port so only the cluster's Prometheus, never
    * the ingress, can reach it; 0 picks a free port. Default 9464.
@@ -195,9 +183,6 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
   bodyLimitBytes: env.OMISE_WEBHOOK_BODY_LIMIT_BYTES,
   maxBacklog: env.RECEIVER_MAX_BACKLOG,
   retryAfterSeconds: env.RECEIVER_RETRY_AFTER_SECONDS,
-  enqueueBatchSize: env.RECEIVER_ENQUEUE_BATCH_SIZE,
-  enqueueBatchesInFlight: env.RECEIVER_ENQUEUE_BATCHES_IN_FLIGHT,
-  enqueueFlushAt: env.RECEIVER_ENQUEUE_FLUSH_AT,
   metricsPort: env.METRICS_PORT,
   limits: {
     headersTimeoutMs: env.RECEIVER_HEADERS_TIMEOUT_MS,

@@ -22,21 +22,15 @@ export interface Delivery {
 /** The event to process: parsed JSON, not yet validated. */
 export interface VerifiedDelivery {
   event: unknown;
-  /**
-   * The JSON text `event` was parsed from, when it is the delivery's body (signature mode); the
-   * job stores it as it is instead of serialising the event again. Absent in fetch mode.
-   */
-  eventJson?: string;
   /** True when the event came from the Omise API rather than from the request body. */
   fetched: boolean;
 }
 
 /**
- * Proves a delivery genuine and returns the event to process, or fails with a ReceiverError
- * (401, 400, 503) when it cannot. Signature verification is synchronous (it returns or throws),
- * so the hot path waits for nothing it does not have to; fetch verification returns a promise.
+ * Proves a delivery genuine and returns the event to process, or rejects with a ReceiverError
+ * (401, 400, 503) when it cannot.
  */
-export type DeliveryVerifier = (delivery: Delivery) => VerifiedDelivery | Promise<VerifiedDelivery>;
+export type DeliveryVerifier = (delivery: Delivery) => Promise<VerifiedDelivery>;
 
 function parseJson(text: string): unknown {
   try {
@@ -81,7 +75,7 @@ export interface SignatureVerifierOptions {
  */
 export function createSignatureVerifier(options: SignatureVerifierOptions): DeliveryVerifier {
   const secrets = options.secrets.map((secret) => createSecretKey(secret));
-  return (delivery) => {
+  const verify = (delivery: Delivery): VerifiedDelivery => {
     const result = verifyWebhookSignature({
       rawBody: delivery.rawBody,
       headers: delivery.headers,
@@ -93,11 +87,10 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Deli
       const failure = SIGNATURE_FAILURES[result.reason];
       throw new UnauthenticatedDeliveryError(failure.code, result.reason, failure.message);
     }
-    // Decoded once: a byte sequence that is not UTF-8 becomes U+FFFD in both the parsed event
-    // and the text the job stores.
-    const text = delivery.rawBody.toString('utf8');
-    return { event: parseJson(text), eventJson: text, fetched: false };
+    return { event: parseJson(delivery.rawBody.toString('utf8')), fetched: false };
   };
+  // The check itself is synchronous; a throw inside the executor rejects the promise.
+  return (delivery) => new Promise((resolve) => resolve(verify(delivery)));
 }
 
 export interface FetchVerifierOptions {

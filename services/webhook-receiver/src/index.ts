@@ -13,7 +13,6 @@ export {
 export {
   EventEnqueuer,
   QueueUnavailableError,
-  type EnqueueOutcome,
   type EventEnqueuerOptions,
   type OmiseEventQueue,
 } from './event-enqueuer';

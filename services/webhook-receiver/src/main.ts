@@ -5,7 +5,6 @@ import { ConfigError, createLogger, type Logger } from '@omise-sync/core';
 import { createOmiseClient, type FetchLike } from '@omise-sync/omise-client';
 import { type Express } from 'express';
 import { createApp } from './app';
-import { createAppServer } from './app-server';
 import { BacklogMonitor } from './backlog-monitor';
 import { loadConfig, type ReceiverConfig } from './config';
 import {
@@ -42,8 +41,8 @@ export interface RunningReceiver {
   readonly metrics: ReceiverMetrics;
   /**
    * Graceful shutdown: `/readyz` turns 503, the listener closes, in-flight deliveries finish
-   * (connections still open after `shutdownTimeoutMs` are cut), pending adds settle, and the
-   * Redis connection closes. Safe to call twice.
+   * (connections still open after `shutdownTimeoutMs` are cut), and the Redis connection
+   * closes. Safe to call twice.
    */
   close(): Promise<void>;
 }
@@ -116,14 +115,7 @@ export async function startReceiver(
     queueDepth: () => backlog.waitingCount(),
     processMetrics: options.processMetrics ?? true,
   });
-  const enqueuer = new EventEnqueuer({
-    queue,
-    connection,
-    maxBatchSize: config.enqueueBatchSize,
-    maxBatchesInFlight: config.enqueueBatchesInFlight,
-    flushAt: config.enqueueFlushAt,
-    onBatch: (size) => metrics.batchSize.observe(size),
-  });
+  const enqueuer = new EventEnqueuer({ queue, connection });
 
   let verify: DeliveryVerifier;
   if (config.verification.mode === 'fetch') {
@@ -167,7 +159,7 @@ export async function startReceiver(
     isShuttingDown: () => shuttingDown,
   });
 
-  const server = createAppServer(app, serverLimitOptions(config.limits));
+  const server = createServer(serverLimitOptions(config.limits), app);
   guardConnections(server, {
     maxConnections: config.limits.maxConnections,
     metrics,
@@ -214,7 +206,6 @@ export async function startReceiver(
     const metricsClosed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
     metricsServer.closeAllConnections();
     await metricsClosed;
-    await enqueuer.close();
     await closeEventQueue(queue, connection);
     logger.info('shut down');
   };

@@ -4,7 +4,6 @@ import { type SignatureFailureReason } from './webhook-signature';
 /** How a delivery ended; the `outcome` label of `omise_webhook_requests_total`. */
 export type DeliveryOutcome =
   | 'enqueued'
-  | 'duplicate'
   | 'ignored'
   | 'unauthenticated'
   | 'invalid'
@@ -35,10 +34,8 @@ export class ReceiverMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'outcome'>;
   readonly verificationFailures: Counter<'reason'>;
-  readonly duplicates: Counter;
   readonly ignored: Counter<'object'>;
   readonly enqueueDuration: Histogram;
-  readonly batchSize: Histogram;
   readonly refusedConnections: Counter<'reason'>;
 
   constructor(options: ReceiverMetricsOptions = {}) {
@@ -55,11 +52,6 @@ export class ReceiverMetrics {
       labelNames: ['reason'],
       registers,
     });
-    this.duplicates = new Counter({
-      name: 'omise_webhook_duplicates_total',
-      help: 'Deliveries of an event already on the queue (acknowledged, not enqueued again).',
-      registers,
-    });
     this.ignored = new Counter({
       name: 'omise_webhook_ignored_total',
       help: 'Genuine events acknowledged without enqueueing, by the type of object they carry.',
@@ -70,12 +62,6 @@ export class ReceiverMetrics {
       name: 'omise_webhook_enqueue_duration_seconds',
       help: 'Time from handing a job to the enqueuer until Redis confirmed it.',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
-    this.batchSize = new Histogram({
-      name: 'omise_webhook_enqueue_batch_size',
-      help: 'Jobs written to Redis per round trip by the batching enqueuer.',
-      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers,
     });
     this.refusedConnections = new Counter({

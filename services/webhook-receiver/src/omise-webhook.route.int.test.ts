@@ -224,26 +224,26 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
     expect(answer.status).toBe(200);
   });
 
-  it('when Omise delivers the same event twice, it is enqueued once and the second is a duplicate', async () => {
+  it('when Omise delivers the same event twice, both are acknowledged and the first job is kept', async () => {
     const event = eventEnvelope('charge.complete', chargeData());
     const first = await deliver(event);
     clockMs += 60_000;
     const second = await deliver(event);
     expect(first.body).toEqual({ received: true, eventId: event.id });
     expect(second.status).toBe(200);
-    expect(second.body).toEqual({ received: true, eventId: event.id, duplicate: true });
+    expect(second.body).toEqual({ received: true, eventId: event.id });
     // The job keeps the first delivery's receivedAt: nothing was overwritten.
     expect((await storedJob(String(event.id)))?.receivedAt).toBe(
       new Date(clockMs - 60_000).toISOString(),
     );
   });
 
-  it('when the same event arrives on several connections at once, exactly one is new', async () => {
+  it('when the same event arrives on several connections at once, one job is stored', async () => {
     const event = eventEnvelope('refund.create', refundData(omiseId('chrg')));
     const answers = await Promise.all(Array.from({ length: 8 }, () => deliver(event)));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
-    const duplicates = answers.filter((a) => (a.body as { duplicate?: boolean }).duplicate);
-    expect(duplicates).toHaveLength(7);
+    const waiting = await queue.getJobs(['wait']);
+    expect(waiting.filter((job) => job.id === event.id)).toHaveLength(1);
   });
 
   it('acknowledges a genuine event about another kind of object and does not enqueue it', async () => {
@@ -437,13 +437,12 @@ describe('health, readiness, metrics and logs', () => {
     expect(ready.body).toEqual({ status: 'ready' });
   });
 
-  it('exports requests by outcome, failures by reason, duplicates, enqueue latency and queue depth', async () => {
+  it('exports requests by outcome, failures by reason, enqueue latency and queue depth', async () => {
     const answer = await get(`${receiver.metricsUrl}/metrics`);
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^text\/plain/);
     const text = answer.text;
     expect(text).toMatch(/omise_webhook_requests_total\{outcome="enqueued"\} [1-9]/);
-    expect(text).toMatch(/omise_webhook_requests_total\{outcome="duplicate"\} [1-9]/);
     expect(text).toMatch(/omise_webhook_requests_total\{outcome="ignored"\} [1-9]/);
     expect(text).toMatch(/omise_webhook_requests_total\{outcome="unauthenticated"\} [1-9]/);
     expect(text).toMatch(/omise_webhook_requests_total\{outcome="invalid"\} [1-9]/);
@@ -460,13 +459,10 @@ describe('health, readiness, metrics and logs', () => {
     expect(text).toMatch(
       /omise_webhook_verification_failures_total\{reason="missing_signature"\} 1/,
     );
-    expect(text).toMatch(/omise_webhook_duplicates_total [1-9]/);
     expect(text).toMatch(/omise_webhook_ignored_total\{object="customer"\} 2/);
     expect(text).toMatch(/omise_webhook_enqueue_duration_seconds_count [1-9]/);
     const depth = /omise_webhook_queue_depth (\d+)/.exec(text);
-    expect(Number(depth?.[1])).toBe(
-      await queue.getJobCountByTypes('wait', 'paused', 'prioritized'),
-    );
+    expect(Number(depth?.[1])).toBe(await queue.getJobCountByTypes('wait', 'prioritized'));
   });
 
   it('logs one JSON line per delivery with a request id, and never a secret or signature', async () => {

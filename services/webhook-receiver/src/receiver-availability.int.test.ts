@@ -147,7 +147,7 @@ describe('when Redis is unreachable', () => {
       } finally {
         proxy.restore();
       }
-      // The held add may still reach Redis; Omise's retry is then acknowledged as a duplicate.
+      // The held add may still reach Redis; Omise's retry is acknowledged either way.
       await waitUntilReady(receiver);
       const retried = await deliver(receiver, event);
       expect(retried.status).toBe(200);

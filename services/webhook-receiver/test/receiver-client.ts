@@ -47,7 +47,7 @@ function send(
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = undefined;
+          let parsed: unknown;
           try {
             parsed = JSON.parse(text);
           } catch {

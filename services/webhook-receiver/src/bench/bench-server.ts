@@ -1,16 +1,13 @@
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import express from 'express';
-import { createAppServer } from '../app-server';
 import { loadConfig } from '../config';
 import { startReceiver } from '../main';
 
 /**
  * A server process for receiver.bench.ts: `receiver` runs the real receiver (config from the
- * environment, as in production), `bare` an express route that only answers 200 on node's own
- * server, and `bare-preset` the same route on the receiver's server (createAppServer: requests
- * and responses born with express's prototypes). Each tells its parent the port over IPC and
- * stops on the message 'stop'.
+ * environment, as in production), `bare` a stock express route that only answers 200. Each
+ * tells its parent the port over IPC and stops on the message 'stop'.
  */
 async function main(): Promise<void> {
   const role = process.argv[2];
@@ -20,19 +17,19 @@ async function main(): Promise<void> {
     const receiver = await startReceiver(loadConfig(process.env), { host: '127.0.0.1' });
     port = receiver.port;
     stop = () => receiver.close();
-  } else if (role === 'bare' || role === 'bare-preset') {
+  } else if (role === 'bare') {
     const app = express();
     app.disable('x-powered-by');
     app.disable('etag');
     app.post('/webhooks/omise', (_req, res) => {
       res.sendStatus(200);
     });
-    const server = role === 'bare' ? createServer(app) : createAppServer(app);
+    const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
     stop = () => new Promise((resolve) => server.close(() => resolve()));
   } else {
-    throw new Error(`unknown role ${String(role)} (receiver | bare | bare-preset)`);
+    throw new Error(`unknown role ${String(role)} (receiver | bare)`);
   }
   process.on('message', (message) => {
     if (message === 'stop') {
