@@ -9,6 +9,7 @@ export {
 } from './logger';
 export {
   EventOrigin,
+  IgnoredEventJob,
   NotifyDisputeFlagJob,
   OmiseEventJob,
   ProjectedResource,

@@ -39,6 +39,25 @@ export const OmiseEventJob = z.object({
 });
 export type OmiseEventJob = z.infer<typeof OmiseEventJob>;
 
+/**
+ * A genuine event about an object omise-sync does not project (a customer, a transfer, a key
+ * nobody knew of). The worker records it `ignored` with its key, so a new kind of event from
+ * Omise is visible in `omise.events` the day it appears.
+ */
+export const IgnoredEventJob = z.object({
+  eventId: z.string().min(1),
+  key: z.string().min(1),
+  /** `data.object`, whatever it says (`customer`, or even `__proto__`). */
+  objectType: z.string().min(1),
+  objectId: z.string(),
+  livemode: z.boolean(),
+  eventCreatedAt: z.iso.datetime({ offset: true }),
+  receivedAt: z.iso.datetime({ offset: true }),
+  origin: EventOrigin,
+  event: z.record(z.string(), z.unknown()),
+});
+export type IgnoredEventJob = z.infer<typeof IgnoredEventJob>;
+
 /** A dispute flag whose notification is due (written by the projection, sent by a follow-up job). */
 export const NotifyDisputeFlagJob = z.object({
   disputeId: z.string().min(1),
@@ -72,6 +91,17 @@ export const jobCatalog = {
       // recognised as a duplicate by BullMQ; the events table dedupes after that.
       removeOnComplete: { age: DAY_SECONDS, count: 200_000 },
       // Failed jobs are kept for inspection and replay for two weeks.
+      removeOnFail: { age: 14 * DAY_SECONDS },
+    },
+  },
+  ignoredEvent: {
+    queue: 'omise-events',
+    name: 'omise-event-ignored',
+    payload: IgnoredEventJob,
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: DAY_SECONDS, count: 200_000 },
       removeOnFail: { age: 14 * DAY_SECONDS },
     },
   },

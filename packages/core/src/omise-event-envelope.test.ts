@@ -67,9 +67,17 @@ describe('toEventDisposition', () => {
       key: 'charge.update',
       data: { object: 'customer', id: 'cust_test_1' },
     });
-    expect(toEventDisposition(event, receivedAt, 'webhook')).toEqual({
+    expect(toEventDisposition(event, receivedAt, 'webhook')).toMatchObject({
       kind: 'ignore',
       objectType: 'customer',
+      // Still a job, so the worker records it with its key.
+      job: {
+        eventId: 'evnt_test_5x1',
+        key: 'charge.update',
+        objectType: 'customer',
+        objectId: 'cust_test_1',
+        origin: 'webhook',
+      },
     });
   });
 
@@ -105,9 +113,10 @@ describe('toEventDisposition', () => {
     'when data.object is %j, the event is ignored with that object type',
     (object) => {
       const parsed = OmiseEventEnvelope.parse(envelope({ data: { object, id: 'x_1' } }));
-      expect(toEventDisposition(parsed, receivedAt, 'webhook')).toEqual({
+      expect(toEventDisposition(parsed, receivedAt, 'webhook')).toMatchObject({
         kind: 'ignore',
         objectType: object,
+        job: { objectType: object },
       });
     },
   );

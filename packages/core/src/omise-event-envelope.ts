@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { type EventOrigin, type OmiseEventJob, type ProjectedResource } from './job-catalog';
+import {
+  type EventOrigin,
+  type IgnoredEventJob,
+  type OmiseEventJob,
+  type ProjectedResource,
+} from './job-catalog';
 import { toStorableJson } from './storable-json';
 
 /**
@@ -68,7 +73,7 @@ const CHARGE_ID = omiseIdPattern('chrg');
 /** What the receiver does with a genuine, valid event. */
 export type EventDisposition =
   | { kind: 'project'; job: OmiseEventJob }
-  | { kind: 'ignore'; objectType: string }
+  | { kind: 'ignore'; objectType: string; job: IgnoredEventJob }
   | { kind: 'invalid'; message: string };
 
 /**
@@ -81,8 +86,23 @@ export function toEventDisposition(
   receivedAt: Date,
   origin: EventOrigin,
 ): EventDisposition {
+  const createdAt = new Date(envelope.created_at ?? envelope.created ?? '').toISOString();
   const projected = PROJECTED.get(envelope.data.object);
-  if (projected === undefined) return { kind: 'ignore', objectType: envelope.data.object };
+  if (projected === undefined) {
+    const objectType = envelope.data.object;
+    const job: IgnoredEventJob = {
+      eventId: envelope.id,
+      key: envelope.key,
+      objectType,
+      objectId: envelope.data.id,
+      livemode: envelope.livemode,
+      eventCreatedAt: createdAt,
+      receivedAt: receivedAt.toISOString(),
+      origin,
+      event: toStorableJson(envelope) as Record<string, unknown>,
+    };
+    return { kind: 'ignore', objectType, job };
+  }
   const resourceType = projected.type;
   if (!projected.id.test(envelope.data.id)) {
     return { kind: 'invalid', message: `data.id: not an Omise ${resourceType} id` };
@@ -101,14 +121,13 @@ export function toEventDisposition(
     }
   }
 
-  const createdAt = envelope.created_at ?? envelope.created ?? '';
   const job: OmiseEventJob = {
     eventId: envelope.id,
     key: envelope.key,
     resourceType,
     resourceId: envelope.data.id,
     livemode: envelope.livemode,
-    eventCreatedAt: new Date(createdAt).toISOString(),
+    eventCreatedAt: createdAt,
     receivedAt: receivedAt.toISOString(),
     origin,
     // What can always be stored and serialised: no U+0000, no nesting deeper than 32 levels.

@@ -1,4 +1,9 @@
-import { type OmiseEventJob, toStorableJson, toStorableText } from '@omise-sync/core';
+import {
+  type IgnoredEventJob,
+  type OmiseEventJob,
+  toStorableJson,
+  toStorableText,
+} from '@omise-sync/core';
 import {
   type Database,
   type EventRecord,
@@ -51,6 +56,24 @@ export function eventRecord(
     outcome,
     origin: job.origin,
     error: toStorableText(error),
+    raw: eventHistoryPayload(job.event),
+  };
+}
+
+/** The `omise.events` record of an event about an object omise-sync does not project. */
+export function ignoredEventRecord(job: IgnoredEventJob, processedAt: Date): EventRecord {
+  return {
+    id: job.eventId,
+    key: toStorableText(job.key),
+    resource_type: toStorableText(job.objectType),
+    resource_id: toStorableText(job.objectId),
+    livemode: job.livemode,
+    created_at: job.eventCreatedAt,
+    received_at: job.receivedAt,
+    processed_at: processedAt,
+    outcome: 'ignored',
+    origin: job.origin,
+    error: null,
     raw: eventHistoryPayload(job.event),
   };
 }

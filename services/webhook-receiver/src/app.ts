@@ -16,7 +16,7 @@ export interface ReceiverAppDeps {
   metrics: ReceiverMetrics;
   /** Signature or fetch verification. */
   verify: DeliveryVerifier;
-  enqueuer: Pick<EventEnqueuer, 'enqueue'>;
+  enqueuer: Pick<EventEnqueuer, 'enqueue' | 'enqueueIgnored'>;
   backlog: Pick<BacklogMonitor, 'isFull'>;
   /** The queue's Redis connection, pinged by `/readyz`. */
   connection: Redis;

@@ -1,9 +1,9 @@
-import { jobCatalog, type OmiseEventJob } from '@omise-sync/core';
+import { type IgnoredEventJob, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
 
-/** The queue the receiver produces into: `jobCatalog.omiseEvent.queue`. */
-export type OmiseEventQueue = Queue<OmiseEventJob>;
+/** The queue the receiver produces into: `jobCatalog.omiseEvent.queue` (ignored events too). */
+export type OmiseEventQueue = Queue<OmiseEventJob | IgnoredEventJob>;
 
 /** The job could not be written to Redis; the delivery must not be acknowledged. */
 export class QueueUnavailableError extends Error {
@@ -42,13 +42,25 @@ export class EventEnqueuer {
    * Adds the job with `jobId = payload.eventId` (and the queue's default options, the catalog's).
    * @throws QueueUnavailableError when Redis did not confirm the job
    */
-  async enqueue(payload: OmiseEventJob): Promise<void> {
+  enqueue(payload: OmiseEventJob): Promise<void> {
+    return this.add(jobCatalog.omiseEvent.name, payload);
+  }
+
+  /**
+   * Adds an ignored event's job (the worker records it with its key), like {@link enqueue}.
+   * @throws QueueUnavailableError when Redis did not confirm the job
+   */
+  enqueueIgnored(payload: IgnoredEventJob): Promise<void> {
+    return this.add(jobCatalog.ignoredEvent.name, payload);
+  }
+
+  private async add(name: string, payload: OmiseEventJob | IgnoredEventJob): Promise<void> {
     // Checked first: BullMQ would otherwise wait for a first connection at start-up.
     if (this.connection.status !== 'ready') {
       throw new QueueUnavailableError(`Redis connection is ${this.connection.status}`);
     }
     try {
-      await this.queue.add(jobCatalog.omiseEvent.name, payload, { jobId: payload.eventId });
+      await this.queue.add(name, payload, { jobId: payload.eventId });
     } catch (error) {
       throw new QueueUnavailableError('Redis did not accept the job', { cause: error });
     }

@@ -246,7 +246,7 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
     expect(waiting.filter((job) => job.id === event.id)).toHaveLength(1);
   });
 
-  it('acknowledges a genuine event about another kind of object and does not enqueue it', async () => {
+  it('acknowledges a genuine event about another kind of object and queues it only to be recorded as ignored', async () => {
     const event = eventEnvelope('customer.update.card', {
       object: 'customer',
       id: omiseId('cust'),
@@ -255,8 +255,37 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
     const answer = await deliver(event);
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ received: true, eventId: event.id, ignored: true });
-    expect(await queue.getJob(String(event.id))).toBeUndefined();
+    const job = await queue.getJob(String(event.id));
+    expect(job?.name).toBe(jobCatalog.ignoredEvent.name);
+    expect(job?.data).toMatchObject({ key: 'customer.update.card', objectType: 'customer' });
   });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'when data.object is %j, the event is acknowledged and queued as ignored, never projected',
+    async (object) => {
+      const id = omiseId('evnt');
+      const raw = `{"object":"event","id":"${id}","key":"charge.create","livemode":false,"created_at":"2026-11-23T10:00:00Z","data":{"object":${JSON.stringify(object)},"id":"x_1"}}`;
+      const answer = await post(webhookUrl(), raw, signatureHeaders(raw, [secret], nowSeconds()));
+      expect(answer.status).toBe(200);
+      const job = await queue.getJob(id);
+      expect(job?.name).toBe(jobCatalog.ignoredEvent.name);
+      expect(job?.data).toMatchObject({ objectType: object });
+    },
+  );
+
+  it.each(['.', '..', 'chrg_../x'])(
+    'when a charge event names the id %j, it is refused with 400 and nothing is queued',
+    async (chargeId) => {
+      const event = eventEnvelope('charge.create', {
+        object: 'charge',
+        id: chargeId,
+        livemode: false,
+      });
+      const answer = await deliver(event);
+      expect(answer.status).toBe(400);
+      expect(await queue.getJob(String(event.id))).toBeUndefined();
+    },
+  );
 
   it('decides by data.object, so an unknown key about a charge is still enqueued with its key', async () => {
     const event = eventEnvelope('charge.teleport', chargeData());

@@ -24,7 +24,7 @@ export interface OmiseWebhookRouteDeps {
   metrics: ReceiverMetrics;
   /** Signature or fetch verification (see delivery-verifier.ts). */
   verify: DeliveryVerifier;
-  enqueuer: Pick<EventEnqueuer, 'enqueue'>;
+  enqueuer: Pick<EventEnqueuer, 'enqueue' | 'enqueueIgnored'>;
   backlog: Pick<BacklogMonitor, 'isFull'>;
   /** Largest accepted body, in bytes. */
   bodyLimitBytes: number;
@@ -104,14 +104,10 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
             ? new BadUpstreamEventError(`Omise returned an invalid event: ${disposition.message}`)
             : new InvalidEventError('invalid_event', disposition.message);
         case 'ignore':
-          // Acknowledged, never refused: a 4xx would make Omise retry it for days.
+          // Acknowledged, never refused (a 4xx would make Omise retry it for days), and queued
+          // so the worker records it with its key.
           metrics.ignored.inc({ object: disposition.objectType });
-          log.info(
-            { requestId, eventId, key, object: disposition.objectType, outcome: 'ignored' },
-            'event ignored',
-          );
-          answer(res, requestId, 'ignored', eventId);
-          return;
+          break;
         case 'project':
           break;
       }
@@ -135,10 +131,10 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
         );
       }
 
-      const { resourceType, resourceId } = disposition.job;
       const started = performance.now();
       try {
-        await deps.enqueuer.enqueue(disposition.job);
+        if (disposition.kind === 'project') await deps.enqueuer.enqueue(disposition.job);
+        else await deps.enqueuer.enqueueIgnored(disposition.job);
       } catch (error) {
         throw new ServiceUnavailableError(
           'queue_unavailable',
@@ -149,19 +145,23 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
       }
       const enqueueMs = performance.now() - started;
       metrics.enqueueDuration.observe(enqueueMs / 1000);
+      const outcome = disposition.kind === 'project' ? 'enqueued' : 'ignored';
+      const about =
+        disposition.kind === 'project'
+          ? { resourceType: disposition.job.resourceType, resourceId: disposition.job.resourceId }
+          : { object: disposition.objectType };
       log.info(
         {
           requestId,
           eventId,
           key,
-          resourceType,
-          resourceId,
+          ...about,
           enqueueMs: Math.round(enqueueMs * 100) / 100,
-          outcome: 'enqueued',
+          outcome,
         },
-        'event enqueued',
+        outcome === 'enqueued' ? 'event enqueued' : 'event ignored; queued to be recorded',
       );
-      answer(res, requestId, 'enqueued', eventId);
+      answer(res, requestId, outcome, eventId);
     } catch (error) {
       // The app's error handler answers; every answer carries the request id.
       if (!res.headersSent) res.setHeader('X-Request-Id', requestId);

@@ -87,7 +87,7 @@ describe('when Redis is unreachable', () => {
     }
   });
 
-  it('still acknowledges genuine events it ignores, since they need no queue', async () => {
+  it('answers 503 for genuine events it ignores too: they are queued to be recorded, so Omise retries', async () => {
     const receiver = await start('redis://127.0.0.1:1', { RECEIVER_MAX_BACKLOG: '1' });
     try {
       const answer = await deliver(
@@ -98,7 +98,8 @@ describe('when Redis is unreachable', () => {
           livemode: false,
         }),
       );
-      expect(answer.status).toBe(200);
+      expect(answer.status).toBe(503);
+      expect(answer.headers['retry-after']).toBeDefined();
     } finally {
       await receiver.close();
     }

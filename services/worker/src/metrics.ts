@@ -10,7 +10,7 @@ export type JobOutcome =
   | 'coalesced'
   /** Omise answered 404: recorded as not_found, not retried. */
   | 'not_found'
-  /** The event names no resource omise-sync can fetch: recorded as ignored. */
+  /** The event is about an object omise-sync does not project, or names no valid id: recorded as ignored. */
   | 'ignored'
   /** A transient failure; BullMQ retries it with backoff. */
   | 'retried'
@@ -111,6 +111,12 @@ export class WorkerMetrics {
   readonly authFailures = new Counter({
     name: 'omise_sync_worker_auth_failures_total',
     help: 'Omise answered 401/403 to the worker: the secret key is wrong or revoked',
+    registers: [this.registry],
+  });
+  readonly ignoredEvents = new Counter({
+    name: 'omise_sync_ignored_events_total',
+    help: 'Events recorded as ignored (not projected), by event key: a new kind of Omise event shows here',
+    labelNames: ['key'] as const,
     registers: [this.registry],
   });
   readonly disputeFlags = new Counter({

@@ -1,4 +1,10 @@
-import { type Clock, type Logger, OmiseEventJob } from '@omise-sync/core';
+import {
+  type Clock,
+  IgnoredEventJob,
+  type Logger,
+  OmiseEventJob,
+  jobCatalog,
+} from '@omise-sync/core';
 import { type Database } from '@omise-sync/db';
 import { OmiseAuthenticationError, isOmiseError } from '@omise-sync/omise-client';
 import {
@@ -8,6 +14,7 @@ import {
   type WrittenFlag,
   eventRecord,
   eventResource,
+  ignoredEventRecord,
   recordEvents,
 } from '@omise-sync/projection';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
@@ -121,6 +128,7 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
   ): Promise<JobOutcome> {
     // Child loggers are built only when a line is written: most jobs log nothing.
     const jobBindings = () => ({ jobId: job.id, attempt: job.attemptsMade + 1 });
+    if (job.name === jobCatalog.ignoredEvent.name) return recordIgnored(job);
     let payload: OmiseEventJob;
     try {
       payload = parseEventJob(job.data);
@@ -163,6 +171,7 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
     consecutiveDatabaseFailures = 0;
     if (result === 'ignored') {
       deps.metrics.jobs.inc({ outcome: 'ignored' });
+      deps.metrics.ignoredEvents.inc({ key: payload.key });
       return 'ignored';
     }
     if (result.outcome === 'failed') {
@@ -204,6 +213,24 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
     if (outcome === 'not_found') jobLogger().warn('resource not found at Omise; recorded');
     return outcome;
   };
+
+  /** Records an event about an object omise-sync does not project, counted by its key. */
+  async function recordIgnored(job: Job<unknown>): Promise<JobOutcome> {
+    const parsed = IgnoredEventJob.safeParse(job.data);
+    if (!parsed.success) {
+      deps.metrics.jobs.inc({ outcome: 'failed' });
+      throw new UnrecoverableError(`malformed ${jobCatalog.ignoredEvent.name} job`);
+    }
+    try {
+      await recordEvents(deps.db, [ignoredEventRecord(parsed.data, deps.clock.now())]);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw await postpone(deps.logger, error);
+      throw error;
+    }
+    deps.metrics.jobs.inc({ outcome: 'ignored' });
+    deps.metrics.ignoredEvents.inc({ key: parsed.data.key });
+    return 'ignored';
+  }
 
   /**
    * Maps a failure once, by type, to what the job throws (see the processor's TSDoc), recording

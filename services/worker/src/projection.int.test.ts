@@ -1,5 +1,6 @@
 import {
   findDisputeDocuments,
+  findEvent,
   findDisputeFlag,
   findRefundsByCharge,
   getCharge,
@@ -7,6 +8,8 @@ import {
   getEvent,
 } from '@omise-sync/db';
 import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { type IgnoredEventJob, jobCatalog } from '@omise-sync/core';
+import { Queue } from 'bullmq';
 import { Charge, Dispute, Refund } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { toChargeRow, toDisputeRow, toRefundRow } from '@omise-sync/projection';
@@ -262,6 +265,46 @@ describe('projecting events into Postgres', () => {
     const alertsForIt = alerts.received.filter((m) => String(m['text']).includes(disputeId));
     expect(alertsForIt).toHaveLength(1);
     expect(String(alertsForIt[0]?.['text'])).toContain('closed (lost) before anyone saw it open');
+  });
+
+  it('when an event is about an object omise-sync does not project, it is recorded ignored with its key and counted', async () => {
+    const eventId = `evnt_test_ignored${Date.now()}`;
+    const job: IgnoredEventJob = {
+      eventId,
+      key: 'customer.update.card',
+      objectType: 'customer',
+      objectId: 'cust_test_1',
+      livemode: false,
+      eventCreatedAt: new Date().toISOString(),
+      receivedAt: new Date().toISOString(),
+      origin: 'webhook',
+      event: {
+        object: 'event',
+        id: eventId,
+        key: 'customer.update.card',
+        data: { object: 'customer', id: 'cust_test_1', email: 'buyer@example.com' },
+      },
+    };
+    const queue = new Queue<IgnoredEventJob>(jobCatalog.ignoredEvent.queue, {
+      connection: redis.connect(),
+      prefix: redis.prefix,
+    });
+    await queue.add(jobCatalog.ignoredEvent.name, job, { jobId: eventId });
+    await queue.close();
+    await harness.idle();
+    const row = await findEvent(database.handle.db, eventId);
+    expect(JSON.stringify(row?.raw)).not.toContain('buyer@example.com');
+    expect(row).toMatchObject({
+      key: 'customer.update.card',
+      resource_type: 'customer',
+      resource_id: 'cust_test_1',
+      outcome: 'ignored',
+      raw: { data: { object: 'customer', id: 'cust_test_1' } },
+    });
+    const counted = (await harness.metrics.ignoredEvents.get()).values;
+    expect(counted).toContainEqual(
+      expect.objectContaining({ value: 1, labels: { key: 'customer.update.card' } }),
+    );
   });
 
   it('when a burst of events for one charge arrived before it was fetched, one fetch serves them all', async () => {
