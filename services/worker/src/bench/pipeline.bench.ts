@@ -53,9 +53,8 @@ const lagRate = intFromEnv('BENCH_LAG_RATE', 300);
 const workerConcurrency = intFromEnv('BENCH_WORKER_CONCURRENCY', 256);
 const warmupSeconds = intFromEnv('BENCH_WARMUP_SECONDS', 10);
 /**
- * The worker runs with the young-generation size of infra/overlays/prod: with 16 MB semi-spaces
- * (Node's default) the scavenger ran several times per hundred jobs and took 11% of the worker's
- * CPU profile under load; with 64 MB it takes 6% (peak RSS 234 -> 333 MiB).
+ * The worker runs with the young-generation size of infra/overlays/prod: with Node's default
+ * semi-spaces the scavenger runs several times per hundred jobs under load.
  */
 const WORKER_NODE_FLAGS = '--max-semi-space-size=64';
 const workerNodeFlags = (process.env['BENCH_WORKER_NODE_FLAGS'] ?? WORKER_NODE_FLAGS)
@@ -317,9 +316,8 @@ async function main(): Promise<void> {
 
     const generator = new TrafficGenerator(emulator);
     // Warm-up: JIT, connection pools, the first pages of every table. A fresh worker on an
-    // empty database shows p99 lags of 300-550 ms for its first ~7 s at 300 events/s (measured
-    // per second with BENCH_DEBUG=1), then settles well under 100 ms; the phases below measure
-    // the settled pipeline.
+    // empty database lags for its first seconds (BENCH_DEBUG=1 shows it per second); the
+    // phases below measure the settled pipeline.
     await generator.run(warmupSeconds, lagRate);
     await drain(60_000);
 
