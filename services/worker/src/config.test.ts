@@ -85,6 +85,18 @@ describe('loadConfig', () => {
     expect(problems).toContain('reasonCodes');
   });
 
+  it('when NOTIFY_SWEEP_INTERVAL_MS is 0, the sweeper is configured off rather than refused', () => {
+    expect(loadConfig({ ...required, NOTIFY_SWEEP_INTERVAL_MS: '0' }).notifySweepIntervalMs).toBe(
+      0,
+    );
+  });
+
+  it('when NOTIFY_SWEEP_INTERVAL_MS is negative, the problem is reported', () => {
+    expect(() => loadConfig({ ...required, NOTIFY_SWEEP_INTERVAL_MS: '-1' })).toThrow(
+      /NOTIFY_SWEEP_INTERVAL_MS/,
+    );
+  });
+
   it('when the severity rules are not JSON, the problem says so', () => {
     expect(() => loadConfig({ ...required, DISPUTE_SEVERITY_RULES: '{nope' })).toThrow(
       /DISPUTE_SEVERITY_RULES: must be JSON/,

@@ -66,8 +66,11 @@ const EnvSchema = z.object({
    * back to the queue for another worker. Default 25000.
    */
   SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(25_000),
-  /** Milliseconds between sweeps for flags whose notification job was lost. Default 30000. */
-  NOTIFY_SWEEP_INTERVAL_MS: envFields.positiveInt(30_000),
+  /**
+   * Milliseconds between sweeps for flags whose notification job was lost; 0 turns the
+   * sweeper off. Default 30000.
+   */
+  NOTIFY_SWEEP_INTERVAL_MS: envFields.nonNegativeInt(30_000),
   /** pino level. Default info. */
   LOG_LEVEL: envFields.logLevel(),
 });

@@ -79,7 +79,7 @@ export class WorkerMetrics {
   });
   readonly batchSize = new Histogram({
     name: 'omise_sync_projection_batch_size',
-    help: 'Charge and refund events projected per transaction (batches grow with load)',
+    help: 'Events projected per transaction (batches grow with load)',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128],
     registers: [this.registry],
   });

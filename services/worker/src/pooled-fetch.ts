@@ -34,9 +34,8 @@ function requestBody(body: RequestInit['body']): string | Uint8Array | undefined
 
 /**
  * The Omise client's transport for the worker: undici's `Agent.request` on keep-alive pools.
- * WHATWG fetch (Node's global fetch, built on the same undici) spends most of its time building
- * Request/Response/Headers objects and web streams: against the emulator it cost about 0.35 ms
- * of CPU per request, `Agent.request` under 0.05 ms, and the worker re-fetches a resource for
+ * WHATWG fetch (Node's global fetch, built on the same undici) spends most of its CPU building
+ * Request/Response/Headers objects and web streams, and the worker re-fetches a resource for
  * most events. Timeouts and cancellation still come from the client's AbortSignal.
  */
 export function createPooledFetch(options: PooledFetchOptions): PooledFetch {

@@ -3,7 +3,7 @@ export class SyncError extends Error {
   override readonly name: string = 'SyncError';
 }
 
-/** Another process holds the walk's lock (a second backfill or reconcile at the same time). */
+/** Another live run holds the lease (a second backfill or reconcile at the same time). */
 export class SyncAlreadyRunningError extends SyncError {
   override readonly name = 'SyncAlreadyRunningError';
 }

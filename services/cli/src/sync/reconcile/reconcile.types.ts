@@ -1,0 +1,67 @@
+import { type Clock, type Logger, type OmiseEventJob } from '@omise-sync/core';
+import { type Database } from '@omise-sync/db';
+import { type OmiseClient } from '@omise-sync/omise-client';
+import { type DisputeSeverityRules } from '@omise-sync/projection';
+import { type Queue } from 'bullmq';
+import { type Kysely } from 'kysely';
+import { type DriftCounts, type DriftKind } from '../drift';
+import { type EnqueueAction } from '../event-jobs';
+
+export interface ReconcileDeps {
+  db: Kysely<Database>;
+  omise: OmiseClient;
+  /** The `omise-events` queue (the worker's prefix). */
+  queue: Queue<OmiseEventJob>;
+  clock: Clock;
+  logger: Logger;
+  severityRules: DisputeSeverityRules;
+  /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
+  leaseTtlMs?: number;
+}
+
+export interface ReconcileOptions {
+  /**
+   * Start of the window: events from then are re-read (instead of from the cursor) and charges
+   * created since then are compared. Unset: events from the cursor (or `lookbackMs` ago on the
+   * first run), charges from `lookbackMs` ago.
+   */
+  since?: Date | undefined;
+  /** How far back the first run reads events and every run compares charges, in ms. */
+  lookbackMs: number;
+  /** Events younger than this are left to webhook delivery and the next run, in ms. */
+  settleMs: number;
+}
+
+/** What the events phase read and did. */
+export interface ReconcileEventsReport {
+  from: string;
+  to: string;
+  /** Charge, refund and dispute events read. */
+  seen: number;
+  /** Of those, already processed (in `omise.events`). */
+  processed: number;
+  /** What was done with the others. */
+  actions: Record<EnqueueAction, number>;
+  /**
+   * Of the others, created before a finished full backfill listed their resources: recorded
+   * as projected (origin `backfill`) without a job, since their rows already show them.
+   */
+  reflected: number;
+  /** Events whose envelope could not be read (logged). */
+  invalid: number;
+}
+
+/** What one reconciliation found and did. */
+export interface ReconcileReport {
+  runId: number;
+  startedAt: Date;
+  finishedAt: Date;
+  since: Date;
+  events: ReconcileEventsReport;
+  chargesCompared: number;
+  disputesCompared: number;
+  drift: DriftCounts;
+  repaired: DriftCounts;
+  /** Up to five ids per kind, for the report and the logs. */
+  examples: Partial<Record<DriftKind, string[]>>;
+}
