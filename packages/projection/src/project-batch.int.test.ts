@@ -1,4 +1,4 @@
-import { type OmiseEventJob, systemClock } from '@omise-sync/core';
+import { type OmiseEventJob } from '@omise-sync/core';
 import {
   createDatabase,
   ensureResourceLocks,
@@ -9,33 +9,22 @@ import {
   migrateToLatest,
 } from '@omise-sync/db';
 import { useTestDatabase } from '@omise-sync/db/testing';
-import { Charge, createOmiseClient } from '@omise-sync/omise-client';
-import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
+import { Charge } from '@omise-sync/omise-client';
 import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { type ProjectionDeps, type ProjectionRequest, projectBatch } from './project-batch';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from './resources/dispute-severity';
+import { useEmulatorDeps } from './testing/use-emulator-deps';
 
 describe('projectBatch', () => {
   const database = useTestDatabase();
-  let emulator: Emulator;
+  const fixture = useEmulatorDeps('project-batch');
   let deps: ProjectionDeps;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed: 'project-batch' });
-    deps = {
-      db: database.handle.db,
-      omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
-      clock: systemClock,
-      severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
-    };
-  });
-  afterAll(async () => {
-    await emulator.close();
+  beforeAll(() => {
+    deps = { ...fixture.deps, db: database.handle.db };
   });
 
   const createCharge = (metadata: Record<string, unknown> = {}): Charge => {
-    const token = emulator.actions.createToken({
+    const token = fixture.emulator.actions.createToken({
       card: {
         name: 'A B',
         number: '4242424242424242',
@@ -43,13 +32,13 @@ describe('projectBatch', () => {
         expiration_year: 2040,
       },
     });
-    const created = emulator.actions.createCharge({
+    const created = fixture.emulator.actions.createCharge({
       amount: 10_000,
       currency: 'THB',
       card: String(token['id']),
       metadata,
     });
-    return Charge.parse(emulator.getCharge(String(created['id'])));
+    return Charge.parse(fixture.emulator.getCharge(String(created['id'])));
   };
 
   /** A charge the schema accepts but Postgres refuses: a date that does not exist. */

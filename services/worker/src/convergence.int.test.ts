@@ -10,12 +10,12 @@ import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/tes
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { toChargeRow, toDisputeRow, toRefundRow } from '@omise-sync/projection';
 import { toEventJob, waitFor } from './testing/event-jobs';
+import { forkWorkerProcess } from './testing/fork-worker';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
@@ -90,28 +90,20 @@ describe('two worker processes under duplicated, shuffled deliveries', () => {
     await queue.close();
   });
 
-  function startWorkerProcess(): Promise<ChildProcess> {
-    const child = fork(path.join(__dirname, 'testing', 'worker-process.ts'), [], {
-      execArgv: ['--conditions=@omise-sync/source', '--require', 'tsx/cjs'],
-      env: {
-        PATH: process.env['PATH'],
-        DATABASE_URL: database.url,
-        REDIS_URL: redis.url,
-        BULLMQ_PREFIX: redis.prefix,
-        OMISE_SECRET_KEY: emulator.secretKey,
-        OMISE_API_URL: emulator.url,
-        WORKER_CONCURRENCY: '6',
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'warn',
-        SHUTDOWN_TIMEOUT_MS: '5000',
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  async function startWorkerProcess(): Promise<ChildProcess> {
+    const child = await forkWorkerProcess({
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      BULLMQ_PREFIX: redis.prefix,
+      OMISE_SECRET_KEY: emulator.secretKey,
+      OMISE_API_URL: emulator.url,
+      WORKER_CONCURRENCY: '6',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_TIMEOUT_MS: '5000',
     });
     children.push(child);
-    return new Promise((resolve, reject) => {
-      child.once('message', () => resolve(child));
-      child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
-    });
+    return child;
   }
 
   it('when the same charge and dispute keep changing, the final rows equal the emulator', async () => {

@@ -3,8 +3,8 @@ import { findCharge, findEvent } from '@omise-sync/db';
 import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
-import { type ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
+import { type ChildProcess } from 'node:child_process';
+import { forkWorkerProcess } from './testing/fork-worker';
 import { toEventJob, waitFor } from './testing/event-jobs';
 
 describe('a worker killed while it holds a job', () => {
@@ -28,26 +28,18 @@ describe('a worker killed while it holds a job', () => {
   });
 
   /** The worker as it ships (default lock and stalled-check settings), in its own process. */
-  function startWorkerProcess(): Promise<ChildProcess> {
-    const child = fork(path.join(__dirname, 'testing', 'worker-process.ts'), [], {
-      execArgv: ['--conditions=@omise-sync/source', '--require', 'tsx/cjs'],
-      env: {
-        PATH: process.env['PATH'],
-        DATABASE_URL: database.url,
-        REDIS_URL: redis.url,
-        BULLMQ_PREFIX: redis.prefix,
-        OMISE_SECRET_KEY: emulator.secretKey,
-        OMISE_API_URL: emulator.url,
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  async function startWorkerProcess(): Promise<ChildProcess> {
+    const child = await forkWorkerProcess({
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      BULLMQ_PREFIX: redis.prefix,
+      OMISE_SECRET_KEY: emulator.secretKey,
+      OMISE_API_URL: emulator.url,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
     });
     children.push(child);
-    return new Promise((resolve, reject) => {
-      child.once('message', () => resolve(child));
-      child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
-    });
+    return child;
   }
 
   it('when the worker is SIGKILLed mid-job, another worker takes the job and projects it once', async () => {

@@ -1,11 +1,10 @@
-import { type EventOrigin, systemClock } from '@omise-sync/core';
+import { type EventOrigin } from '@omise-sync/core';
 import { findCharge, findRefundsByCharge, getCharge } from '@omise-sync/db';
 import { useTestDatabase } from '@omise-sync/db/testing';
-import { Charge, Refund, createOmiseClient } from '@omise-sync/omise-client';
-import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
-import type { FollowUpDeps, Observed } from '../resource-module';
+import { Charge, Refund } from '@omise-sync/omise-client';
+import type { Observed } from '../resource-module';
+import { useEmulatorDeps } from '../testing/use-emulator-deps';
 import type { ChargeObservation } from './charge.resource';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from './dispute-severity';
 import { resourceModules } from './index';
 
 const OBSERVED_AT = '2026-01-01T00:00:00Z';
@@ -60,25 +59,12 @@ function observed(
 
 describe('charge resource write', () => {
   const database = useTestDatabase();
-  let emulator: Emulator;
-  let deps: FollowUpDeps;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed: 'charge-resource-write' });
-    deps = {
-      omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
-      clock: systemClock,
-      severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
-    };
-  });
-  afterAll(async () => {
-    await emulator.close();
-  });
+  const fixture = useEmulatorDeps('charge-resource-write');
 
   const write = (items: readonly Observed<ChargeObservation>[]) =>
     database.handle.db
       .transaction()
-      .execute((trx) => resourceModules.charge.write(trx, items, deps));
+      .execute((trx) => resourceModules.charge.write(trx, items, fixture.deps));
 
   it('when a charge is new, every column is written and money reads back as numbers', async () => {
     const { db } = database.handle;

@@ -1,11 +1,10 @@
-import { type EventOrigin, systemClock } from '@omise-sync/core';
+import { type EventOrigin } from '@omise-sync/core';
 import { findDisputeDocuments, findDisputeFlag, getDispute } from '@omise-sync/db';
 import { useTestDatabase } from '@omise-sync/db/testing';
-import { Dispute, DisputeDocument, createOmiseClient } from '@omise-sync/omise-client';
-import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
-import type { FollowUpDeps, Observed } from '../resource-module';
+import { Dispute, DisputeDocument } from '@omise-sync/omise-client';
+import type { Observed } from '../resource-module';
+import { useEmulatorDeps } from '../testing/use-emulator-deps';
 import type { DisputeObservation } from './dispute.resource';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from './dispute-severity';
 import { resourceModules } from './index';
 
 const T1 = new Date('2026-01-01T00:00:01Z');
@@ -60,25 +59,12 @@ function observed(
 
 describe('dispute resource write', () => {
   const database = useTestDatabase();
-  let emulator: Emulator;
-  let deps: FollowUpDeps;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed: 'dispute-resource-write' });
-    deps = {
-      omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
-      clock: systemClock,
-      severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
-    };
-  });
-  afterAll(async () => {
-    await emulator.close();
-  });
+  const fixture = useEmulatorDeps('dispute-resource-write');
 
   const write = (items: readonly Observed<DisputeObservation>[]) =>
     database.handle.db
       .transaction()
-      .execute((trx) => resourceModules.dispute.write(trx, items, deps));
+      .execute((trx) => resourceModules.dispute.write(trx, items, fixture.deps));
 
   it('when an older dispute observation arrives late, the closed state stays', async () => {
     const { db } = database.handle;
