@@ -28,6 +28,7 @@ describe('projectBatch', () => {
       omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
       clock: systemClock,
       severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+      responseDays: 7,
     };
   });
   afterAll(async () => {

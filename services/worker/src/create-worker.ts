@@ -43,6 +43,8 @@ export interface CreateWorkerDeps {
   /** Omise events in flight at once (BullMQ concurrency). @defaultValue 64 */
   concurrency?: number;
   severityRules: DisputeSeverityRules;
+  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`). */
+  responseDays: number;
   /** Where dispute alerts go; undefined: flags are written, nobody is notified. */
   alertWebhook?: AlertWebhookOptions | undefined;
   /** HTTP transport for alerts. @defaultValue globalThis.fetch */
@@ -167,6 +169,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     omise: deps.omise,
     clock,
     severityRules: deps.severityRules,
+    responseDays: deps.responseDays,
     onBatch: (size) => deps.metrics.batchSize.observe(size),
     ...(deps.maxBatchSize === undefined ? {} : { maxBatchSize: deps.maxBatchSize }),
   });

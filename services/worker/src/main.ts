@@ -55,6 +55,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     lockDurationMs: config.lockDurationMs,
     stalledIntervalMs: config.stalledIntervalMs,
     severityRules: config.severityRules,
+    responseDays: config.responseDays,
     alertWebhook: config.alertWebhook,
     notifySweepIntervalMs: config.notifySweepIntervalMs,
   });

@@ -69,6 +69,7 @@ describe('charge resource write', () => {
       omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
       clock: systemClock,
       severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+      responseDays: 7,
     };
   });
   afterAll(async () => {

@@ -127,6 +127,7 @@ export async function backfillCommand(
         progress: createProgressReporter({ stream: process.stdout }),
         logger,
         severityRules: config.severityRules,
+        responseDays: config.responseDays,
         leaseTtlMs: config.leaseTtlMs,
         signal: interrupt.signal,
       },

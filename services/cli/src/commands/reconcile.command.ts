@@ -90,6 +90,7 @@ export async function reconcileCommand(
         clock: systemClock,
         logger,
         severityRules: config.severityRules,
+        responseDays: config.responseDays,
         leaseTtlMs: config.leaseTtlMs,
       },
       { since, lookbackMs: config.lookbackMs, settleMs: config.settleMs },

@@ -70,6 +70,8 @@ export interface ReconcileDeps {
   clock: Clock;
   logger: Logger;
   severityRules: DisputeSeverityRules;
+  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), shared with the worker. */
+  responseDays: number;
   /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
   leaseTtlMs?: number;
 }
@@ -418,7 +420,7 @@ async function reconcileDisputes(
     else if (row.flag_id === null) kind = 'dispute_unflagged';
     else if (
       row.observed_at < listedAt &&
-      disputeDifferences(toDisputeRow(dispute, context), row).length > 0
+      disputeDifferences(toDisputeRow(dispute, context, deps.responseDays), row).length > 0
     ) {
       kind = 'dispute_stale';
     }
@@ -443,7 +445,9 @@ async function reconcileDisputes(
       continue;
     }
     if (row.observed_at >= fetchedAt) continue;
-    const stale = disputeDifferences(toDisputeRow(observation.dispute, context), row).length > 0;
+    const stale =
+      disputeDifferences(toDisputeRow(observation.dispute, context, deps.responseDays), row)
+        .length > 0;
     if (row.flag_id !== null && !stale) continue;
     const kind: DriftKind = row.flag_id === null ? 'dispute_unflagged' : 'dispute_stale';
     ledger.found(kind, row.id);
