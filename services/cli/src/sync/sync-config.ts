@@ -162,6 +162,17 @@ export const ReplayEventConfig = z
   }));
 export type ReplayEventConfig = z.output<typeof ReplayEventConfig>;
 
+/** `omise-sync disputes` (the dispute desk: Postgres and the Omise API, no queue). */
+export const DeskConfig = z
+  .object({ ...databaseFields, ...omiseFields, ...severityFields })
+  .transform((env) => ({
+    ...databaseConfig(env),
+    omise: omiseConfig(env),
+    severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    responseDays: env.DISPUTE_RESPONSE_DAYS,
+  }));
+export type DeskConfig = z.output<typeof DeskConfig>;
+
 /** `omise-sync status`. */
 export const StatusConfig = ReplayFailedConfig;
 export type StatusConfig = ReplayFailedConfig;
