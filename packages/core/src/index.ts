@@ -11,6 +11,7 @@ export {
 export {
   EventOrigin,
   NotifyDisputeFlagJob,
+  DisputeReminderJob,
   OmiseEventJob,
   ProjectedResource,
   jobCatalog,

@@ -56,6 +56,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     stalledIntervalMs: config.stalledIntervalMs,
     severityRules: config.severityRules,
     responseDays: config.responseDays,
+    reminderHours: config.reminderHours,
     alertWebhook: config.alertWebhook,
     notifySweepIntervalMs: config.notifySweepIntervalMs,
   });
