@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { type Clock, systemClock } from '@omise-sync/core';
+import { systemClock } from '@omise-sync/core';
 import { type DisputeDeadlineRow, createDatabase } from '@omise-sync/db';
 import { type DisputeDocument, isOmiseError } from '@omise-sync/omise-client';
 import { UsageError, parseCommandArgs } from '../cli-env';
@@ -364,16 +364,10 @@ async function runDeskAction(
   }
 }
 
-/** Dependencies a test may replace. */
-export interface DisputesCommandOptions {
-  clock?: Clock;
-}
-
 /** `omise-sync disputes …`: the dispute desk. */
 export async function disputesCommand(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  commandOptions: DisputesCommandOptions = {},
 ): Promise<number> {
   const { values, positionals } = parseDisputesArgs(args);
   if (values.help === true) {
@@ -396,7 +390,7 @@ export async function disputesCommand(
     deps = {
       db: database.db,
       omise: createSyncOmiseClient(config.omise),
-      clock: commandOptions.clock ?? systemClock,
+      clock: systemClock,
       severityRules: config.severityRules,
       responseDays: config.responseDays,
       actor,

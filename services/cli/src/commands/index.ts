@@ -43,7 +43,7 @@ export const commands: Record<string, Command> = {
   },
   disputes: {
     summary: 'the dispute desk: list, show, message, upload, documents, accept (see --help)',
-    run: (args, env) => disputesCommand(args, env),
+    run: disputesCommand,
   },
 };
 
