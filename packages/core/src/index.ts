@@ -11,6 +11,7 @@ export {
   EventOrigin,
   IgnoredEventJob,
   NotifyDisputeFlagJob,
+  DisputeReminderJob,
   OmiseEventJob,
   ProjectedResource,
   jobCatalog,

@@ -64,6 +64,16 @@ export const NotifyDisputeFlagJob = z.object({
 });
 export type NotifyDisputeFlagJob = z.infer<typeof NotifyDisputeFlagJob>;
 
+/**
+ * A deadline reminder of an open dispute (`kind`: hours before `respond_by`, e.g. `72h`), a
+ * delayed job due at the reminder's time; `omise.dispute_reminders` is its record.
+ */
+export const DisputeReminderJob = z.object({
+  disputeId: z.string().min(1),
+  kind: z.string().regex(/^\d+h$/),
+});
+export type DisputeReminderJob = z.infer<typeof DisputeReminderJob>;
+
 interface JobDefinition<S extends z.ZodType> {
   queue: string;
   name: string;
@@ -109,6 +119,17 @@ export const jobCatalog = {
     queue: 'omise-followups',
     name: 'notify-dispute-flag',
     payload: NotifyDisputeFlagJob,
+    options: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
+      removeOnFail: { age: 14 * DAY_SECONDS },
+    },
+  },
+  disputeReminder: {
+    queue: 'omise-followups',
+    name: 'dispute-reminder',
+    payload: DisputeReminderJob,
     options: {
       attempts: 8,
       backoff: { type: 'exponential', delay: 2_000 },

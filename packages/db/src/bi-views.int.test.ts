@@ -55,6 +55,7 @@ describe('bi views and the omise_bi role', () => {
         reason_code: 'goods_or_services_not_provided',
         metadata: {},
         created_at: '2026-10-20T00:00:00Z',
+        respond_by: '2026-10-27T00:00:00Z',
         raw: { object: 'dispute' },
         origin: 'webhook',
         observed_at: observed,

@@ -1,6 +1,12 @@
 import type { MigrationTable } from './migration.table';
 import type { ChargeTable } from './tables/charge.table';
-import type { DisputeDocumentTable, DisputeFlagTable, DisputeTable } from './tables/dispute.table';
+import type {
+  DisputeActionTable,
+  DisputeDocumentTable,
+  DisputeFlagTable,
+  DisputeReminderTable,
+  DisputeTable,
+} from './tables/dispute.table';
 import type { EventTable } from './tables/event.table';
 import type { RefundTable } from './tables/refund.table';
 import type {
@@ -23,6 +29,8 @@ export interface Database {
   'omise.disputes': DisputeTable;
   'omise.dispute_documents': DisputeDocumentTable;
   'omise.dispute_flags': DisputeFlagTable;
+  'omise.dispute_actions': DisputeActionTable;
+  'omise.dispute_reminders': DisputeReminderTable;
   'omise.events': EventTable;
   'omise.sync_checkpoints': SyncCheckpointTable;
   'omise.reconcile_runs': ReconcileRunTable;

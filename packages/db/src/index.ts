@@ -10,8 +10,12 @@ export type {
 export type { ChargeTable } from './tables/charge.table';
 export type { RefundTable } from './tables/refund.table';
 export type {
+  DisputeActionKind,
+  DisputeActionResult,
+  DisputeActionTable,
   DisputeDocumentTable,
   DisputeFlagTable,
+  DisputeReminderTable,
   DisputeSeverity,
   DisputeTable,
 } from './tables/dispute.table';

@@ -102,9 +102,12 @@ test('a missing file, an empty file and a non-multipart body are 400 bad_request
   expect(notMultipart.status).toBe(400);
 });
 
-test('a file that is not PNG, JPG or PDF is 400 invalid_file_type, whatever its declared type', async () => {
+test('a file that is not PNG, JPG or PDF is 400 invalid_file_type (as recorded), whatever its declared type or name', async () => {
   const res = await upload(form(Buffer.from('# README\n'), 'README.md', 'application/pdf'));
   expect(res.status).toBe(400);
+  const named = await upload(form(Buffer.from('just text\n'), 'receipt.png', 'image/png'));
+  expect(named.status).toBe(400);
+  expect(named.body).toMatchObject({ code: 'invalid_file_type' });
   expect(res.body).toMatchObject({ code: 'invalid_file_type', message: 'invalid content-type' });
 });
 

@@ -40,6 +40,12 @@ test('a traffic scenario moves charges, refunds and disputes through their lifec
   expect(byStatus('won')).toBe(summary.disputesWon);
   expect(byStatus('lost')).toBe(summary.disputesLost + summary.disputesAccepted);
   expect(byStatus('open')).toBe(summary.disputesLeftOpen);
+  // Open disputes are left for the dispute desk: no evidence and no answer yet.
+  expect(summary.disputesLeftOpen).toBeGreaterThan(0);
+  for (const dispute of disputes.filter((d) => d.status === 'open')) {
+    expect(dispute.message).toBeNull();
+    expect((dispute.documents as JsonObject).total).toBe(0);
+  }
   // A dispute that went to pending did so with a message and a document before it closed.
   for (const dispute of disputes.filter((d) => d.status === 'won')) {
     expect(dispute.message).not.toBeNull();

@@ -125,7 +125,8 @@ export async function runScenario(
       summary.disputesAccepted++;
       return;
     }
-    if (roll < 0.3) {
+    // A quarter stay open, with no evidence yet, for the dispute desk to answer.
+    if (roll < 0.45) {
       summary.disputesLeftOpen++;
       return;
     }

@@ -29,7 +29,9 @@ export {
   type ChargeObservation,
 } from './resources/charge.resource';
 export {
+  DEFAULT_DISPUTE_RESPONSE_DAYS,
   disputeChargeId,
+  disputeRespondBy,
   embeddedDocuments,
   isDisputeActive,
   isDisputeClosed,

@@ -11,6 +11,12 @@ export interface FollowUpDeps {
   omise: OmiseClient;
   clock: Clock;
   severityRules: DisputeSeverityRules;
+  /**
+   * Days a merchant has to answer a dispute, counted from its opening (`DISPUTE_RESPONSE_DAYS`);
+   * every write path passes the same configured value so `respond_by` never depends on which
+   * process wrote the row.
+   */
+  responseDays: number;
 }
 
 /** One observation of a resource with how it was obtained. */

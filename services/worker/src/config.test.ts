@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       metricsPort: 9464,
       alertWebhook: undefined,
       severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+      responseDays: 7,
+      reminderHours: [72, 24],
       shutdownTimeoutMs: 25_000,
       notifySweepIntervalMs: 30_000,
       logLevel: 'info',
@@ -45,6 +47,8 @@ describe('loadConfig', () => {
       ALERT_WEBHOOK_TIMEOUT_MS: '2000',
       DISPUTE_SEVERITY_RULES: JSON.stringify({ reasonCodes: ['other'], oldChargeDays: 30 }),
       SHUTDOWN_TIMEOUT_MS: '1000',
+      DISPUTE_RESPONSE_DAYS: '10',
+      DISPUTE_REMINDER_HOURS: '24, 72,24',
       LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
@@ -55,6 +59,8 @@ describe('loadConfig', () => {
       alertWebhook: { url: 'https://hooks.slack.com/services/T/B/x', timeoutMs: 2_000 },
       severityRules: { reasonCodes: ['other'], oldChargeDays: 30, baseline: 'low' },
       shutdownTimeoutMs: 1_000,
+      responseDays: 10,
+      reminderHours: [72, 24],
       logLevel: 'debug',
     });
   });
@@ -66,6 +72,8 @@ describe('loadConfig', () => {
         OMISE_SECRET_KEY: 'pkey_test_wrong',
         DATABASE_URL: 'mysql://db/omise',
         WORKER_CONCURRENCY: '0',
+        DISPUTE_RESPONSE_DAYS: '0',
+        DISPUTE_REMINDER_HOURS: '72,soon',
         DISPUTE_SEVERITY_RULES: '{"reasonCodes": "not-a-list"}',
       });
     } catch (error) {
@@ -78,6 +86,8 @@ describe('loadConfig', () => {
       'DATABASE_URL',
       'REDIS_URL',
       'WORKER_CONCURRENCY',
+      'DISPUTE_RESPONSE_DAYS',
+      'DISPUTE_REMINDER_HOURS',
       'DISPUTE_SEVERITY_RULES',
     ]) {
       expect(problems).toContain(name);

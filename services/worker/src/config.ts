@@ -1,6 +1,20 @@
 import { envFields, parseEnv } from '@omise-sync/core';
 import { z } from 'zod';
-import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from '@omise-sync/projection';
+import {
+  DEFAULT_DISPUTE_RESPONSE_DAYS,
+  DEFAULT_DISPUTE_SEVERITY_RULES,
+  DisputeSeverityRules,
+} from '@omise-sync/projection';
+
+/** `72,24` → [72, 24]: distinct positive hours, latest reminder (most hours) first. */
+const ReminderHours = z.string().transform((text, ctx) => {
+  const hours = text.split(',').map((part) => Number(part.trim()));
+  if (hours.length === 0 || hours.some((h) => !Number.isInteger(h) || h <= 0)) {
+    ctx.addIssue({ code: 'custom', message: 'must be positive whole hours, e.g. "72,24"' });
+    return z.NEVER;
+  }
+  return [...new Set(hours)].sort((a, b) => b - a);
+});
 
 const EnvSchema = z.object({
   /** Omise secret key (`skey_…`) the worker fetches resources with. Required. */
@@ -62,6 +76,16 @@ const EnvSchema = z.object({
    */
   DISPUTE_SEVERITY_RULES: envFields.json(DisputeSeverityRules).optional(),
   /**
+   * Days a merchant has to answer a dispute, counted from its opening; `omise.disputes.respond_by`
+   * and the reminders follow from it. Must match the CLI's. Default 7 (Opn's merchant help).
+   */
+  DISPUTE_RESPONSE_DAYS: envFields.positiveInt(DEFAULT_DISPUTE_RESPONSE_DAYS),
+  /**
+   * Hours before an open dispute's `respond_by` at which ALERT_WEBHOOK_URL is reminded, comma
+   * separated (each at most once per dispute). Default "72,24".
+   */
+  DISPUTE_REMINDER_HOURS: ReminderHours.default([72, 24]),
+  /**
    * Milliseconds SIGTERM waits for active jobs to finish; jobs still running then are handed
    * back to the queue for another worker. Default 25000.
    */
@@ -100,6 +124,8 @@ export const WorkerConfig = EnvSchema.transform((env) => ({
           testMode: env.ALERT_TEST_MODE,
         },
   severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+  responseDays: env.DISPUTE_RESPONSE_DAYS,
+  reminderHours: env.DISPUTE_REMINDER_HOURS,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   notifySweepIntervalMs: env.NOTIFY_SWEEP_INTERVAL_MS,
   logLevel: env.LOG_LEVEL,

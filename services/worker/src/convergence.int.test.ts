@@ -211,7 +211,7 @@ describe('two worker processes under duplicated, shuffled deliveries', () => {
     const disputeRow = await getDispute(db, disputeId);
     expect(comparableRow(disputeRow)).toEqual(
       comparableRow(
-        toDisputeRow(dispute, { origin: 'webhook', observedAt: disputeRow.observed_at }),
+        toDisputeRow(dispute, { origin: 'webhook', observedAt: disputeRow.observed_at }, 7),
       ),
     );
     expect(disputeRow.status).toBe('won');

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  type DisputeReminderJob,
   type Logger,
   type NotifyDisputeFlagJob,
   jobCatalog,
@@ -21,6 +22,11 @@ import {
   type AlertWebhookOptions,
   createNotifyDisputeFlagProcessor,
 } from './notify-dispute-flag.processor';
+import {
+  type ReminderSweep,
+  createDisputeReminderProcessor,
+  sweepDisputeReminders,
+} from './dispute-reminders';
 import { createOmiseEventProcessor } from './omise-event.processor';
 import { ProjectionBatcher } from './projection.batcher';
 import { registerReconcileMetrics } from './reconcile-metrics';
@@ -43,6 +49,13 @@ export interface CreateWorkerDeps {
   /** Omise events in flight at once (BullMQ concurrency). @defaultValue 64 */
   concurrency?: number;
   severityRules: DisputeSeverityRules;
+  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`). */
+  responseDays: number;
+  /**
+   * Hours before an open dispute's `respond_by` at which the alert webhook is reminded
+   * (`DISPUTE_REMINDER_HOURS`). @defaultValue [72, 24]
+   */
+  reminderHours?: readonly number[];
   /** Where dispute alerts go; undefined: flags are written, nobody is notified. */
   alertWebhook?: AlertWebhookOptions | undefined;
   /** HTTP transport for alerts. @defaultValue globalThis.fetch */
@@ -89,6 +102,11 @@ export interface OmiseSyncWorker {
   checkReady(): Promise<{ ready: boolean; checks: Record<string, string> }>;
   /** Runs one notification sweep now (the timer does this periodically). */
   sweepNotifications(): Promise<number>;
+  /**
+   * Plans, cancels and enqueues deadline reminders now (the same timer does this); nothing
+   * without an alert webhook.
+   */
+  sweepReminders(): Promise<ReminderSweep>;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
@@ -121,11 +139,14 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
   };
 
   const producerConnection = connect();
-  const followups = new Queue<NotifyDisputeFlagJob>(jobCatalog.notifyDisputeFlag.queue, {
-    connection: producerConnection,
-    prefix,
-    defaultJobOptions: jobCatalog.notifyDisputeFlag.options,
-  });
+  const followups = new Queue<NotifyDisputeFlagJob | DisputeReminderJob>(
+    jobCatalog.notifyDisputeFlag.queue,
+    {
+      connection: producerConnection,
+      prefix,
+      defaultJobOptions: jobCatalog.notifyDisputeFlag.options,
+    },
+  );
   const events = new Queue(jobCatalog.omiseEvent.queue, { connection: producerConnection, prefix });
   followups.on('error', (error) => logger.error({ err: error }, 'follow-up queue error'));
   events.on('error', (error) => logger.error({ err: error }, 'event queue error'));
@@ -167,6 +188,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     omise: deps.omise,
     clock,
     severityRules: deps.severityRules,
+    responseDays: deps.responseDays,
     onBatch: (size) => deps.metrics.batchSize.observe(size),
     ...(deps.maxBatchSize === undefined ? {} : { maxBatchSize: deps.maxBatchSize }),
   });
@@ -190,16 +212,33 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     (job: Job, token?: string, signal?: AbortSignal) => processEvent(job, token, signal),
     { ...workerOptions, connection: connect(), concurrency: deps.concurrency ?? 64 },
   );
+  const followupLogger = logger.child({ queue: jobCatalog.notifyDisputeFlag.queue });
+  const notifyFlag = createNotifyDisputeFlagProcessor({
+    db: deps.db,
+    logger: followupLogger,
+    metrics: deps.metrics,
+    clock,
+    alertWebhook: deps.alertWebhook,
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  });
+  const alertWebhook = deps.alertWebhook;
+  const remind =
+    alertWebhook === undefined
+      ? undefined
+      : createDisputeReminderProcessor({
+          db: deps.db,
+          logger: followupLogger,
+          clock,
+          alertWebhook,
+          ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+        });
+  // One queue carries both follow-ups; the job name says which.
   const notifyWorker = new Worker(
     jobCatalog.notifyDisputeFlag.queue,
-    createNotifyDisputeFlagProcessor({
-      db: deps.db,
-      logger: logger.child({ queue: jobCatalog.notifyDisputeFlag.queue }),
-      metrics: deps.metrics,
-      clock,
-      alertWebhook: deps.alertWebhook,
-      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
-    }),
+    (job: Job, token?: string) =>
+      job.name === jobCatalog.disputeReminder.name && remind !== undefined
+        ? remind(job, token)
+        : notifyFlag(job),
     { ...workerOptions, connection: connect(), concurrency: 4 },
   );
   const workers = [eventWorker, notifyWorker];
@@ -217,6 +256,19 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     for (const flag of due) await enqueueNotification(flag.dispute_id);
     if (due.length > 0) logger.info({ count: due.length }, 'sweeper re-enqueued dispute alerts');
     return due.length;
+  };
+  const sweepReminders = async (): Promise<ReminderSweep> => {
+    if (alertWebhook === undefined) return { planned: 0, enqueued: 0, cancelled: 0 };
+    const sweep = await sweepDisputeReminders({
+      db: deps.db,
+      logger,
+      clock,
+      queue: followups,
+      hours: deps.reminderHours ?? [72, 24],
+      alertWebhook,
+    });
+    if (sweep.planned > 0 || sweep.cancelled > 0) logger.info(sweep, 'dispute reminders swept');
+    return sweep;
   };
   let sweeper: NodeJS.Timeout | undefined;
   let running: Promise<unknown>[] = [];
@@ -236,6 +288,9 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
         sweeper = setInterval(() => {
           sweepNotifications().catch((error: unknown) =>
             logger.warn({ err: error }, 'notification sweep failed'),
+          );
+          sweepReminders().catch((error: unknown) =>
+            logger.warn({ err: error }, 'reminder sweep failed'),
           );
         }, interval);
         sweeper.unref();
@@ -282,5 +337,6 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     },
 
     sweepNotifications,
+    sweepReminders,
   };
 }

@@ -150,6 +150,7 @@ describe('failures', () => {
       omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
       clock: systemClock,
       severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+      responseDays: 7,
     };
     const observe = (charge: Charge, observedAt: string) =>
       projectBatch(deps, [

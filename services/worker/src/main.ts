@@ -55,6 +55,8 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     lockDurationMs: config.lockDurationMs,
     stalledIntervalMs: config.stalledIntervalMs,
     severityRules: config.severityRules,
+    responseDays: config.responseDays,
+    reminderHours: config.reminderHours,
     alertWebhook: config.alertWebhook,
     notifySweepIntervalMs: config.notifySweepIntervalMs,
   });

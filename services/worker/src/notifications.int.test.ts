@@ -128,6 +128,7 @@ describe('dispute notifications', () => {
         metadata: {},
         created_at: new Date(),
         closed_at: null,
+        respond_by: new Date(Date.now() + 7 * 86_400_000),
         raw: {},
         origin: 'webhook',
         observed_at: new Date(),

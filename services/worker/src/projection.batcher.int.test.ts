@@ -68,6 +68,7 @@ describe('ProjectionBatcher', () => {
       omise,
       clock: systemClock,
       severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+      responseDays: 7,
       maxBatchesInFlight: 2,
       onBatch: (size) => batches.push(size),
     });

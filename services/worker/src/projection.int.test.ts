@@ -141,10 +141,14 @@ describe('projecting events into Postgres', () => {
     await harness.idle();
 
     const row = await getDispute(database.handle.db, disputeId);
-    const expected = toDisputeRow(Dispute.parse(emulator.getDispute(disputeId)), {
-      origin: 'webhook',
-      observedAt: row.observed_at,
-    });
+    const expected = toDisputeRow(
+      Dispute.parse(emulator.getDispute(disputeId)),
+      {
+        origin: 'webhook',
+        observedAt: row.observed_at,
+      },
+      7,
+    );
     expect(row).toMatchObject({
       charge_id: chargeId,
       status: 'open',

@@ -8,6 +8,9 @@ import * as limitBiLogins from './2026-12-03T10-00-00_limit_bi_logins';
 import * as createRuntimeRole from './2026-12-03T10-10-00_create_runtime_role';
 import * as createProjectionLocks from './2026-12-03T16-00-00_create_projection_locks';
 import * as redactEventHistory from './2026-12-03T16-10-00_redact_event_history';
+import * as addDisputeRespondBy from './2026-12-03T17-00-00_add_dispute_respond_by';
+import * as createDisputeDeskTables from './2026-12-03T17-10-00_create_dispute_desk_tables';
+import * as createDisputeDeskViews from './2026-12-03T17-20-00_create_dispute_desk_views';
 
 /**
  * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
@@ -24,4 +27,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T10-10-00_create_runtime_role': createRuntimeRole,
   '2026-12-03T16-00-00_create_projection_locks': createProjectionLocks,
   '2026-12-03T16-10-00_redact_event_history': redactEventHistory,
+  '2026-12-03T17-00-00_add_dispute_respond_by': addDisputeRespondBy,
+  '2026-12-03T17-10-00_create_dispute_desk_tables': createDisputeDeskTables,
+  '2026-12-03T17-20-00_create_dispute_desk_views': createDisputeDeskViews,
 };

@@ -1,4 +1,4 @@
-import { type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
 import { type DisputeDocumentRow, type DisputeRow } from './rows';
 
@@ -40,4 +40,51 @@ export async function findDisputeDocuments(
     .orderBy('created_at')
     .orderBy('id')
     .execute();
+}
+
+/** A dispute as the desk lists it: its row, its flag's severity and its live documents. */
+export interface DisputeDeadlineRow {
+  id: string;
+  status: string;
+  amount: number;
+  currency: string;
+  reason_code: string | null;
+  message: string | null;
+  created_at: Date;
+  respond_by: Date;
+  severity: string | null;
+  documents: number;
+}
+
+/** Disputes in deadline order (earliest `respond_by` first), only open ones if asked. */
+export async function findDisputesByDeadline(
+  db: Kysely<Database>,
+  options: { openOnly: boolean; limit: number },
+): Promise<DisputeDeadlineRow[]> {
+  let query = db
+    .selectFrom('omise.disputes as d')
+    .leftJoin('omise.dispute_flags as f', 'f.dispute_id', 'd.id')
+    .select((eb) => [
+      'd.id',
+      'd.status',
+      'd.amount',
+      'd.currency',
+      'd.reason_code',
+      'd.message',
+      'd.created_at',
+      'd.respond_by',
+      'f.severity',
+      eb
+        .selectFrom('omise.dispute_documents as doc')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('doc.dispute_id', '=', 'd.id')
+        .where('doc.deleted', '=', false)
+        .as('documents'),
+    ])
+    .orderBy('d.respond_by')
+    .orderBy('d.id')
+    .limit(options.limit);
+  if (options.openOnly) query = query.where('d.status', '=', 'open');
+  const rows = await query.execute();
+  return rows.map((row) => ({ ...row, documents: row.documents ?? 0 }));
 }

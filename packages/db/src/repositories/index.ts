@@ -1,5 +1,7 @@
 export type {
   ChargeRow,
+  DisputeActionRow,
+  DisputeReminderRow,
   DisputeDocumentRow,
   DisputeFlagRow,
   DisputeRow,
@@ -26,6 +28,8 @@ export * from './charge.repository';
 export * from './refund.repository';
 export * from './dispute.repository';
 export * from './dispute-flag.repository';
+export * from './dispute-action.repository';
+export * from './dispute-reminder.repository';
 export * from './event.repository';
 export * from './resource-lock.repository';
 export * from './sync-lease.repository';

@@ -1,6 +1,12 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { ChargeTable } from '../tables/charge.table';
-import type { DisputeDocumentTable, DisputeFlagTable, DisputeTable } from '../tables/dispute.table';
+import type {
+  DisputeActionTable,
+  DisputeDocumentTable,
+  DisputeFlagTable,
+  DisputeReminderTable,
+  DisputeTable,
+} from '../tables/dispute.table';
 import type { EventTable } from '../tables/event.table';
 import type { RefundTable } from '../tables/refund.table';
 
@@ -20,6 +26,8 @@ export type NewDisputeFlag = Omit<
   'notify_attempted_at' | 'notified_at' | 'notify_error' | 'resolved_at' | 'resolution'
 >;
 export type DisputeFlagRow = Selectable<DisputeFlagTable>;
+export type DisputeActionRow = Selectable<DisputeActionTable>;
+export type DisputeReminderRow = Selectable<DisputeReminderTable>;
 
 /**
  * Postgres caps a statement at 65,535 bind parameters; the widest table has 26 columns, so

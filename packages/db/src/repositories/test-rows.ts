@@ -64,6 +64,7 @@ export function disputeRow(overrides: Partial<NewDispute> & { id: string }): New
     metadata: {},
     created_at: '2025-03-20T09:50:24Z',
     closed_at: null,
+    respond_by: '2025-03-27T09:50:24Z',
     raw: { object: 'dispute', id: overrides.id },
     origin: 'webhook',
     observed_at: '2026-01-01T00:00:00Z',

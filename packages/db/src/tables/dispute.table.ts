@@ -1,3 +1,4 @@
+import type { ColumnType, Generated } from 'kysely';
 import type {
   DefaultTimestamp,
   JsonObject,
@@ -22,6 +23,8 @@ export interface DisputeTable {
   metadata: JsonObject;
   created_at: Timestamp;
   closed_at: NullableTimestamp;
+  /** When the merchant's answer is due: `created_at` + DISPUTE_RESPONSE_DAYS. */
+  respond_by: Timestamp;
   raw: JsonObject;
   origin: Origin;
   observed_at: Timestamp;
@@ -65,4 +68,49 @@ export interface DisputeFlagTable {
   resolved_at: NullableTimestamp;
   /** won | lost once the dispute closes. */
   resolution: string | null;
+}
+
+/** What the dispute desk did: `message`, `upload`, `delete_document` or `accept`. */
+export type DisputeActionKind = 'message' | 'upload' | 'delete_document' | 'accept';
+
+/**
+ * `started` until Omise answered; `ok`; `failed` when Omise refused it; `unknown` when the
+ * request may have reached Omise but no answer came back.
+ */
+export type DisputeActionResult = 'started' | 'ok' | 'failed' | 'unknown';
+
+/** `omise.dispute_actions`: the dispute desk's log, one row per action taken. */
+export interface DisputeActionTable {
+  /** bigint, read as a string. */
+  id: Generated<string>;
+  dispute_id: string;
+  action: DisputeActionKind;
+  /** Who took it (`--actor`, or the OS user). */
+  actor: string;
+  /** What was sent and what came back (document id, kind, file name and size…). */
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** Hex sha256 of an uploaded file; null for other actions. */
+  sha256: string | null;
+  result: DisputeActionResult;
+  /** Omise's error code and message, or why the outcome is unknown. */
+  error: string | null;
+  at: DefaultTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+/**
+ * `omise.dispute_reminders`: one deadline reminder of an open dispute (`kind` is how long
+ * before `respond_by` it is due, e.g. `72h`).
+ */
+export interface DisputeReminderTable {
+  dispute_id: string;
+  kind: string;
+  due_at: Timestamp;
+  created_at: DefaultTimestamp;
+  /** Set by the one worker that claimed it for sending. */
+  attempted_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  /** Set when the dispute closed (or was answered) before the reminder was sent. */
+  cancelled_at: NullableTimestamp;
+  error: string | null;
 }

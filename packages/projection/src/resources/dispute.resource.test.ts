@@ -5,6 +5,7 @@ import {
   isDisputeActive,
   isDisputeClosed,
   toDisputeDocumentRow,
+  disputeRespondBy,
   toDisputeRow,
 } from './dispute.resource';
 import { fixtureObjects, readFixture } from './fixtures.test-helper';
@@ -20,7 +21,7 @@ describe('toDisputeRow over every recorded dispute', () => {
 
   it.each(disputes.map((d) => [d.where, d.value] as const))('%s maps to a row', (_where, value) => {
     const dispute = Dispute.parse(value);
-    const row = toDisputeRow(dispute, context);
+    const row = toDisputeRow(dispute, context, 7);
     expect(row.charge_id).toMatch(/^chrg_/);
     expect(row.currency).toMatch(/^[A-Z]{3}$/);
     expect(row.origin).toBe('backfill');
@@ -29,11 +30,19 @@ describe('toDisputeRow over every recorded dispute', () => {
 });
 
 describe('toDisputeRow on specific recordings', () => {
+  it('when the response window is configured, respond_by is the opening plus that many days', () => {
+    const dispute = Dispute.parse(
+      readFixture('omise-php/disputes/dspt_test_6344e4i5yv427gaj1s2-get.json'),
+    );
+    expect(toDisputeRow(dispute, context, 10).respond_by).toEqual(new Date('2025-03-30T09:50:24Z'));
+    expect(disputeRespondBy('2025-12-31T23:00:00Z', 1)).toEqual(new Date('2026-01-01T23:00:00Z'));
+  });
+
   it('when the dispute is from API 2019-05-29, every typed column is taken from it', () => {
     const dispute = Dispute.parse(
       readFixture('omise-php/disputes/dspt_test_6344e4i5yv427gaj1s2-get.json'),
     );
-    expect(toDisputeRow(dispute, context)).toEqual({
+    expect(toDisputeRow(dispute, context, 7)).toEqual({
       id: 'dspt_test_6344e4i5yv427gaj1s2',
       charge_id: 'chrg_test_63444wyfsg4mtvvck1z',
       livemode: false,
@@ -47,6 +56,7 @@ describe('toDisputeRow on specific recordings', () => {
       metadata: {},
       created_at: '2025-03-20T09:50:24Z',
       closed_at: null,
+      respond_by: new Date('2025-03-27T09:50:24Z'),
       raw: expect.objectContaining({ transactions: expect.any(Array) as unknown }) as unknown,
       origin: 'backfill',
       observed_at: context.observedAt,
@@ -58,7 +68,7 @@ describe('toDisputeRow on specific recordings', () => {
     const dispute = Dispute.parse(
       readFixture('omise-php/disputes/dspt_test_6344e4i5yv427gaj1s2/accept-patch.json'),
     );
-    const row = toDisputeRow(dispute, context);
+    const row = toDisputeRow(dispute, context, 7);
     expect(row.status).toBe('lost');
     expect(row.closed_at).not.toBeNull();
     expect(isDisputeClosed(row.status)).toBe(true);

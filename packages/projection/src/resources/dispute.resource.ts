@@ -53,8 +53,25 @@ function storableObject(value: object): Record<string, unknown> {
   return toStorableJson(value) as Record<string, unknown>;
 }
 
-/** Maps a dispute as Omise returned it to its `omise.disputes` row. Pure. */
-export function toDisputeRow(dispute: Dispute, context: ProjectionContext): NewDispute {
+/** Days Opn gives a merchant to answer a dispute (its merchant help), unless configured. */
+export const DEFAULT_DISPUTE_RESPONSE_DAYS = 7;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When the answer to a dispute opened at `openedAt` is due. */
+export function disputeRespondBy(openedAt: Date | string, responseDays: number): Date {
+  return new Date(new Date(openedAt).getTime() + responseDays * DAY_MS);
+}
+
+/**
+ * Maps a dispute as Omise returned it to its `omise.disputes` row. Pure. Omise's dispute has no
+ * deadline, so `respond_by` is derived from its opening and `responseDays`.
+ */
+export function toDisputeRow(
+  dispute: Dispute,
+  context: ProjectionContext,
+  responseDays: number,
+): NewDispute {
   // Documents live in their own table; the embedded page would only go stale in `raw`.
   const { documents: _documents, ...raw } = dispute;
   return {
@@ -71,6 +88,7 @@ export function toDisputeRow(dispute: Dispute, context: ProjectionContext): NewD
     metadata: storableObject(dispute.metadata ?? {}),
     created_at: dispute.created_at,
     closed_at: dispute.closed_at ?? null,
+    respond_by: disputeRespondBy(dispute.created_at, responseDays),
     raw: storableObject(raw),
     origin: context.origin,
     observed_at: context.observedAt,
@@ -130,6 +148,7 @@ async function upsertDispute(db: Kysely<Database>, row: NewDispute): Promise<boo
           metadata: eb.ref('excluded.metadata'),
           created_at: eb.ref('excluded.created_at'),
           closed_at: eb.ref('excluded.closed_at'),
+          respond_by: eb.ref('excluded.respond_by'),
           raw: eb.ref('excluded.raw'),
           origin: eb.ref('excluded.origin'),
           observed_at: eb.ref('excluded.observed_at'),
@@ -278,7 +297,7 @@ async function writeDispute(
   { observation: { dispute, documents }, ...context }: Observed<DisputeObservation>,
   deps: FollowUpDeps,
 ): Promise<WriteOutcome> {
-  const written = await upsertDispute(trx, toDisputeRow(dispute, context));
+  const written = await upsertDispute(trx, toDisputeRow(dispute, context, deps.responseDays));
   const children = await writeDisputeDocuments(
     trx,
     dispute.id,

@@ -24,6 +24,7 @@ export function useEmulatorDeps(seed: string): EmulatorDeps {
         omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
         clock: systemClock,
         severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+        responseDays: 7,
       },
     };
   });

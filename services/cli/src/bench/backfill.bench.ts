@@ -4,7 +4,10 @@ import { dirname, join } from 'node:path';
 import { createLogger } from '@omise-sync/core';
 import { createDatabase, migrateToLatest } from '@omise-sync/db';
 import { systemClock } from '@omise-sync/core';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
+import {
+  DEFAULT_DISPUTE_SEVERITY_RULES,
+  DEFAULT_DISPUTE_RESPONSE_DAYS,
+} from '@omise-sync/projection';
 import pg from 'pg';
 import { runBackfill } from '../sync/backfill';
 import { createProgressReporter } from '../sync/progress-reporter';
@@ -101,6 +104,7 @@ async function main(): Promise<number> {
         progress: createProgressReporter({ stream: process.stdout }),
         logger: createLogger({ name: 'bench-backfill', level: 'warn' }),
         severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+        responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
       },
       {
         resources: ['charges', 'disputes'],

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { createDatabase } from '@omise-sync/db';
 import { systemClock } from '@omise-sync/core';
-import { UsageError } from '../cli-env';
+import { UsageError, parseCommandArgs } from '../cli-env';
 import {
   BACKFILL_RESOURCES,
   type BackfillResource,
@@ -92,15 +91,18 @@ export async function backfillCommand(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      since: { type: 'string' },
-      resources: { type: 'string' },
-      restart: { type: 'boolean' },
-      help: { type: 'boolean' },
+  const { values } = parseCommandArgs(
+    {
+      args: [...args],
+      options: {
+        since: { type: 'string' },
+        resources: { type: 'string' },
+        restart: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
     },
-  });
+    BACKFILL_USAGE,
+  );
   if (values.help === true) {
     console.log(BACKFILL_USAGE);
     return 0;
@@ -127,6 +129,7 @@ export async function backfillCommand(
         progress: createProgressReporter({ stream: process.stdout }),
         logger,
         severityRules: config.severityRules,
+        responseDays: config.responseDays,
         leaseTtlMs: config.leaseTtlMs,
         signal: interrupt.signal,
       },

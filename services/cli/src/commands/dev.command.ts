@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -16,7 +15,7 @@ import { isSettled, progressLine, takeSnapshot, type DemoSnapshot } from '../dev
 import { START_SERVICES_HELP, resolveServices } from '../dev/local-services';
 import { verifySync, type SyncCheck } from '../dev/verify-sync';
 import { formatTable } from '../text-table';
-import { UsageError } from '../cli-env';
+import { UsageError, parseCommandArgs } from '../cli-env';
 
 const DEV_DATABASE = 'omise_sync_dev';
 const EMULATOR_SECRET_KEY = 'skey_test_emulator';
@@ -67,17 +66,20 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 
 /** `npm run dev`: the demo. */
 export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      charges: { type: 'string' },
-      rate: { type: 'string' },
-      'refund-share': { type: 'string' },
-      'dispute-share': { type: 'string' },
-      timeout: { type: 'string' },
-      help: { type: 'boolean' },
+  const { values } = parseCommandArgs(
+    {
+      args: [...args],
+      options: {
+        charges: { type: 'string' },
+        rate: { type: 'string' },
+        'refund-share': { type: 'string' },
+        'dispute-share': { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     },
-  });
+    DEV_USAGE,
+  );
   if (values.help === true) {
     console.log(DEV_USAGE);
     return 0;

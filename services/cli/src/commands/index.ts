@@ -1,5 +1,6 @@
 import { backfillCommand } from './backfill.command';
 import { devCommand } from './dev.command';
+import { disputesCommand } from './disputes.command';
 import { migrateCommand } from './migrate.command';
 import { reconcileCommand } from './reconcile.command';
 import { replayCommand } from './replay.command';
@@ -39,6 +40,10 @@ export const commands: Record<string, Command> = {
   status: {
     summary: 'queue depths, failed jobs, last reconcile and its drift, lag',
     run: statusCommand,
+  },
+  disputes: {
+    summary: 'the dispute desk: list, show, message, upload, documents, accept (see --help)',
+    run: disputesCommand,
   },
 };
 

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createDatabase } from '@omise-sync/db';
 import { systemClock } from '@omise-sync/core';
 import { DRIFT_KINDS } from '../sync/drift';
@@ -13,6 +12,7 @@ import {
 } from '../sync/sync-services';
 import { formatTable } from '../text-table';
 import { parseSince } from './backfill.command';
+import { parseCommandArgs } from '../cli-env';
 
 export const RECONCILE_USAGE = `Usage: omise-sync reconcile [--since DATE]
 
@@ -59,10 +59,13 @@ export async function reconcileCommand(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { since: { type: 'string' }, help: { type: 'boolean' } },
-  });
+  const { values } = parseCommandArgs(
+    {
+      args: [...args],
+      options: { since: { type: 'string' }, help: { type: 'boolean' } },
+    },
+    RECONCILE_USAGE,
+  );
   if (values.help === true) {
     console.log(RECONCILE_USAGE);
     return 0;
@@ -90,6 +93,7 @@ export async function reconcileCommand(
         clock: systemClock,
         logger,
         severityRules: config.severityRules,
+        responseDays: config.responseDays,
         leaseTtlMs: config.leaseTtlMs,
       },
       { since, lookbackMs: config.lookbackMs, settleMs: config.settleMs },

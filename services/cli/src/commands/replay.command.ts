@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { systemClock } from '@omise-sync/core';
-import { UsageError } from '../cli-env';
+import { UsageError, parseCommandArgs } from '../cli-env';
 import { replayEvent, replayFailedJobs } from '../sync/replay';
 import { ReplayEventConfig, ReplayFailedConfig, loadSyncConfig } from '../sync/sync-config';
 import {
@@ -27,15 +26,18 @@ export async function replayCommand(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      event: { type: 'string' },
-      failed: { type: 'boolean' },
-      since: { type: 'string' },
-      help: { type: 'boolean' },
+  const { values } = parseCommandArgs(
+    {
+      args: [...args],
+      options: {
+        event: { type: 'string' },
+        failed: { type: 'boolean' },
+        since: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     },
-  });
+    REPLAY_USAGE,
+  );
   if (values.help === true) {
     console.log(REPLAY_USAGE);
     return 0;

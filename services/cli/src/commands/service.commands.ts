@@ -1,18 +1,47 @@
 import { onShutdownSignal } from '@omise-sync/core';
-import { runEmulatorCli } from '@omise-sync/omise-emulator';
-import { UsageError } from '../cli-env';
+import { CLI_USAGE, runEmulatorCli } from '@omise-sync/omise-emulator';
+import { UsageError, isParseArgsError, parseCommandArgs } from '../cli-env';
 import { runServiceProcess } from './service-process';
 
 // The long-running services. The receiver and the worker run as their own processes (their
 // compiled entry points), so this command lives as long as the service and exits with its code.
 
+export const RECEIVER_USAGE = `Usage: omise-sync receiver
+
+Runs the webhook receiver (POST /webhooks/omise on PORT); configured by the environment only.
+`;
+
+export const WORKER_USAGE = `Usage: omise-sync worker
+
+Runs the projection worker (metrics and probes on METRICS_PORT); configured by the environment
+only.
+`;
+
+/** True for `--help`; anything else on the command line is a usage error (the services take none). */
+function isHelpOnly(args: readonly string[], usage: string): boolean {
+  const { values } = parseCommandArgs(
+    { args: [...args], options: { help: { type: 'boolean' } } },
+    usage,
+  );
+  if (values.help === true) console.log(usage);
+  return values.help === true;
+}
+
 /** `omise-sync receiver`: the webhook endpoint on PORT. */
-export function receiverCommand(_args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+export async function receiverCommand(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  if (isHelpOnly(args, RECEIVER_USAGE)) return 0;
   return runServiceProcess('receiver', env);
 }
 
 /** `omise-sync worker`: consumes the event queue; metrics and probes on METRICS_PORT. */
-export function workerCommand(_args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+export async function workerCommand(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  if (isHelpOnly(args, WORKER_USAGE)) return 0;
   return runServiceProcess('worker', env);
 }
 
@@ -30,7 +59,12 @@ export async function emulatorCommand(
       'the Omise emulator is for tests and demos and does not run with NODE_ENV=production',
     );
   }
-  const run = await runEmulatorCli(env, args, (line) => console.log(line));
+  const run = await runEmulatorCli(env, args, (line) => console.log(line)).catch(
+    (error: unknown) => {
+      if (isParseArgsError(error)) throw new UsageError(`${error.message}\n\n${CLI_USAGE}`);
+      throw error;
+    },
+  );
   if (run === undefined) return 0;
   onShutdownSignal(() => run.emulator.close());
   return 0;

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { createDatabase } from '@omise-sync/db';
 import { systemClock } from '@omise-sync/core';
 import { collectStatus, formatStatus } from '../sync/status';
 import { StatusConfig, loadSyncConfig } from '../sync/sync-config';
 import { createCliLogger, openSyncQueues } from '../sync/sync-services';
+import { parseCommandArgs } from '../cli-env';
 
 export const STATUS_USAGE = `Usage: omise-sync status [--json]
 
@@ -17,10 +17,13 @@ export async function statusCommand(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
-  });
+  const { values } = parseCommandArgs(
+    {
+      args: [...args],
+      options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
+    },
+    STATUS_USAGE,
+  );
   if (values.help === true) {
     console.log(STATUS_USAGE);
     return 0;

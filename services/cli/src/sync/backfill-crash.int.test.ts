@@ -6,7 +6,10 @@ import { findSyncCheckpoint } from '@omise-sync/db';
 import { useTestDatabase } from '@omise-sync/db/testing';
 import { type Emulator, seedCharges, startEmulator } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
+import {
+  DEFAULT_DISPUTE_SEVERITY_RULES,
+  DEFAULT_DISPUTE_RESPONSE_DAYS,
+} from '@omise-sync/projection';
 import { BackfillCursor, runBackfill } from './backfill';
 import { silentProgress } from './progress-reporter';
 import { countRows, countingClient, silentLogger, waitFor } from './testing/sync-test-kit';
@@ -95,6 +98,7 @@ describe('a backfill killed halfway', () => {
         progress: silentProgress,
         logger: silentLogger,
         severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+        responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
       },
       { resources: ['charges'] },
     );

@@ -2,7 +2,10 @@ import { findSyncCheckpoint, saveSyncCheckpoint } from '@omise-sync/db';
 import { useTestDatabase } from '@omise-sync/db/testing';
 import { type Emulator, seedCharges, startEmulator } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
+import {
+  DEFAULT_DISPUTE_SEVERITY_RULES,
+  DEFAULT_DISPUTE_RESPONSE_DAYS,
+} from '@omise-sync/projection';
 import { type BackfillDeps, BackfillCursor, runBackfill } from './backfill';
 import { type ProgressReporter, silentProgress } from './progress-reporter';
 import { CheckpointConflictError, SyncAlreadyRunningError } from './sync-errors';
@@ -32,6 +35,7 @@ describe('backfill', () => {
     progress: silentProgress,
     logger: silentLogger,
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+    responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
     ...overrides,
   });
 

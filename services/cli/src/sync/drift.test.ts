@@ -44,6 +44,7 @@ const dispute: NewDispute = {
   metadata: {},
   created_at: '2026-01-03T00:00:00Z',
   closed_at: null,
+  respond_by: '2026-01-10T00:00:00Z',
   raw: {},
   origin: 'reconcile',
   observed_at: new Date('2026-01-04T00:00:00Z'),

@@ -2,7 +2,10 @@ import { deleteSyncCheckpoint, findSyncCheckpoint } from '@omise-sync/db';
 import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
 import { runScenario } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
+import {
+  DEFAULT_DISPUTE_SEVERITY_RULES,
+  DEFAULT_DISPUTE_RESPONSE_DAYS,
+} from '@omise-sync/projection';
 import {
   BACKFILL_RESOURCES,
   BackfillCursor,
@@ -50,6 +53,7 @@ describe('the first reconcile after a full backfill', () => {
     progress: silentProgress,
     logger: silentLogger,
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+    responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
   });
 
   const eventTimes = () =>

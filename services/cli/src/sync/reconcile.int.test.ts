@@ -97,7 +97,7 @@ describe('reconcile against a faulty webhook delivery', () => {
         found.push(`${dispute.id} missing`);
         continue;
       }
-      const expected = toDisputeRow(dispute, now);
+      const expected = toDisputeRow(dispute, now, 7);
       compare(dispute.id, comparableRow({ ...row }), comparableRow({ ...expected }));
       compare(
         `${dispute.id} raw`,

@@ -1,5 +1,9 @@
 import { envFields, parseEnv } from '@omise-sync/core';
-import { DEFAULT_DISPUTE_SEVERITY_RULES, DisputeSeverityRules } from '@omise-sync/projection';
+import {
+  DEFAULT_DISPUTE_RESPONSE_DAYS,
+  DEFAULT_DISPUTE_SEVERITY_RULES,
+  DisputeSeverityRules,
+} from '@omise-sync/projection';
 import { z } from 'zod';
 
 const databaseFields = {
@@ -41,6 +45,11 @@ const omiseFields = {
 const severityFields = {
   /** Dispute severity rules as JSON, shared with the worker. Default: the worker's defaults. */
   DISPUTE_SEVERITY_RULES: envFields.json(DisputeSeverityRules).optional(),
+  /**
+   * Days a merchant has to answer a dispute, counted from its opening (`respond_by`); must
+   * match the worker's. Default 7.
+   */
+  DISPUTE_RESPONSE_DAYS: envFields.positiveInt(DEFAULT_DISPUTE_RESPONSE_DAYS),
 };
 
 const leaseFields = {
@@ -92,6 +101,7 @@ export const BackfillConfig = z
     ...databaseConfig(env),
     omise: omiseConfig(env),
     severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    responseDays: env.DISPUTE_RESPONSE_DAYS,
     leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     batchSize: env.BACKFILL_BATCH_SIZE,
     prefetchPages: env.BACKFILL_PREFETCH_PAGES,
@@ -124,6 +134,7 @@ export const ReconcileConfig = z
     bullmqPrefix: env.BULLMQ_PREFIX,
     omise: omiseConfig(env),
     severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    responseDays: env.DISPUTE_RESPONSE_DAYS,
     leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     lookbackMs: env.RECONCILE_LOOKBACK_HOURS * 3_600_000,
     settleMs: env.RECONCILE_SETTLE_SECONDS * 1_000,
@@ -150,6 +161,17 @@ export const ReplayEventConfig = z
     omise: omiseConfig(env),
   }));
 export type ReplayEventConfig = z.output<typeof ReplayEventConfig>;
+
+/** `omise-sync disputes` (the dispute desk: Postgres and the Omise API, no queue). */
+export const DeskConfig = z
+  .object({ ...databaseFields, ...omiseFields, ...severityFields })
+  .transform((env) => ({
+    ...databaseConfig(env),
+    omise: omiseConfig(env),
+    severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    responseDays: env.DISPUTE_RESPONSE_DAYS,
+  }));
+export type DeskConfig = z.output<typeof DeskConfig>;
 
 /** `omise-sync status`. */
 export const StatusConfig = ReplayFailedConfig;

@@ -71,6 +71,7 @@ export async function startHarness(
     prefix: redis.prefix,
     concurrency: 8,
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+    responseDays: 7,
     notifySweepIntervalMs: 0,
     ...overrides,
   });

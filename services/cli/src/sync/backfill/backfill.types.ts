@@ -14,6 +14,8 @@ export interface BackfillDeps {
   progress: ProgressReporter;
   logger: Logger;
   severityRules: DisputeSeverityRules;
+  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), shared with the worker. */
+  responseDays: number;
   /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
   leaseTtlMs?: number;
   /** Aborting stops the walk after the batch being written; its checkpoint is kept. */

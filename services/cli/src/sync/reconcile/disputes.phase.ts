@@ -78,7 +78,7 @@ export async function reconcileDisputes(
     else if (row.flag_id === null) kind = 'dispute_unflagged';
     else if (
       row.observed_at < listedAt &&
-      disputeDifferences(toDisputeRow(dispute, context), row).length > 0
+      disputeDifferences(toDisputeRow(dispute, context, deps.responseDays), row).length > 0
     ) {
       kind = 'dispute_stale';
     }
@@ -103,7 +103,9 @@ export async function reconcileDisputes(
       continue;
     }
     if (row.observed_at >= fetchedAt) continue;
-    const stale = disputeDifferences(toDisputeRow(observation.dispute, context), row).length > 0;
+    const stale =
+      disputeDifferences(toDisputeRow(observation.dispute, context, deps.responseDays), row)
+        .length > 0;
     if (row.flag_id !== null && !stale) continue;
     const kind: DriftKind = row.flag_id === null ? 'dispute_unflagged' : 'dispute_stale';
     ledger.found(kind, row.id);

@@ -15,6 +15,8 @@ export interface ReconcileDeps {
   clock: Clock;
   logger: Logger;
   severityRules: DisputeSeverityRules;
+  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), shared with the worker. */
+  responseDays: number;
   /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
   leaseTtlMs?: number;
 }

@@ -7,7 +7,10 @@ import { type OmiseEventJob, jobCatalog, systemClock } from '@omise-sync/core';
 import { type TestDatabase, type TestRedis } from '@omise-sync/db/testing';
 import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, type Faults, startEmulator } from '@omise-sync/omise-emulator';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
+import {
+  DEFAULT_DISPUTE_SEVERITY_RULES,
+  DEFAULT_DISPUTE_RESPONSE_DAYS,
+} from '@omise-sync/projection';
 import { Queue } from 'bullmq';
 import { type ServiceName, serviceEntry } from '../../commands/service-process';
 import { AlertSink, freePort } from '../../dev/alert-sink';
@@ -271,5 +274,6 @@ export function reconcileDepsOf(pipeline: Pipeline, database: TestDatabase): Rec
     clock: systemClock,
     logger: silentLogger,
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
+    responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
   };
 }
