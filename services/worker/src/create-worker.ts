@@ -228,6 +228,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       : createDisputeReminderProcessor({
           db: deps.db,
           logger: followupLogger,
+          metrics: deps.metrics,
           clock,
           alertWebhook,
           ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
@@ -262,6 +263,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     const sweep = await sweepDisputeReminders({
       db: deps.db,
       logger,
+      metrics: deps.metrics,
       clock,
       queue: followups,
       hours: deps.reminderHours ?? [72, 24],

@@ -86,6 +86,11 @@ describe('dispute deadline reminders', () => {
     await a.idle();
     expect(alertsFor(id)).toHaveLength(1);
     expect(String(alertsFor(id)[0]?.['text'])).toMatch(/answer due in 24 hours/);
+    const sent = async (h: Harness) =>
+      (await h.metrics.disputeReminders.get()).values.find(
+        (v) => v.labels.kind === '24h' && v.labels.outcome === 'sent',
+      )?.value ?? 0;
+    expect((await sent(a)) + (await sent(b))).toBe(1);
     // 72h was overtaken by 24h: a dispute seen 12 h before its deadline gets one reminder.
     const reminders = await findDisputeReminders(database.handle.db, id);
     expect(reminders.map((r) => r.kind)).toEqual(['24h']);

@@ -23,6 +23,7 @@ import {
   buildDisputeAlert,
   postAlert,
 } from './dispute-alert';
+import type { NotificationOutcome, WorkerMetrics } from './metrics';
 import type { AlertWebhookOptions } from './notify-dispute-flag.processor';
 
 const HOUR_MS = 3_600_000;
@@ -65,6 +66,7 @@ export function planDisputeReminders(
 export interface DisputeReminderDeps {
   db: Kysely<Database>;
   logger: Logger;
+  metrics: WorkerMetrics;
   clock: Clock;
   /** The `omise-followups` queue the reminders are delayed jobs on. */
   queue: Queue;
@@ -116,8 +118,8 @@ export async function sweepDisputeReminders(deps: DisputeReminderDeps): Promise<
   return { planned: inserted.length, enqueued: pending.length, cancelled: cancelled.length };
 }
 
-/** What happened to one reminder job. */
-export type ReminderOutcome = 'sent' | 'skipped' | 'test_mode';
+/** What happened to one reminder job (label of `omise_sync_dispute_reminders_total`). */
+export type ReminderOutcome = Extract<NotificationOutcome, 'sent' | 'skipped' | 'test_mode'>;
 
 /** Kept in `error`, so the reminder reads as settled and is not enqueued again. */
 export const REMINDER_TEST_MODE_SKIPPED = 'test-mode dispute not reminded (ALERT_TEST_MODE=skip)';
@@ -140,6 +142,8 @@ export function createDisputeReminderProcessor(deps: Omit<DisputeReminderDeps, '
     }
     const key = parsed.data;
     const logger = deps.logger.child({ jobId: job.id, ...key });
+    const count = (outcome: NotificationOutcome) =>
+      deps.metrics.disputeReminders.inc({ kind: key.kind, outcome });
     const now = deps.clock.now();
     const claimed = await claimDisputeReminder(deps.db, key, now);
     if (claimed === undefined) {
@@ -154,6 +158,7 @@ export function createDisputeReminderProcessor(deps: Omit<DisputeReminderDeps, '
         await job.moveToDelayed(reminder.due_at.getTime(), token);
         throw new DelayedError();
       }
+      count('skipped');
       return 'skipped';
     }
     const dispute = await findDispute(deps.db, key.disputeId);
@@ -163,6 +168,7 @@ export function createDisputeReminderProcessor(deps: Omit<DisputeReminderDeps, '
     }
     if (!dispute.livemode && (deps.alertWebhook.testMode ?? 'skip') === 'skip') {
       await recordDisputeReminderError(deps.db, key, REMINDER_TEST_MODE_SKIPPED);
+      count('test_mode');
       return 'test_mode';
     }
     const flag = await findDisputeFlag(deps.db, key.disputeId);
@@ -180,17 +186,20 @@ export function createDisputeReminderProcessor(deps: Omit<DisputeReminderDeps, '
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof AlertRejectedError) {
         await releaseDisputeReminderClaim(deps.db, key, message);
+        count('retried');
         logger.warn({ err: error }, 'reminder not delivered; BullMQ retries');
         throw error;
       }
       if (error instanceof AlertOutcomeUnknownError) {
         await recordDisputeReminderError(deps.db, key, message);
+        count('ambiguous');
         logger.error({ err: error }, 'reminder may have been delivered; not resent (at most once)');
         throw new UnrecoverableError(message);
       }
       throw error;
     }
     await markDisputeReminderSent(deps.db, key, deps.clock.now());
+    count('sent');
     logger.info('dispute reminder sent');
     return 'sent';
   };

@@ -131,6 +131,12 @@ export class WorkerMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly disputeReminders = new Counter({
+    name: 'omise_sync_dispute_reminders_total',
+    help: 'Dispute deadline reminders, by kind (72h, 24h…) and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly probes: QueueProbe[] = [];
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
