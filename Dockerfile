@@ -17,9 +17,9 @@
 #   runtime    prod-deps + the compiled dist/ folders, non-root, read-only-root friendly
 
 # Node 24, the active LTS line (Node 20 is past its end of life); package.json "engines" still
-# allows 20.19+, and CI tests on both. Override with --build-arg NODE_IMAGE=... and pin a digest
-# in production (node:24-bookworm-slim@sha256:..., read from the registry you pull from).
-ARG NODE_IMAGE=node:24-bookworm-slim
+# allows 20.19+, and CI tests on both. Pinned by digest (node 24.18.0 on bookworm-slim) so every
+# build starts from the same bytes; move the digest forward with each Node 24 release.
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
 
 FROM ${NODE_IMAGE} AS base
 WORKDIR /app
