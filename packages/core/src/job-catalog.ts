@@ -89,31 +89,29 @@ interface JobDefinition<S extends z.ZodType> {
 
 const DAY_SECONDS = 24 * 60 * 60;
 
+/** Options of the jobs keyed by an Omise event id (projected and ignored events alike). */
+const EVENT_JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+  // Completed jobs stay a day so a late redelivery of the same event id is still
+  // recognised as a duplicate by BullMQ; the events table dedupes after that.
+  removeOnComplete: { age: DAY_SECONDS, count: 200_000 },
+  // Failed jobs are kept for inspection and replay for two weeks.
+  removeOnFail: { age: 14 * DAY_SECONDS },
+} as const;
+
 export const jobCatalog = {
   omiseEvent: {
     queue: 'omise-events',
     name: 'omise-event',
     payload: OmiseEventJob,
-    options: {
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 1_000 },
-      // Completed jobs stay a day so a late redelivery of the same event id is still
-      // recognised as a duplicate by BullMQ; the events table dedupes after that.
-      removeOnComplete: { age: DAY_SECONDS, count: 200_000 },
-      // Failed jobs are kept for inspection and replay for two weeks.
-      removeOnFail: { age: 14 * DAY_SECONDS },
-    },
+    options: EVENT_JOB_OPTIONS,
   },
   ignoredEvent: {
     queue: 'omise-events',
     name: 'omise-event-ignored',
     payload: IgnoredEventJob,
-    options: {
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: DAY_SECONDS, count: 200_000 },
-      removeOnFail: { age: 14 * DAY_SECONDS },
-    },
+    options: EVENT_JOB_OPTIONS,
   },
   notifyDisputeFlag: {
     queue: 'omise-followups',
