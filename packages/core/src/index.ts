@@ -1,4 +1,11 @@
-export { ConfigError, envFields, parseEnv } from './parse-env';
+export { ConfigError, envFields, loadBoth, parseEnv } from './parse-env';
+export {
+  AccountName,
+  DEFAULT_ACCOUNT,
+  loadOmiseAccounts,
+  type LoadOmiseAccountsOptions,
+  type OmiseAccount,
+} from './omise-accounts';
 export { onShutdownSignal } from './shutdown-signals';
 export {
   createLogger,

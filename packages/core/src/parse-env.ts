@@ -64,3 +64,24 @@ export const envFields = {
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
+
+/**
+ * Runs two configuration loaders and reports the problems of both in one ConfigError, so a
+ * process that reads its variables and its accounts lists every problem at once.
+ */
+export function loadBoth<A, B>(first: () => A, second: () => B): [A, B] {
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const a = attempt(first);
+  const b = attempt(second);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return [a as A, b as B];
+}
