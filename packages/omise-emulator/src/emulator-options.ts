@@ -78,6 +78,26 @@ export const DEFAULT_DELIVERY: Readonly<DeliveryOptions> = Object.freeze({
 export const DEFAULT_SECRET_KEY = 'skey_test_emulator';
 export const DEFAULT_PUBLIC_KEY = 'pkey_test_emulator';
 
+/**
+ * A further Omise account served by the same emulator: requests with its keys see only its
+ * own objects and events, and its events go to its own webhooks, signed with its own secrets.
+ */
+export interface EmulatorAccountOptions {
+  /** How tests and the admin API (`?account=NAME`) name it. */
+  name: string;
+  /** Secret key accepted on API endpoints; must differ from every other account's. */
+  secretKey: string;
+  /** Public key accepted on `/tokens`. @defaultValue `pkey_test_<name>` */
+  publicKey?: string;
+  /** Where its events are POSTed. @defaultValue [] */
+  webhooks?: WebhookEndpoint[];
+  /** Faults active from the start, for this account only. @defaultValue none */
+  faults?: Partial<Faults>;
+}
+
+/** The name of the account `secretKey`, `webhooks` and `faults` configure. */
+export const PRIMARY_ACCOUNT = 'default';
+
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @defaultValue 0 */
   port?: number;
@@ -101,6 +121,11 @@ export interface EmulatorOptions {
   snapshotFile?: string;
   /** pino logger. @defaultValue silent */
   logger?: Logger;
+  /**
+   * Further accounts beside the one `secretKey`/`webhooks`/`faults` configure (named
+   * `default`); not saved in snapshots. @defaultValue []
+   */
+  accounts?: EmulatorAccountOptions[];
   /**
    * Serve the `/_emulator/*` admin API (reset, faults, scenarios, webhooks) over HTTP. A caller
    * that starts the emulator in-process has chosen to; the CLI keeps it off unless `--admin`.

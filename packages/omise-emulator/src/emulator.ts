@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { createLogger } from '@omise-sync/core';
+import { type Logger, createLogger } from '@omise-sync/core';
 import { type z } from 'zod';
 import { type FaultsPatch, ScenarioRequest } from './admin-params';
 import { type EmulatorActions, createEmulatorActions } from './emulator-actions';
@@ -9,12 +9,16 @@ import {
   DEFAULT_DELIVERY,
   DEFAULT_PUBLIC_KEY,
   DEFAULT_SECRET_KEY,
+  type DeliveryOptions,
+  type EmulatorAccountOptions,
   type EmulatorOptions,
   type Faults,
+  PRIMARY_ACCOUNT,
   NO_FAULTS,
   type WebhookEndpoint,
 } from './emulator-options';
-import { createRequestHandler } from './http/emulator-http';
+import { type AdminControls } from './http/admin-routes';
+import { type HttpAccount, createRequestHandler } from './http/emulator-http';
 import { parseParams } from './request-params';
 import {
   type Json,
@@ -27,15 +31,14 @@ import {
   renderToken,
 } from './resource-render';
 import { type ScenarioRun, ScenarioRuns } from './scenario-runs';
-import { createSeededRandom } from './seeded-random';
+import { type SeededRandom, createSeededRandom } from './seeded-random';
 import { loadSnapshot, readSnapshotRandomState, writeSnapshot } from './state-snapshot';
 import { EmulatorStore, type ResourceKind } from './state/emulator-store';
 import { type DeliveryStats, WebhookDispatcher } from './webhook-dispatcher';
 
-export interface Emulator {
-  /** Base URL serving both the api.omise.co and the vault.omise.co paths. */
-  readonly url: string;
-  readonly port: number;
+/** One Omise account of the emulator: its keys, objects, events, webhooks and faults. */
+export interface EmulatorAccount {
+  readonly name: string;
   readonly secretKey: string;
   readonly publicKey: string;
   readonly actions: EmulatorActions;
@@ -61,36 +64,61 @@ export interface Emulator {
   reset(): void;
   /** Runs a scenario (as `POST /_emulator/scenario` does); resolves with the finished run. */
   startScenario(request: z.input<typeof ScenarioRequest>): Promise<ScenarioRun>;
-  /** Writes the state to a file (NDJSON); defaults to `snapshotFile`. */
+}
+
+/** The emulator; as an account it is the `default` one (`secretKey`, `webhooks`, `faults`). */
+export interface Emulator extends EmulatorAccount {
+  /** Base URL serving both the api.omise.co and the vault.omise.co paths. */
+  readonly url: string;
+  readonly port: number;
+  /** An account by name (`default` is the emulator itself). */
+  account(name: string): EmulatorAccount;
+  /** Every account, `default` first. */
+  accounts(): readonly EmulatorAccount[];
+  /** Clears every account's objects, events, pending deliveries and counters. */
+  resetAll(): void;
+  /** Writes the `default` account's state to a file (NDJSON); defaults to `snapshotFile`. */
   saveSnapshot(file?: string): Promise<void>;
-  /** Stops the server and the delivery loop, waits for in-flight deliveries, saves the snapshot. */
+  /** Stops the server and the delivery loops, waits for in-flight deliveries, saves the snapshot. */
   close(): Promise<void>;
 }
 
-/** Starts an emulator on `host:port` (port 0 by default, so tests run in parallel). */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const logger = options.logger ?? createLogger({ name: 'omise-emulator', level: 'silent' });
-  const now = options.now ?? Date.now;
-  const restoredRandom =
-    options.snapshotFile === undefined
-      ? undefined
-      : await readSnapshotRandomState(options.snapshotFile);
-  const random = createSeededRandom(options.seed, restoredRandom);
-  const secretKey = options.secretKey ?? DEFAULT_SECRET_KEY;
-  const publicKey = options.publicKey ?? DEFAULT_PUBLIC_KEY;
+/** An account's state and the controls the HTTP layer and the public API share. */
+interface AccountRuntime {
+  view: EmulatorAccount;
+  store: EmulatorStore;
+  dispatcher: WebhookDispatcher;
+  admin: AdminControls;
+  http: HttpAccount;
+}
+
+interface SharedRuntime {
+  logger: Logger;
+  now: () => number;
+  random: SeededRandom;
+  delivery: DeliveryOptions;
+  baseUrl: () => string;
+}
+
+function createAccount(
+  shared: SharedRuntime,
+  options: Required<Omit<EmulatorAccountOptions, 'faults'>> & { faults: Partial<Faults> },
+): AccountRuntime {
+  const { now, random } = shared;
+  const logger =
+    options.name === PRIMARY_ACCOUNT
+      ? shared.logger
+      : shared.logger.child({ account: options.name });
   let faults: Faults = { ...NO_FAULTS, ...options.faults };
-  let webhooks: WebhookEndpoint[] = (options.webhooks ?? []).map((w) => ({
+  let webhooks: WebhookEndpoint[] = options.webhooks.map((w) => ({
     url: w.url,
     secrets: [...w.secrets],
   }));
-  const delivery = { ...DEFAULT_DELIVERY, ...options.delivery };
-  let baseUrl = '';
-
   const dispatcher = new WebhookDispatcher({
     random,
     now,
     logger: logger.child({ component: 'webhooks' }),
-    options: delivery,
+    options: shared.delivery,
     faults: () => faults,
     endpoints: () => webhooks,
   });
@@ -98,13 +126,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     now,
     random,
     (event) => dispatcher.dispatch(event),
-    () => baseUrl,
+    shared.baseUrl,
   );
-  if (options.snapshotFile !== undefined) {
-    const loaded = await loadSnapshot(store, options.snapshotFile);
-    if (loaded) logger.info({ file: options.snapshotFile }, 'state loaded from snapshot');
-  }
-
   const scenarios = new ScenarioRuns(now, logger);
   const setFaults = (patch: Partial<Faults> | FaultsPatch): Faults => {
     const defined = Object.fromEntries(
@@ -125,70 +148,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     logger.info('state reset');
   };
   const actions = createEmulatorActions(store);
+  const startScenario = (request: ScenarioRequest): Promise<ScenarioRun> =>
+    scenarios.start(view, request);
 
-  // Filled in below, once the emulator object exists for the scenario runner to use.
-  const self: { current?: Emulator } = {};
-  const startScenario = async (request: ScenarioRequest): Promise<ScenarioRun> => {
-    const emulator = self.current;
-    if (emulator === undefined) throw new Error('emulator is not started');
-    return scenarios.start(emulator, request);
-  };
-
-  const server = createServer(
-    { keepAlive: true, keepAliveTimeout: 65_000 },
-    createRequestHandler({
-      store,
-      actions,
-      logger,
-      secretKey,
-      publicKey,
-      faults: () => faults,
-      adminApi: options.adminApi ?? true,
-      admin: {
-        stats: () => ({
-          counts: store.counts(),
-          deliveries: dispatcher.stats(),
-          faults,
-          webhooks: webhooks.map((w) => ({ url: w.url, secrets: w.secrets.length })),
-          scenarios: scenarios.list(),
-        }),
-        setFaults,
-        setWebhooks,
-        startScenario,
-        scenarios: () => scenarios.list(),
-        reset,
-        idle: async (timeoutMs) => {
-          let timer: NodeJS.Timeout | undefined;
-          const timeout = new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(false), timeoutMs);
-            timer.unref();
-          });
-          const result = await Promise.race([dispatcher.idle().then(() => true), timeout]);
-          clearTimeout(timer);
-          return result;
-        },
-      },
-    }),
-  );
-  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  baseUrl = `http://${host}:${address.port}`;
-  logger.info({ url: baseUrl }, 'omise emulator listening');
-
-  let closing: Promise<void> | undefined;
-  const saveSnapshot = async (file = options.snapshotFile): Promise<void> => {
-    if (file === undefined) throw new Error('no snapshot file given');
-    await writeSnapshot(store, file);
-    logger.info({ file }, 'state written to snapshot');
-  };
-
-  const emulator: Emulator = {
-    url: baseUrl,
-    port: address.port,
-    secretKey,
-    publicKey,
+  const view: EmulatorAccount = {
+    name: options.name,
+    secretKey: options.secretKey,
+    publicKey: options.publicKey,
     actions,
     deliveries: { stats: () => dispatcher.stats(), idle: () => dispatcher.idle() },
     faults: () => faults,
@@ -233,6 +199,123 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     startScenario: (request) => startScenario(parseParams(ScenarioRequest, request)),
     withoutWebhooks: (fn) => store.withoutWebhooks(fn),
     reset,
+  };
+
+  const admin: AdminControls = {
+    stats: () => ({
+      counts: store.counts(),
+      deliveries: dispatcher.stats(),
+      faults,
+      webhooks: webhooks.map((w) => ({ url: w.url, secrets: w.secrets.length })),
+      scenarios: scenarios.list(),
+    }),
+    setFaults,
+    setWebhooks,
+    startScenario,
+    scenarios: () => scenarios.list(),
+    reset,
+    idle: async (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+        timer.unref();
+      });
+      const result = await Promise.race([dispatcher.idle().then(() => true), timeout]);
+      clearTimeout(timer);
+      return result;
+    },
+  };
+  const http: HttpAccount = {
+    secretKey: options.secretKey,
+    publicKey: options.publicKey,
+    store,
+    actions,
+    faults: () => faults,
+  };
+  return { view, store, dispatcher, admin, http };
+}
+
+/** Starts an emulator on `host:port` (port 0 by default, so tests run in parallel). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const logger = options.logger ?? createLogger({ name: 'omise-emulator', level: 'silent' });
+  const now = options.now ?? Date.now;
+  const restoredRandom =
+    options.snapshotFile === undefined
+      ? undefined
+      : await readSnapshotRandomState(options.snapshotFile);
+  const random = createSeededRandom(options.seed, restoredRandom);
+  let baseUrl = '';
+  const shared: SharedRuntime = {
+    logger,
+    now,
+    random,
+    delivery: { ...DEFAULT_DELIVERY, ...options.delivery },
+    baseUrl: () => baseUrl,
+  };
+  const primary = createAccount(shared, {
+    name: PRIMARY_ACCOUNT,
+    secretKey: options.secretKey ?? DEFAULT_SECRET_KEY,
+    publicKey: options.publicKey ?? DEFAULT_PUBLIC_KEY,
+    webhooks: options.webhooks ?? [],
+    faults: options.faults ?? {},
+  });
+  const runtimes = [primary];
+  for (const extra of options.accounts ?? []) {
+    if (runtimes.some((r) => r.view.name === extra.name || r.view.secretKey === extra.secretKey)) {
+      throw new Error(`emulator account ${extra.name}: name or secret key already used`);
+    }
+    runtimes.push(
+      createAccount(shared, {
+        name: extra.name,
+        secretKey: extra.secretKey,
+        publicKey: extra.publicKey ?? `pkey_test_${extra.name.replace(/\W/g, '_')}`,
+        webhooks: extra.webhooks ?? [],
+        faults: extra.faults ?? {},
+      }),
+    );
+  }
+  const byName = new Map(runtimes.map((r) => [r.view.name, r]));
+  if (options.snapshotFile !== undefined) {
+    const loaded = await loadSnapshot(primary.store, options.snapshotFile);
+    if (loaded) logger.info({ file: options.snapshotFile }, 'state loaded from snapshot');
+  }
+
+  const server = createServer(
+    { keepAlive: true, keepAliveTimeout: 65_000 },
+    createRequestHandler({
+      logger,
+      accounts: [primary.http, ...runtimes.slice(1).map((r) => r.http)],
+      adminApi: options.adminApi ?? true,
+      admin: (name) => byName.get(name ?? PRIMARY_ACCOUNT)?.admin,
+    }),
+  );
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  baseUrl = `http://${host}:${address.port}`;
+  logger.info({ url: baseUrl }, 'omise emulator listening');
+
+  let closing: Promise<void> | undefined;
+  const saveSnapshot = async (file = options.snapshotFile): Promise<void> => {
+    if (file === undefined) throw new Error('no snapshot file given');
+    await writeSnapshot(primary.store, file);
+    logger.info({ file }, 'state written to snapshot');
+  };
+
+  const emulator: Emulator = {
+    ...primary.view,
+    url: baseUrl,
+    port: address.port,
+    account: (name) => {
+      const found = byName.get(name);
+      if (found === undefined) throw new Error(`no emulator account named ${name}`);
+      return found.view;
+    },
+    accounts: () => runtimes.map((r) => r.view),
+    resetAll: () => {
+      for (const r of runtimes) r.view.reset();
+    },
     saveSnapshot,
     close: () =>
       (closing ??= (async () => {
@@ -242,11 +325,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         force.unref();
         await closed;
         clearTimeout(force);
-        await dispatcher.close();
+        await Promise.all(runtimes.map((r) => r.dispatcher.close()));
         if (options.snapshotFile !== undefined) await saveSnapshot();
         logger.info('omise emulator closed');
       })()),
   };
-  self.current = emulator;
   return emulator;
 }

@@ -1,4 +1,4 @@
-export { startEmulator, type Emulator } from './emulator';
+export { startEmulator, type Emulator, type EmulatorAccount } from './emulator';
 export { type ScenarioRun } from './scenario-runs';
 export { type EmulatorActions } from './emulator-actions';
 export { type ResourceKind } from './state/emulator-store';
@@ -8,7 +8,9 @@ export {
   DEFAULT_SECRET_KEY,
   NO_FAULTS,
   type DeliveryOptions,
+  type EmulatorAccountOptions,
   type EmulatorOptions,
+  PRIMARY_ACCOUNT,
   type Faults,
   type WebhookEndpoint,
 } from './emulator-options';

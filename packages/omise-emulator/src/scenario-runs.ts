@@ -1,6 +1,6 @@
 import { type Logger } from '@omise-sync/core';
 import { type ScenarioRequest } from './admin-params';
-import { type Emulator } from './emulator';
+import { type EmulatorAccount } from './emulator';
 import { runScenario, seedCharges, type ScenarioSummary } from './scenario';
 
 /** A type alias rather than an interface, so that a run is also a plain `Json` object. */
@@ -23,7 +23,7 @@ export class ScenarioRuns {
   ) {}
 
   /** Runs a scenario; resolves with the run once it finished or failed (it never rejects). */
-  async start(emulator: Emulator, request: ScenarioRequest): Promise<ScenarioRun> {
+  async start(emulator: EmulatorAccount, request: ScenarioRequest): Promise<ScenarioRun> {
     const run: ScenarioRun = {
       id: this.runs.length + 1,
       name: request.name,

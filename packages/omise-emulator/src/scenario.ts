@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Emulator } from './emulator';
+import { type EmulatorAccount } from './emulator';
 import { OmiseApiError } from './omise-api-error';
 import { type Json } from './resource-render';
 import { createSeededRandom, type SeededRandom } from './seeded-random';
@@ -97,7 +97,7 @@ const idOf = (json: Json): string => String(json.id);
  * through the emulator's actions, so it produces the same events and webhooks as the API.
  */
 export async function runScenario(
-  emulator: Emulator,
+  emulator: EmulatorAccount,
   options: ScenarioOptions,
 ): Promise<ScenarioSummary> {
   const random = createSeededRandom(options.seed);
@@ -240,7 +240,7 @@ export interface SeedOptions {
  * asked for. Works in chunks so the server keeps answering meanwhile.
  */
 export async function seedCharges(
-  emulator: Emulator,
+  emulator: EmulatorAccount,
   options: SeedOptions,
 ): Promise<ScenarioSummary> {
   const random = createSeededRandom(options.seed);

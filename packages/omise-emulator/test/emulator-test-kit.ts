@@ -10,6 +10,9 @@ import { type Emulator } from '../src/index';
 
 export type JsonObject = Record<string, unknown>;
 
+/** Where requests go and with which keys: the emulator, or one of its accounts at its URL. */
+export type ApiTarget = Pick<Emulator, 'url' | 'secretKey' | 'publicKey'>;
+
 export interface ApiResponse {
   status: number;
   headers: Headers;
@@ -31,7 +34,7 @@ export function basicAuth(key: string): string {
 }
 
 export async function api(
-  emulator: Emulator,
+  emulator: ApiTarget,
   method: string,
   path: string,
   options: RequestOptions = {},
@@ -65,7 +68,7 @@ export async function api(
 }
 
 export async function createToken(
-  emulator: Emulator,
+  emulator: ApiTarget,
   number = '4242424242424242',
 ): Promise<string> {
   const res = await api(emulator, 'POST', '/tokens', {
@@ -83,7 +86,7 @@ export async function createToken(
 }
 
 export async function createCharge(
-  emulator: Emulator,
+  emulator: ApiTarget,
   extra: Record<string, string> = {},
   number = '4242424242424242',
 ): Promise<JsonObject> {
@@ -95,7 +98,7 @@ export async function createCharge(
   return res.body;
 }
 
-export async function createDispute(emulator: Emulator): Promise<JsonObject> {
+export async function createDispute(emulator: ApiTarget): Promise<JsonObject> {
   const charge = await createCharge(emulator);
   const res = await api(emulator, 'POST', `/charges/${String(charge.id)}/disputes`);
   if (res.status !== 200) throw new Error(`dispute failed: ${res.text}`);

@@ -7,21 +7,28 @@ import { OmiseApiError } from '../omise-api-error';
 import { toOmiseJson } from '../resource-render';
 import { type EmulatorStore } from '../state/emulator-store';
 import { type AdminControls, ADMIN_ROUTES } from './admin-routes';
-import { type ApiKeys, authenticate } from './api-key-auth';
+import { type ApiKeys, authenticate, selectAccount } from './api-key-auth';
 import { API_ROUTES, type ApiReply, BinaryBody, RESOURCE_KEYS, notRoutable } from './api-routes';
 import { readAdminBody, readApiBody } from './request-body';
 import { applyRequestFaults } from './request-faults';
 import { findRoute, pathSegments } from './route-table';
 
-/** What the HTTP layer needs from the emulator (kept narrow so it is easy to test). */
-export interface HttpContext extends ApiKeys {
+/** One account as the HTTP layer sees it: the keys that select it and its state. */
+export interface HttpAccount extends ApiKeys {
   store: EmulatorStore;
   actions: UncheckedActions;
-  logger: Logger;
   faults(): Faults;
+}
+
+/** What the HTTP layer needs from the emulator (kept narrow so it is easy to test). */
+export interface HttpContext {
+  /** Every account, the primary one first (it answers requests whose key matches none). */
+  accounts: readonly [HttpAccount, ...HttpAccount[]];
+  logger: Logger;
   /** Whether `/_emulator/*` is served; when not, those paths are unknown like any other. */
   adminApi: boolean;
-  admin: AdminControls;
+  /** The admin controls of an account (`?account=NAME`, null for the primary one). */
+  admin(account: string | null): AdminControls | undefined;
 }
 
 const API_VERSION = '2019-05-29';
@@ -49,8 +56,9 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
       sendJson(res, reply.status, reply.body, undefined);
       return;
     }
-    await applyRequestFaults(ctx.faults(), ctx.store.random);
-    const reply = await answerApi(ctx, method, segments, url.searchParams, req);
+    const account = selectAccount(ctx.accounts, req);
+    await applyRequestFaults(account.faults(), account.store.random);
+    const reply = await answerApi(account, method, segments, url.searchParams, req);
     if (reply instanceof BinaryBody) {
       res.writeHead(200, {
         'content-type': reply.contentType,
@@ -82,7 +90,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
 }
 
 async function answerApi(
-  ctx: HttpContext,
+  ctx: HttpAccount,
   method: string,
   segments: readonly string[],
   query: URLSearchParams,
@@ -119,7 +127,11 @@ async function answerAdmin(
       `no admin endpoint ${method} /_emulator/${segments.slice(1).join('/')}`,
     );
   }
-  const call = { admin: ctx.admin, logger: ctx.logger, query, body: () => readAdminBody(req) };
+  const admin = ctx.admin(query.get('account'));
+  if (admin === undefined) {
+    throw new OmiseApiError(404, 'not_found', `no emulator account ${query.get('account') ?? ''}`);
+  }
+  const call = { admin, logger: ctx.logger, query, body: () => readAdminBody(req) };
   return found.route.handler(call, found.params);
 }
 
