@@ -21,6 +21,7 @@ export {
   DisputeReminderJob,
   OmiseEventJob,
   ProjectedResource,
+  eventQueueName,
   jobCatalog,
   type JobCatalog,
 } from './job-catalog';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccountName, DEFAULT_ACCOUNT } from './omise-accounts';
 
 /**
  * The job catalog: every queue and job that crosses a process boundary, with its payload
@@ -19,6 +20,11 @@ export type ProjectedResource = z.infer<typeof ProjectedResource>;
  * again. `event` is the envelope as received (kept as `omise.events.raw`).
  */
 export const OmiseEventJob = z.object({
+  /**
+   * The Omise account the event came from; the worker fetches with that account's key. Jobs
+   * written before accounts existed have none and belong to `default`.
+   */
+  account: AccountName.default(DEFAULT_ACCOUNT),
   /** Omise's event id (`evnt_…`); also the BullMQ job id, so a redelivery is not enqueued twice. */
   eventId: z.string().min(1),
   /** Event key, e.g. `dispute.create`; unknown keys are kept as strings. */
@@ -45,6 +51,7 @@ export type OmiseEventJob = z.infer<typeof OmiseEventJob>;
  * Omise is visible in `omise.events` the day it appears.
  */
 export const IgnoredEventJob = z.object({
+  account: AccountName.default(DEFAULT_ACCOUNT),
   eventId: z.string().min(1),
   key: z.string().min(1),
   /** `data.object`, whatever it says (`customer`, or even `__proto__`). */
@@ -138,3 +145,14 @@ export const jobCatalog = {
 } as const satisfies Record<string, JobDefinition<z.ZodType>>;
 
 export type JobCatalog = typeof jobCatalog;
+
+/**
+ * The queue holding one account's events (projected and ignored), so that a backlog or an
+ * outage of one account never delays another's. `default` keeps the name the queue had before
+ * accounts existed, so jobs in flight during an upgrade are still consumed.
+ */
+export function eventQueueName(account: AccountName): string {
+  return account === DEFAULT_ACCOUNT
+    ? jobCatalog.omiseEvent.queue
+    : `${jobCatalog.omiseEvent.queue}.${account}`;
+}

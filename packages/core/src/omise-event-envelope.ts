@@ -5,6 +5,7 @@ import {
   type OmiseEventJob,
   type ProjectedResource,
 } from './job-catalog';
+import { type AccountName, DEFAULT_ACCOUNT } from './omise-accounts';
 import { toStorableJson } from './storable-json';
 
 /**
@@ -85,12 +86,14 @@ export function toEventDisposition(
   envelope: OmiseEventEnvelope,
   receivedAt: Date,
   origin: EventOrigin,
+  account: AccountName = DEFAULT_ACCOUNT,
 ): EventDisposition {
   const createdAt = new Date(envelope.created_at ?? envelope.created ?? '').toISOString();
   const projected = PROJECTED.get(envelope.data.object);
   if (projected === undefined) {
     const objectType = envelope.data.object;
     const job: IgnoredEventJob = {
+      account,
       eventId: envelope.id,
       key: envelope.key,
       objectType,
@@ -122,6 +125,7 @@ export function toEventDisposition(
   }
 
   const job: OmiseEventJob = {
+    account,
     eventId: envelope.id,
     key: envelope.key,
     resourceType,

@@ -1,23 +1,21 @@
 import { type Logger } from '@omise-sync/core';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { type Redis } from 'ioredis';
-import { type BacklogMonitor } from './backlog-monitor';
-import { type DeliveryVerifier } from './delivery-verifier';
-import { type EventEnqueuer } from './event-enqueuer';
 import { type ReceiverMetrics } from './metrics';
-import { createOmiseWebhookHandler } from './omise-webhook.route';
+import { type WebhookAccount, createOmiseWebhookHandler } from './omise-webhook.route';
 import { PayloadTooLargeError, ReceiverError, RequestAbortedError } from './receiver-errors';
 
-/** Path Omise POSTs events to (register `https://<host>/webhooks/omise` in the dashboard). */
+/**
+ * Path Omise POSTs the `default` account's events to; every account also has
+ * `${WEBHOOK_PATH}/<account>` (register that URL in each account's dashboard).
+ */
 export const WEBHOOK_PATH = '/webhooks/omise';
 
 export interface ReceiverAppDeps {
   logger: Logger;
   metrics: ReceiverMetrics;
-  /** Signature or fetch verification. */
-  verify: DeliveryVerifier;
-  enqueuer: Pick<EventEnqueuer, 'enqueue' | 'enqueueIgnored'>;
-  backlog: Pick<BacklogMonitor, 'isFull'>;
+  /** Every account served, by name: its verifier, its queue and its backlog ceiling. */
+  accounts: ReadonlyMap<string, WebhookAccount>;
   /** The queue's Redis connection, pinged by `/readyz`. */
   connection: Redis;
   /** Largest accepted body, in bytes. */
@@ -39,15 +37,13 @@ export function createApp(deps: ReceiverAppDeps): Express {
   app.disable('x-powered-by');
   app.disable('etag');
 
-  // First, because the router tries routes in order and this one takes nearly all the traffic.
+  // First, because the router tries routes in order and these take nearly all the traffic.
   app.post(
-    WEBHOOK_PATH,
+    [WEBHOOK_PATH, `${WEBHOOK_PATH}/:account`],
     createOmiseWebhookHandler({
       logger: deps.logger,
       metrics: deps.metrics,
-      verify: deps.verify,
-      enqueuer: deps.enqueuer,
-      backlog: deps.backlog,
+      accounts: deps.accounts,
       bodyLimitBytes: deps.bodyLimitBytes,
       retryAfterSeconds: deps.retryAfterSeconds,
       now: deps.now ?? Date.now,

@@ -26,11 +26,15 @@ describe('loadConfig', () => {
       redisUrl: 'redis://localhost:6379',
       bullmqPrefix: 'bull',
       redisCommandTimeoutMs: 2000,
-      verification: {
-        mode: 'signature',
-        secrets: [Buffer.alloc(32, 1)],
-        toleranceSeconds: 300,
-      },
+      verification: { mode: 'signature', toleranceSeconds: 300 },
+      accounts: [
+        {
+          name: 'default',
+          webhookSecrets: [Buffer.alloc(32, 1)],
+          secretKey: undefined,
+          apiUrl: 'https://api.omise.co',
+        },
+      ],
       bodyLimitBytes: 1024 * 1024,
       maxBacklog: 0,
       retryAfterSeconds: 30,
@@ -75,16 +79,13 @@ describe('loadConfig', () => {
       OMISE_WEBHOOK_SECRETS: ` ${secretA} , ${secretB},`,
       OMISE_WEBHOOK_TOLERANCE_SECONDS: '0',
     });
-    expect(config.verification).toEqual({
-      mode: 'signature',
-      secrets: [Buffer.alloc(32, 1), Buffer.alloc(24, 2)],
-      toleranceSeconds: 0,
-    });
+    expect(config.verification).toEqual({ mode: 'signature', toleranceSeconds: 0 });
+    expect(config.accounts[0]?.webhookSecrets).toEqual([Buffer.alloc(32, 1), Buffer.alloc(24, 2)]);
   });
 
   it('in signature mode without a secret, refuses to start', () => {
     expect(problemsOf({ REDIS_URL: 'redis://localhost:6379' })).toEqual([
-      'OMISE_WEBHOOK_SECRETS: required when OMISE_WEBHOOK_VERIFY=signature (at least one base64 secret)',
+      'OMISE_WEBHOOK_SECRETS: required (at least one base64 secret, or OMISE_ACCOUNTS_FILE)',
     ]);
   });
 
@@ -104,17 +105,23 @@ describe('loadConfig', () => {
   it('in fetch mode, needs the Omise secret key and no webhook secret', () => {
     expect(
       problemsOf({ REDIS_URL: 'redis://localhost:6379', OMISE_WEBHOOK_VERIFY: 'fetch' }),
-    ).toEqual(['OMISE_SECRET_KEY: required when OMISE_WEBHOOK_VERIFY=fetch']);
+    ).toEqual(['OMISE_SECRET_KEY: required (or OMISE_ACCOUNTS_FILE)']);
     const config = loadConfig({
       REDIS_URL: 'redis://localhost:6379',
       OMISE_WEBHOOK_VERIFY: 'fetch',
       OMISE_SECRET_KEY: 'skey_test_5xyz',
       OMISE_API_URL: 'http://127.0.0.1:4010',
     });
+    expect(config.accounts).toEqual([
+      {
+        name: 'default',
+        webhookSecrets: [],
+        secretKey: 'skey_test_5xyz',
+        apiUrl: 'http://127.0.0.1:4010',
+      },
+    ]);
     expect(config.verification).toEqual({
       mode: 'fetch',
-      secretKey: 'skey_test_5xyz',
-      apiUrl: 'http://127.0.0.1:4010',
       apiTimeoutMs: 5000,
       cacheTtlMs: 60_000,
       cacheMaxEntries: 10_000,
@@ -142,5 +149,57 @@ describe('loadConfig', () => {
       'RECEIVER_MAX_BACKLOG',
       'LOG_LEVEL',
     ]);
+  });
+
+  it('with OMISE_ACCOUNTS_FILE, serves every account with its own secrets; signature mode drops the keys', () => {
+    const file = JSON.stringify([
+      { name: 'th', secretKey: 'skey_test_th', webhookSecrets: [secretA] },
+      {
+        name: 'jp',
+        secretKey: 'skey_test_jp',
+        webhookSecrets: [secretB],
+        apiUrl: 'http://127.0.0.1:4011',
+      },
+    ]);
+    const config = loadConfig(
+      { REDIS_URL: 'redis://localhost:6379', OMISE_ACCOUNTS_FILE: '/run/secrets/accounts.json' },
+      { readFile: () => file },
+    );
+    expect(config.accounts).toEqual([
+      {
+        name: 'th',
+        webhookSecrets: [Buffer.alloc(32, 1)],
+        secretKey: undefined,
+        apiUrl: 'https://api.omise.co',
+      },
+      {
+        name: 'jp',
+        webhookSecrets: [Buffer.alloc(24, 2)],
+        secretKey: undefined,
+        apiUrl: 'http://127.0.0.1:4011',
+      },
+    ]);
+  });
+
+  it('reports the problems of the variables and of the accounts file together, without secrets', () => {
+    const file = JSON.stringify([
+      { name: 'TH', secretKey: 'skey_test_hidden', webhookSecrets: [] },
+    ]);
+    let message = '';
+    try {
+      loadConfig(
+        { REDIS_URL: 'http://x', OMISE_ACCOUNTS_FILE: '/run/secrets/accounts.json' },
+        { readFile: () => file },
+      );
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      message = error.message;
+      expect(error.problems.map((p) => p.split(':')[0])).toEqual([
+        'REDIS_URL',
+        'OMISE_ACCOUNTS_FILE',
+      ]);
+    }
+    expect(message).toMatch(/account 1.name: must be 1 to 32 characters/);
+    expect(message).not.toContain('skey_test_hidden');
   });
 });

@@ -1,4 +1,10 @@
-import { envFields, parseEnv } from '@omise-sync/core';
+import {
+  type AccountName,
+  envFields,
+  loadBoth,
+  loadOmiseAccounts,
+  parseEnv,
+} from '@omise-sync/core';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -6,39 +12,6 @@ const MIB = 1024 * 1024;
 /** How a delivery is proven to come from Omise. */
 export const VerificationMode = z.enum(['signature', 'fetch']);
 export type VerificationMode = z.infer<typeof VerificationMode>;
-
-// Standard or URL-safe base64, with optional padding; Buffer.from would silently skip junk.
-const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
-/** A shorter key is almost certainly a truncated copy-paste, not a real webhook secret. */
-const MIN_SECRET_BYTES = 16;
-
-const webhookSecrets = z
-  .string()
-  .transform((value, ctx) => {
-    const entries = value
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '');
-    const keys: Buffer[] = [];
-    entries.forEach((entry, index) => {
-      // Problems name the position, never the value: secrets must not reach logs.
-      if (!BASE64.test(entry)) {
-        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} is not base64` });
-        return;
-      }
-      const key = Buffer.from(entry, 'base64');
-      if (key.length < MIN_SECRET_BYTES) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `entry ${index + 1} decodes to ${key.length} bytes, expected at least ${MIN_SECRET_BYTES}`,
-        });
-        return;
-      }
-      keys.push(key);
-    });
-    return keys;
-  })
-  .optional();
 
 const EnvSchema = z.object({
   /** TCP port the HTTP server listens on; 0 picks a free port. Default 8080. */
@@ -54,11 +27,10 @@ const EnvSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: envFields.positiveInt(2_000),
   /** `signature` (HMAC, API-NOTES §2.1) or `fetch` (re-fetch the event by id). Default signature. */
   OMISE_WEBHOOK_VERIFY: VerificationMode.default('signature'),
-  /**
-   * Webhook secrets as shown in the Omise dashboard (base64), comma-separated; during a
-   * rotation list both the old and the new one. Required in signature mode.
+  /*
+   * The accounts (OMISE_ACCOUNTS_FILE, or OMISE_WEBHOOK_SECRETS and OMISE_SECRET_KEY as the
+   * account `default`) are read by loadOmiseAccounts from @omise-sync/core; see README.md.
    */
-  OMISE_WEBHOOK_SECRETS: webhookSecrets,
   /**
    * Seconds the signed timestamp may differ from the receiver's clock, in either direction;
    * 0 turns the check off. Default 300.
@@ -66,12 +38,15 @@ const EnvSchema = z.object({
   OMISE_WEBHOOK_TOLERANCE_SECONDS: envFields.nonNegativeInt(300),
   /** Largest accepted request body, in bytes; larger ones get 413. Default 1 MiB (1048576). */
   OMISE_WEBHOOK_BODY_LIMIT_BYTES: envFields.positiveInt(MIB),
-  /** Omise secret key (`skey_…`), used only in fetch mode. Required in fetch mode. */
-  OMISE_SECRET_KEY: z
-    .string()
-    .regex(/^skey_\w+$/, { error: 'must be an Omise secret key (skey_…)' })
-    .optional(),
-  /** Base URL of the Omise API, used in fetch mode. Default https://api.omise.co. */
+  /**
+   * Omise secret key (`skey_…`) of the `default` account, used only in fetch mode (read by
+   * loadOmiseAccounts; declared here so signature mode can refuse it).
+   */
+  OMISE_SECRET_KEY: z.string().optional(),
+  /**
+   * Base URL of the Omise API, used in fetch mode by accounts without their own `apiUrl`.
+   * Default https://api.omise.co.
+   */
   OMISE_API_URL: envFields.url(['https:', 'http:']).default('https://api.omise.co'),
   /**
    * Milliseconds one fetch-mode request to Omise may take before the delivery is answered 503
@@ -129,14 +104,7 @@ const EnvSchema = z.object({
  * The receiver's configuration, parsed from the environment (see {@link loadConfig}).
  * Variable names, units and defaults are documented on each field above and in README.md.
  */
-export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
-  if (env.OMISE_WEBHOOK_VERIFY === 'signature' && (env.OMISE_WEBHOOK_SECRETS ?? []).length === 0) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['OMISE_WEBHOOK_SECRETS'],
-      message: 'required when OMISE_WEBHOOK_VERIFY=signature (at least one base64 secret)',
-    });
-  }
+export const ReceiverEnv = EnvSchema.superRefine((env, ctx) => {
   if (env.RECEIVER_HEADERS_TIMEOUT_MS > env.RECEIVER_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({
       code: 'custom',
@@ -152,13 +120,6 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
         'must not be set when OMISE_WEBHOOK_VERIFY=signature (the receiver needs no API key)',
     });
   }
-  if (env.OMISE_WEBHOOK_VERIFY === 'fetch' && env.OMISE_SECRET_KEY === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['OMISE_SECRET_KEY'],
-      message: 'required when OMISE_WEBHOOK_VERIFY=fetch',
-    });
-  }
 }).transform((env) => ({
   port: env.PORT,
   redisUrl: env.REDIS_URL,
@@ -168,8 +129,6 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
     env.OMISE_WEBHOOK_VERIFY === 'fetch'
       ? {
           mode: 'fetch' as const,
-          secretKey: env.OMISE_SECRET_KEY ?? '',
-          apiUrl: env.OMISE_API_URL,
           apiTimeoutMs: env.OMISE_API_TIMEOUT_MS,
           cacheTtlMs: env.OMISE_FETCH_CACHE_SECONDS * 1000,
           cacheMaxEntries: env.OMISE_FETCH_CACHE_MAX_IDS,
@@ -177,9 +136,9 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
         }
       : {
           mode: 'signature' as const,
-          secrets: env.OMISE_WEBHOOK_SECRETS ?? [],
           toleranceSeconds: env.OMISE_WEBHOOK_TOLERANCE_SECONDS,
         },
+  omiseApiUrl: env.OMISE_API_URL,
   bodyLimitBytes: env.OMISE_WEBHOOK_BODY_LIMIT_BYTES,
   maxBacklog: env.RECEIVER_MAX_BACKLOG,
   retryAfterSeconds: env.RECEIVER_RETRY_AFTER_SECONDS,
@@ -193,12 +152,56 @@ export const ReceiverConfig = EnvSchema.superRefine((env, ctx) => {
   logLevel: env.LOG_LEVEL,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
 }));
-export type ReceiverConfig = z.output<typeof ReceiverConfig>;
+
+/** An account as the receiver sees it: the secrets its deliveries are signed with, its key. */
+export interface ReceiverAccount {
+  name: AccountName;
+  /** Decoded webhook secrets (signature mode); a signature made with any of them is accepted. */
+  webhookSecrets: readonly Buffer[];
+  /** Secret key for fetch mode; undefined in signature mode, where the receiver needs none. */
+  secretKey: string | undefined;
+  /** Base URL of this account's Omise API (fetch mode). */
+  apiUrl: string;
+}
+
+/** The receiver's configuration: its variables and the accounts it serves. */
+export type ReceiverConfig = Omit<z.output<typeof ReceiverEnv>, 'omiseApiUrl'> & {
+  /** Every account, each at `POST /webhooks/omise/<name>` (`default` also at `/webhooks/omise`). */
+  accounts: readonly ReceiverAccount[];
+};
+
+export interface LoadConfigOptions {
+  /** Reads OMISE_ACCOUNTS_FILE. @defaultValue fs.readFileSync */
+  readFile?: (path: string) => string;
+}
 
 /**
- * Parses the receiver's configuration from environment variables.
+ * Parses the receiver's configuration from environment variables and its accounts.
  * @throws ConfigError (from @omise-sync/core) listing every problem at once.
  */
-export function loadConfig(env: NodeJS.ProcessEnv): ReceiverConfig {
-  return parseEnv(ReceiverConfig, env);
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  options: LoadConfigOptions = {},
+): ReceiverConfig {
+  const fetchMode = env.OMISE_WEBHOOK_VERIFY === 'fetch';
+  const [base, accounts] = loadBoth(
+    () => parseEnv(ReceiverEnv, env),
+    () =>
+      loadOmiseAccounts(env, {
+        secretKey: fetchMode ? 'required' : 'optional',
+        webhookSecrets: fetchMode ? 'optional' : 'required',
+        ...(options.readFile === undefined ? {} : { readFile: options.readFile }),
+      }),
+  );
+  const { omiseApiUrl, ...rest } = base;
+  return {
+    ...rest,
+    accounts: accounts.map((account) => ({
+      name: account.name,
+      webhookSecrets: account.webhookSecrets,
+      // Signature mode never calls Omise, so a key from a shared accounts file is dropped.
+      secretKey: fetchMode ? account.secretKey : undefined,
+      apiUrl: account.apiUrl ?? omiseApiUrl,
+    })),
+  };
 }

@@ -4,7 +4,7 @@ import { useTestRedis } from '@omise-sync/db/testing';
 import { type Redis } from 'ioredis';
 import { omiseId } from '../test/deliveries';
 import { EventEnqueuer, QueueUnavailableError, type OmiseEventQueue } from './event-enqueuer';
-import { closeEventQueue, createEventQueue, createProducerConnection } from './event-queue';
+import { closeEventQueues, createEventQueue, createProducerConnection } from './event-queue';
 
 const redis = useTestRedis();
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -12,6 +12,7 @@ const logger = createLogger({ name: 'test', level: 'silent' });
 function payload(overrides: Partial<OmiseEventJob> = {}): OmiseEventJob {
   const eventId = omiseId('evnt');
   return {
+    account: 'default',
     eventId,
     key: 'charge.complete',
     resourceType: 'charge',
@@ -32,13 +33,13 @@ describe('EventEnqueuer on a reachable Redis', () => {
 
   beforeAll(async () => {
     connection = createProducerConnection({ url: redis.url, commandTimeoutMs: 5_000, logger });
-    queue = createEventQueue(connection, redis.prefix);
+    queue = createEventQueue(connection, redis.prefix, 'default');
     await queue.waitUntilReady();
     enqueuer = new EventEnqueuer({ queue, connection });
   });
 
   afterAll(async () => {
-    await closeEventQueue(queue, connection);
+    await closeEventQueues([queue], connection);
   });
 
   it('stores the job under the event id with the catalog options', async () => {
@@ -85,18 +86,18 @@ describe('EventEnqueuer when Redis is unreachable', () => {
       commandTimeoutMs: 500,
       logger,
     });
-    const queue = createEventQueue(connection, redis.prefix);
+    const queue = createEventQueue(connection, redis.prefix, 'default');
     const enqueuer = new EventEnqueuer({ queue, connection });
     try {
       await expect(enqueuer.enqueue(payload())).rejects.toBeInstanceOf(QueueUnavailableError);
     } finally {
-      await closeEventQueue(queue, connection);
+      await closeEventQueues([queue], connection);
     }
   });
 
   it('when the connection drops, the next adds fail instead of waiting for a reconnect', async () => {
     const connection = createProducerConnection({ url: redis.url, commandTimeoutMs: 500, logger });
-    const queue = createEventQueue(connection, redis.prefix);
+    const queue = createEventQueue(connection, redis.prefix, 'default');
     await queue.waitUntilReady();
     const enqueuer = new EventEnqueuer({ queue, connection });
     try {
@@ -111,7 +112,7 @@ describe('EventEnqueuer when Redis is unreachable', () => {
         await redis.client.exists(`${redis.prefix}:${jobCatalog.omiseEvent.queue}:${lost.eventId}`),
       ).toBe(0);
     } finally {
-      await closeEventQueue(queue, connection);
+      await closeEventQueues([queue], connection);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { jobCatalog, type Logger } from '@omise-sync/core';
+import { type AccountName, eventQueueName, jobCatalog, type Logger } from '@omise-sync/core';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type OmiseEventQueue } from './event-enqueuer';
@@ -47,9 +47,13 @@ export function createProducerConnection(options: ProducerConnectionOptions): Re
   return connection;
 }
 
-/** The BullMQ queue for `jobCatalog.omiseEvent` on the given connection. */
-export function createEventQueue(connection: Redis, prefix: string): OmiseEventQueue {
-  const queue: OmiseEventQueue = new Queue(jobCatalog.omiseEvent.queue, {
+/** An account's BullMQ queue for `jobCatalog.omiseEvent` on the given connection. */
+export function createEventQueue(
+  connection: Redis,
+  prefix: string,
+  account: AccountName,
+): OmiseEventQueue {
+  const queue: OmiseEventQueue = new Queue(eventQueueName(account), {
     connection,
     prefix,
     defaultJobOptions: jobCatalog.omiseEvent.options,
@@ -61,14 +65,18 @@ export function createEventQueue(connection: Redis, prefix: string): OmiseEventQ
 }
 
 /**
- * Closes the queue and its connection, whatever state the connection is in. When Redis was
+ * Closes the queues and their shared connection, whatever state the connection is in. When Redis was
  * never reached, BullMQ is still waiting for a first connection, and ending the socket makes
  * that wait fail; BullMQ reports the failure on listeners that `queue.close()` removes, so
  * the socket is ended (and the failure reported) before the queue is closed.
  */
-export async function closeEventQueue(queue: OmiseEventQueue, connection: Redis): Promise<void> {
+export async function closeEventQueues(
+  queues: readonly OmiseEventQueue[],
+  connection: Redis,
+): Promise<void> {
+  const closeAll = () => Promise.all(queues.map((queue) => queue.close()));
   if (connection.status === 'ready') {
-    await queue.close();
+    await closeAll();
     await connection.quit();
     return;
   }
@@ -84,5 +92,5 @@ export async function closeEventQueue(queue: OmiseEventQueue, connection: Redis)
       });
     });
   }
-  await queue.close();
+  await closeAll();
 }

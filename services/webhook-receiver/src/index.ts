@@ -1,6 +1,12 @@
 export { createApp, WEBHOOK_PATH, type ReceiverAppDeps } from './app';
 export { BacklogMonitor, type BacklogMonitorOptions } from './backlog-monitor';
-export { loadConfig, ReceiverConfig, VerificationMode } from './config';
+export {
+  loadConfig,
+  ReceiverEnv,
+  VerificationMode,
+  type ReceiverAccount,
+  type ReceiverConfig,
+} from './config';
 export {
   createFetchVerifier,
   createSignatureVerifier,
@@ -17,7 +23,7 @@ export {
   type OmiseEventQueue,
 } from './event-enqueuer';
 export {
-  closeEventQueue,
+  closeEventQueues,
   createEventQueue,
   createProducerConnection,
   type ProducerConnectionOptions,

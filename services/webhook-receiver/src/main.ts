@@ -6,15 +6,16 @@ import { createOmiseClient, type FetchLike } from '@omise-sync/omise-client';
 import { type Express } from 'express';
 import { createApp } from './app';
 import { BacklogMonitor } from './backlog-monitor';
-import { loadConfig, type ReceiverConfig } from './config';
+import { loadConfig, type ReceiverAccount, type ReceiverConfig } from './config';
 import {
   createFetchVerifier,
   createSignatureVerifier,
   type DeliveryVerifier,
 } from './delivery-verifier';
 import { EventEnqueuer, type OmiseEventQueue } from './event-enqueuer';
-import { closeEventQueue, createEventQueue, createProducerConnection } from './event-queue';
+import { closeEventQueues, createEventQueue, createProducerConnection } from './event-queue';
 import { ReceiverMetrics } from './metrics';
+import { type WebhookAccount } from './omise-webhook.route';
 import { guardConnections, serverLimitOptions } from './server-limits';
 
 export interface StartReceiverOptions {
@@ -71,18 +72,56 @@ function createMetricsServer(metrics: ReceiverMetrics): Server {
   });
 }
 
-async function waitUntilReady(queue: OmiseEventQueue, timeoutMs: number): Promise<boolean> {
+async function waitUntilReady(
+  queues: readonly OmiseEventQueue[],
+  timeoutMs: number,
+): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([queue.waitUntilReady().then(() => true), timedOut]);
+    const ready = Promise.all(queues.map((queue) => queue.waitUntilReady()));
+    return await Promise.race([ready.then(() => true), timedOut]);
   } catch {
     return false;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Proves an account's deliveries genuine: with its webhook secrets, or by fetching with its key. */
+function createVerifier(
+  config: ReceiverConfig,
+  account: ReceiverAccount,
+  fetch: FetchLike | undefined,
+  now: () => number,
+): DeliveryVerifier {
+  if (config.verification.mode === 'signature') {
+    return createSignatureVerifier({
+      secrets: account.webhookSecrets,
+      toleranceSeconds: config.verification.toleranceSeconds,
+      now,
+    });
+  }
+  const omise = createOmiseClient({
+    secretKey: account.secretKey ?? '',
+    baseUrl: account.apiUrl,
+    timeoutMs: config.verification.apiTimeoutMs,
+    // A failed check is answered 503 and Omise delivers again; retrying here would only
+    // hold the delivery past Omise's own timeout.
+    maxRetries: 0,
+    fetch,
+    now,
+  });
+  return createFetchVerifier({
+    retrieveEvent: (id) => omise.events.retrieve(id),
+    retryAfterSeconds: config.retryAfterSeconds,
+    now,
+    cacheTtlMs: config.verification.cacheTtlMs,
+    cacheMaxEntries: config.verification.cacheMaxEntries,
+    lookupsPerSecond: config.verification.lookupsPerSecond,
+  });
 }
 
 /** The composition root: builds every dependency from the config and starts listening. */
@@ -99,59 +138,38 @@ export async function startReceiver(
     commandTimeoutMs: config.redisCommandTimeoutMs,
     logger,
   });
-  const queue = createEventQueue(connection, config.bullmqPrefix);
+  // One queue per account on the one connection, so each account's backlog is its own.
+  const queues = config.accounts.map((account) =>
+    createEventQueue(connection, config.bullmqPrefix, account.name),
+  );
   // Give Redis a moment so the first deliveries are not refused for a connection still being
   // set up; if it is down, start anyway and answer 503 until it is back.
-  if (!(await waitUntilReady(queue, config.redisCommandTimeoutMs))) {
+  if (!(await waitUntilReady(queues, config.redisCommandTimeoutMs))) {
     logger.warn('Redis is not reachable yet; deliveries are answered 503 until it is');
   }
-  const backlog = new BacklogMonitor({
-    queue,
-    connection,
-    maxWaiting: config.maxBacklog,
-    now,
+  const accounts = new Map<string, WebhookAccount & { backlog: BacklogMonitor }>();
+  config.accounts.forEach((account, index) => {
+    const queue = queues[index];
+    if (queue === undefined) return;
+    accounts.set(account.name, {
+      verify: createVerifier(config, account, options.fetch, now),
+      enqueuer: new EventEnqueuer({ queue, connection }),
+      backlog: new BacklogMonitor({ queue, connection, maxWaiting: config.maxBacklog, now }),
+    });
   });
   const metrics = new ReceiverMetrics({
-    queueDepth: () => backlog.waitingCount(),
+    queueDepths: new Map(
+      [...accounts].map(([name, account]) => [name, () => account.backlog.waitingCount()]),
+    ),
     processMetrics: options.processMetrics ?? true,
   });
-  const enqueuer = new EventEnqueuer({ queue, connection });
-
-  let verify: DeliveryVerifier;
-  if (config.verification.mode === 'fetch') {
-    const omise = createOmiseClient({
-      secretKey: config.verification.secretKey,
-      baseUrl: config.verification.apiUrl,
-      timeoutMs: config.verification.apiTimeoutMs,
-      // A failed check is answered 503 and Omise delivers again; retrying here would only
-      // hold the delivery past Omise's own timeout.
-      maxRetries: 0,
-      fetch: options.fetch,
-      now,
-    });
-    verify = createFetchVerifier({
-      retrieveEvent: (id) => omise.events.retrieve(id),
-      retryAfterSeconds: config.retryAfterSeconds,
-      now,
-      cacheTtlMs: config.verification.cacheTtlMs,
-      cacheMaxEntries: config.verification.cacheMaxEntries,
-      lookupsPerSecond: config.verification.lookupsPerSecond,
-    });
-  } else {
-    verify = createSignatureVerifier({
-      secrets: config.verification.secrets,
-      toleranceSeconds: config.verification.toleranceSeconds,
-      now,
-    });
-  }
+  const closeQueues = () => closeEventQueues(queues, connection);
 
   let shuttingDown = false;
   const app = createApp({
     logger,
     metrics,
-    verify,
-    enqueuer,
-    backlog,
+    accounts,
     connection,
     bodyLimitBytes: config.bodyLimitBytes,
     retryAfterSeconds: config.retryAfterSeconds,
@@ -174,13 +192,18 @@ export async function startReceiver(
   } catch (error) {
     server.close();
     metricsServer.close();
-    await closeEventQueue(queue, connection);
+    await closeQueues();
     throw error;
   }
   const { url, port } = urlOf(server);
   const metricsUrl = urlOf(metricsServer).url;
   logger.info(
-    { port, metricsPort: urlOf(metricsServer).port, verification: config.verification.mode },
+    {
+      port,
+      metricsPort: urlOf(metricsServer).port,
+      verification: config.verification.mode,
+      accounts: config.accounts.map((account) => account.name),
+    },
     'webhook receiver listening',
   );
 
@@ -206,7 +229,7 @@ export async function startReceiver(
     const metricsClosed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
     metricsServer.closeAllConnections();
     await metricsClosed;
-    await closeEventQueue(queue, connection);
+    await closeQueues();
     logger.info('shut down');
   };
 

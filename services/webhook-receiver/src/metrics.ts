@@ -11,14 +11,25 @@ export type DeliveryOutcome =
   | 'unavailable'
   | 'bad_upstream'
   | 'aborted'
+  | 'unknown_account'
   | 'error';
+
+/**
+ * The `account` label of a delivery to an account this deployment does not serve. The name in
+ * the URL is never a label value (anyone could make up names without end); this one cannot be
+ * an account name, which has no underscore.
+ */
+export const UNKNOWN_ACCOUNT_LABEL = '_unknown';
 
 /** Why verification failed; signature reasons, plus the ones of fetch mode. */
 export type VerificationFailureReason = SignatureFailureReason | 'event_not_found';
 
 export interface ReceiverMetricsOptions {
-  /** Read at scrape time for `omise_webhook_queue_depth`; a failure leaves the last value. */
-  queueDepth?: () => Promise<number>;
+  /**
+   * Read at scrape time for `omise_webhook_queue_depth`, per account; a failure leaves that
+   * account's last value.
+   */
+  queueDepths?: ReadonlyMap<string, () => Promise<number>>;
   /**
    * Also export Node's process metrics (CPU, memory, event-loop lag, GC).
    * @defaultValue false
@@ -32,9 +43,9 @@ export interface ReceiverMetricsOptions {
  */
 export class ReceiverMetrics {
   readonly registry = new Registry();
-  readonly requests: Counter<'outcome'>;
-  readonly verificationFailures: Counter<'reason'>;
-  readonly ignored: Counter<'object'>;
+  readonly requests: Counter<'account' | 'outcome'>;
+  readonly verificationFailures: Counter<'account' | 'reason'>;
+  readonly ignored: Counter<'account' | 'object'>;
   readonly enqueueDuration: Histogram;
   readonly refusedConnections: Counter<'reason'>;
 
@@ -42,20 +53,20 @@ export class ReceiverMetrics {
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'omise_webhook_requests_total',
-      help: 'Webhook deliveries by outcome.',
-      labelNames: ['outcome'],
+      help: 'Webhook deliveries by account and outcome.',
+      labelNames: ['account', 'outcome'],
       registers,
     });
     this.verificationFailures = new Counter({
       name: 'omise_webhook_verification_failures_total',
-      help: 'Deliveries that could not be proven to come from Omise, by reason.',
-      labelNames: ['reason'],
+      help: 'Deliveries that could not be proven to come from Omise, by account and reason.',
+      labelNames: ['account', 'reason'],
       registers,
     });
     this.ignored = new Counter({
       name: 'omise_webhook_ignored_total',
       help: 'Genuine events acknowledged without enqueueing, by the type of object they carry.',
-      labelNames: ['object'],
+      labelNames: ['account', 'object'],
       registers,
     });
     this.enqueueDuration = new Histogram({
@@ -70,18 +81,22 @@ export class ReceiverMetrics {
       labelNames: ['reason'],
       registers,
     });
-    const queueDepth = options.queueDepth;
+    const queueDepths = options.queueDepths ?? new Map<string, () => Promise<number>>();
     new Gauge({
       name: 'omise_webhook_queue_depth',
-      help: 'Jobs waiting in the omise-events queue (read at scrape time).',
+      help: "Jobs waiting in each account's event queue (read at scrape time).",
+      labelNames: ['account'],
       registers,
       async collect() {
-        if (queueDepth === undefined) return;
-        try {
-          this.set(await queueDepth());
-        } catch {
-          // Redis is down: keep the last value; the requests counter shows the outage.
-        }
+        await Promise.all(
+          [...queueDepths].map(async ([account, depth]) => {
+            try {
+              this.set({ account }, await depth());
+            } catch {
+              // Redis is down: keep the last value; the requests counter shows the outage.
+            }
+          }),
+        );
       },
     });
     if (options.processMetrics === true) {

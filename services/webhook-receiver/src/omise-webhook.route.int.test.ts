@@ -135,6 +135,7 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
     expect(job?.name).toBe(jobCatalog.omiseEvent.name);
     expect(job?.opts.attempts).toBe(jobCatalog.omiseEvent.options.attempts);
     expect(job?.data).toEqual({
+      account: 'default',
       eventId: event.id,
       key: 'charge.complete',
       resourceType: 'charge',
@@ -321,7 +322,9 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
     const requests = await receiver.metrics.registry.getSingleMetricAsString(
       'omise_webhook_requests_total',
     );
-    expect(requests).toMatch(/omise_webhook_requests_total\{outcome="aborted"\} [1-9]/);
+    expect(requests).toMatch(
+      /omise_webhook_requests_total\{account="default",outcome="aborted"\} [1-9]/,
+    );
   });
 
   it('uses the X-Request-Id it is given and echoes it', async () => {
@@ -471,26 +474,36 @@ describe('health, readiness, metrics and logs', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^text\/plain/);
     const text = answer.text;
-    expect(text).toMatch(/omise_webhook_requests_total\{outcome="enqueued"\} [1-9]/);
-    expect(text).toMatch(/omise_webhook_requests_total\{outcome="ignored"\} [1-9]/);
-    expect(text).toMatch(/omise_webhook_requests_total\{outcome="unauthenticated"\} [1-9]/);
-    expect(text).toMatch(/omise_webhook_requests_total\{outcome="invalid"\} [1-9]/);
-    expect(text).toMatch(/omise_webhook_requests_total\{outcome="too_large"\} [1-9]/);
     expect(text).toMatch(
-      /omise_webhook_verification_failures_total\{reason="timestamp_too_old"\} 1/,
+      /omise_webhook_requests_total\{account="default",outcome="enqueued"\} [1-9]/,
     );
     expect(text).toMatch(
-      /omise_webhook_verification_failures_total\{reason="timestamp_in_future"\} 1/,
+      /omise_webhook_requests_total\{account="default",outcome="ignored"\} [1-9]/,
     );
     expect(text).toMatch(
-      /omise_webhook_verification_failures_total\{reason="signature_mismatch"\} [1-9]/,
+      /omise_webhook_requests_total\{account="default",outcome="unauthenticated"\} [1-9]/,
     );
     expect(text).toMatch(
-      /omise_webhook_verification_failures_total\{reason="missing_signature"\} 1/,
+      /omise_webhook_requests_total\{account="default",outcome="invalid"\} [1-9]/,
     );
-    expect(text).toMatch(/omise_webhook_ignored_total\{object="customer"\} 2/);
+    expect(text).toMatch(
+      /omise_webhook_requests_total\{account="default",outcome="too_large"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /omise_webhook_verification_failures_total\{account="default",reason="timestamp_too_old"\} 1/,
+    );
+    expect(text).toMatch(
+      /omise_webhook_verification_failures_total\{account="default",reason="timestamp_in_future"\} 1/,
+    );
+    expect(text).toMatch(
+      /omise_webhook_verification_failures_total\{account="default",reason="signature_mismatch"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /omise_webhook_verification_failures_total\{account="default",reason="missing_signature"\} 1/,
+    );
+    expect(text).toMatch(/omise_webhook_ignored_total\{account="default",object="customer"\} 2/);
     expect(text).toMatch(/omise_webhook_enqueue_duration_seconds_count [1-9]/);
-    const depth = /omise_webhook_queue_depth (\d+)/.exec(text);
+    const depth = /omise_webhook_queue_depth\{account="default"\} (\d+)/.exec(text);
     expect(Number(depth?.[1])).toBe(await queue.getJobCountByTypes('wait', 'prioritized'));
   });
 

@@ -5,8 +5,13 @@ import { type Request, type RequestHandler, type Response } from 'express';
 import { type BacklogMonitor } from './backlog-monitor';
 import { type DeliveryVerifier } from './delivery-verifier';
 import { type EventEnqueuer } from './event-enqueuer';
-import { type DeliveryOutcome, type ReceiverMetrics } from './metrics';
-import { OmiseEventEnvelope, describeIssues, toEventDisposition } from '@omise-sync/core';
+import { type DeliveryOutcome, type ReceiverMetrics, UNKNOWN_ACCOUNT_LABEL } from './metrics';
+import {
+  DEFAULT_ACCOUNT,
+  OmiseEventEnvelope,
+  describeIssues,
+  toEventDisposition,
+} from '@omise-sync/core';
 import { readRawBody } from './read-raw-body';
 import {
   BadUpstreamEventError,
@@ -17,15 +22,24 @@ import {
   RequestAbortedError,
   ServiceUnavailableError,
   UnauthenticatedDeliveryError,
+  UnknownAccountError,
 } from './receiver-errors';
+
+/** What the route needs of one account: how its deliveries are verified and where they go. */
+export interface WebhookAccount {
+  /** Signature or fetch verification with this account's secrets or key. */
+  verify: DeliveryVerifier;
+  /** Adds to this account's queue. */
+  enqueuer: Pick<EventEnqueuer, 'enqueue' | 'enqueueIgnored'>;
+  /** This account's backlog ceiling. */
+  backlog: Pick<BacklogMonitor, 'isFull'>;
+}
 
 export interface OmiseWebhookRouteDeps {
   logger: Logger;
   metrics: ReceiverMetrics;
-  /** Signature or fetch verification (see delivery-verifier.ts). */
-  verify: DeliveryVerifier;
-  enqueuer: Pick<EventEnqueuer, 'enqueue' | 'enqueueIgnored'>;
-  backlog: Pick<BacklogMonitor, 'isFull'>;
+  /** Every account served, by name (a Map, so `__proto__` in a URL finds nothing). */
+  accounts: ReadonlyMap<string, WebhookAccount>;
   /** Largest accepted body, in bytes. */
   bodyLimitBytes: number;
   /** Seconds sent in `Retry-After` with a 503. */
@@ -49,6 +63,7 @@ function outcomeOf(error: unknown): DeliveryOutcome {
   if (error instanceof ServiceUnavailableError) return 'unavailable';
   if (error instanceof BadUpstreamEventError) return 'bad_upstream';
   if (error instanceof RequestAbortedError) return 'aborted';
+  if (error instanceof UnknownAccountError) return 'unknown_account';
   return 'error';
 }
 
@@ -56,20 +71,24 @@ function outcomeOf(error: unknown): DeliveryOutcome {
 type AcknowledgedOutcome = Extract<DeliveryOutcome, 'enqueued' | 'ignored'>;
 
 /**
- * `POST /webhooks/omise`: read the raw body, prove it genuine, validate the envelope, and
+ * `POST /webhooks/omise/:account` (and `POST /webhooks/omise` for `default`): find the account,
+ * read the raw body, prove it genuine, validate the envelope, and
  * acknowledge with 200 only once Redis holds the job (or already held it). Every failure is
  * counted and logged here, then passed on as a ReceiverError for the app's error handler.
  */
-export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestHandler {
+export function createOmiseWebhookHandler(
+  deps: OmiseWebhookRouteDeps,
+): RequestHandler<{ account?: string }> {
   const { metrics, logger: log } = deps;
 
   const answer = (
     res: Response,
     requestId: string,
+    account: string,
     outcome: AcknowledgedOutcome,
     eventId: string,
   ) => {
-    metrics.requests.inc({ outcome });
+    metrics.requests.inc({ account, outcome });
     const body =
       outcome === 'ignored'
         ? { received: true, eventId, ignored: true }
@@ -79,12 +98,17 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
 
   return async (req, res) => {
     const requestId = requestIdOf(req);
+    const name = req.params.account ?? DEFAULT_ACCOUNT;
+    const account = deps.accounts.get(name);
+    // The metric label: a known account's name, never a name made up by the caller.
+    const label = account === undefined ? UNKNOWN_ACCOUNT_LABEL : name;
     // One line per delivery, logged at the end with every field.
     let eventId: string | undefined;
     let key: string | undefined;
     try {
+      if (account === undefined) throw new UnknownAccountError();
       const rawBody = await readRawBody(req, deps.bodyLimitBytes);
-      const verified = await deps.verify({ rawBody, headers: req.headers });
+      const verified = await account.verify({ rawBody, headers: req.headers });
 
       const parsed = OmiseEventEnvelope.safeParse(verified.event);
       if (!parsed.success) {
@@ -97,7 +121,7 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
       eventId = envelope.id;
       key = envelope.key;
 
-      const disposition = toEventDisposition(envelope, new Date(deps.now()), 'webhook');
+      const disposition = toEventDisposition(envelope, new Date(deps.now()), 'webhook', name);
       switch (disposition.kind) {
         case 'invalid':
           throw verified.fetched
@@ -106,7 +130,7 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
         case 'ignore':
           // Acknowledged, never refused (a 4xx would make Omise retry it for days), and queued
           // so the worker records it with its key.
-          metrics.ignored.inc({ object: disposition.objectType });
+          metrics.ignored.inc({ account: label, object: disposition.objectType });
           break;
         case 'project':
           break;
@@ -114,7 +138,7 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
 
       let full: boolean;
       try {
-        full = await deps.backlog.isFull();
+        full = await account.backlog.isFull();
       } catch (error) {
         throw new ServiceUnavailableError(
           'queue_unavailable',
@@ -133,8 +157,8 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
 
       const started = performance.now();
       try {
-        if (disposition.kind === 'project') await deps.enqueuer.enqueue(disposition.job);
-        else await deps.enqueuer.enqueueIgnored(disposition.job);
+        if (disposition.kind === 'project') await account.enqueuer.enqueue(disposition.job);
+        else await account.enqueuer.enqueueIgnored(disposition.job);
       } catch (error) {
         throw new ServiceUnavailableError(
           'queue_unavailable',
@@ -153,6 +177,7 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
       log.info(
         {
           requestId,
+          account: name,
           eventId,
           key,
           ...about,
@@ -161,28 +186,37 @@ export function createOmiseWebhookHandler(deps: OmiseWebhookRouteDeps): RequestH
         },
         outcome === 'enqueued' ? 'event enqueued' : 'event ignored; queued to be recorded',
       );
-      answer(res, requestId, outcome, eventId);
+      answer(res, requestId, label, outcome, eventId);
     } catch (error) {
       // The app's error handler answers; every answer carries the request id.
       if (!res.headersSent) res.setHeader('X-Request-Id', requestId);
       const outcome = outcomeOf(error);
-      metrics.requests.inc({ outcome });
+      metrics.requests.inc({ account: label, outcome });
       const event = eventId === undefined ? {} : { eventId, key };
-      if (error instanceof UnauthenticatedDeliveryError) {
-        metrics.verificationFailures.inc({ reason: error.reason });
+      if (error instanceof UnknownAccountError) {
+        log.warn({ requestId, outcome }, 'delivery rejected: no such account');
+      } else if (error instanceof UnauthenticatedDeliveryError) {
+        metrics.verificationFailures.inc({ account: label, reason: error.reason });
         log.warn(
-          { requestId, outcome, reason: error.reason },
+          { requestId, account: name, outcome, reason: error.reason },
           'delivery rejected: not proven genuine',
         );
       } else if (error instanceof ServiceUnavailableError) {
-        const fields = { requestId, ...event, outcome, code: error.code, err: error.cause };
+        const fields = {
+          requestId,
+          account: name,
+          ...event,
+          outcome,
+          code: error.code,
+          err: error.cause,
+        };
         if (error.code === 'backlog_full') log.warn(fields, 'delivery deferred: backlog full');
         else log.error(fields, 'delivery deferred: could not hand the event over');
       } else if (error instanceof RequestAbortedError) {
         log.info({ requestId, outcome }, 'client went away before sending the whole body');
       } else if (error instanceof ReceiverError) {
         log.warn(
-          { requestId, ...event, outcome, code: error.code, detail: error.message },
+          { requestId, account: label, ...event, outcome, code: error.code, detail: error.message },
           'delivery rejected',
         );
       } else {

@@ -81,7 +81,9 @@ describe('when Redis is unreachable', () => {
       expect((await get(`${receiver.url}/healthz`)).status).toBe(200);
       expect(await queue.getJob(String(event.id))).toBeUndefined();
       const metrics = (await get(`${receiver.metricsUrl}/metrics`)).text;
-      expect(metrics).toMatch(/omise_webhook_requests_total\{outcome="unavailable"\} 1/);
+      expect(metrics).toMatch(
+        /omise_webhook_requests_total\{account="default",outcome="unavailable"\} 1/,
+      );
     } finally {
       await receiver.close();
     }

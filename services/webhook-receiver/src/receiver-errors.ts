@@ -28,6 +28,17 @@ export class UnauthenticatedDeliveryError extends ReceiverError {
   }
 }
 
+/** 404: the URL names an account this deployment does not serve; no secret was tried. */
+export class UnknownAccountError extends ReceiverError {
+  override readonly name = 'UnknownAccountError';
+  readonly status = 404;
+  readonly code = 'unknown_account';
+  constructor() {
+    // The name is not echoed: it came from the URL.
+    super('no such account');
+  }
+}
+
 /** 400: the body is not an Omise event (not JSON, or not the event shape). */
 export class InvalidEventError extends ReceiverError {
   override readonly name = 'InvalidEventError';
