@@ -191,6 +191,7 @@ describe('dispute desk tables and views', () => {
       SELECT * FROM bi.dispute_outcomes WHERE reason_code = 'credit_not_processed'`.execute(db());
     expect(rows).toEqual([
       {
+        account: 'default',
         month: new Date('2026-05-01T00:00:00Z'),
         reason_code: 'credit_not_processed',
         dispute_count: 4,

@@ -4,6 +4,7 @@ import { recordEvents } from './event-record';
 
 function event(overrides: Partial<EventRecord> & { id: string }): EventRecord {
   return {
+    account: 'default',
     key: 'charge.create',
     resource_type: 'charge',
     resource_id: 'chrg_test_1',

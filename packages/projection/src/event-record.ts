@@ -46,6 +46,7 @@ export function eventRecord(
 ): EventRecord {
   return {
     id: job.eventId,
+    account: job.account,
     key: toStorableText(job.key),
     resource_type: job.resourceType,
     resource_id: toStorableText(job.resourceId),
@@ -64,6 +65,7 @@ export function eventRecord(
 export function ignoredEventRecord(job: IgnoredEventJob, processedAt: Date): EventRecord {
   return {
     id: job.eventId,
+    account: job.account,
     key: toStorableText(job.key),
     resource_type: toStorableText(job.objectType),
     resource_id: toStorableText(job.objectId),
@@ -80,6 +82,7 @@ export function ignoredEventRecord(job: IgnoredEventJob, processedAt: Date): Eve
 
 const EVENT_COLUMNS: readonly RecordsetColumn<EventRecord>[] = [
   ['id', 'text'],
+  ['account', 'text'],
   ['key', 'text'],
   ['resource_type', 'text'],
   ['resource_id', 'text'],
@@ -97,7 +100,8 @@ const EVENT_COLUMNS: readonly RecordsetColumn<EventRecord>[] = [
  * The event id is the key, so a redelivered or replayed event keeps one row: the latest
  * processing wins, except that an event already `projected` is never downgraded (a later
  * failed retry of a redelivery does not undo the projection that happened), `received_at`
- * keeps the first arrival, and a record without `raw` keeps the stored one.
+ * keeps the first arrival, a record without `raw` keeps the stored one, and a row never moves
+ * to another account.
  */
 const eventUpsertStatement = recordsetUpsert<EventRecord>({
   table: 'omise.events',
@@ -116,7 +120,10 @@ const eventUpsertStatement = recordsetUpsert<EventRecord>({
     'raw = coalesce(excluded.raw, omise.events.raw)',
   ]
     .join(', ')
-    .concat(" WHERE omise.events.outcome <> 'projected' OR excluded.outcome = 'projected'"),
+    .concat(
+      ' WHERE omise.events.account = excluded.account' +
+        " AND (omise.events.outcome <> 'projected' OR excluded.outcome = 'projected')",
+    ),
 });
 
 /**

@@ -1,4 +1,5 @@
 export {
+  AccountConflictError,
   projectBatch,
   isRowError,
   type EventRequest,

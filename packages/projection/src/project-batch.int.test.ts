@@ -171,6 +171,7 @@ describe('projectBatch', () => {
     const innocent = createCharge();
     const poison = poisonCharge();
     const event = (id: string, chargeId: string): OmiseEventJob => ({
+      account: 'default',
       eventId: id,
       key: 'charge.create',
       resourceType: 'charge',

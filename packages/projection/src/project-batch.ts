@@ -46,6 +46,28 @@ export type ProjectionResult =
   /** Fetching the resource failed; nothing was written for it. The caller decides on retries. */
   | { outcome: 'error'; error: unknown };
 
+/**
+ * A resource (or event) arrived for one Omise account while another account owns its id. Omise
+ * ids are unique across accounts, so this means two configured accounts see the same objects
+ * (with Account Chaining, a platform and its sub-merchant); the row is left to its owner and
+ * the item fails, recorded `failed` with this message. Retrying cannot help.
+ */
+export class AccountConflictError extends Error {
+  override readonly name = 'AccountConflictError';
+  constructor(
+    readonly resource: ResourceRef,
+    /** The account that owns the stored row. */
+    readonly owner: string,
+    /** The account the item arrived for. */
+    readonly account: string,
+  ) {
+    super(
+      `${resource.type} ${resource.id} belongs to Omise account "${owner}", not "${account}"; ` +
+        'one Omise object cannot be synced under two accounts (ADR 0005)',
+    );
+  }
+}
+
 /** What projecting needs. */
 export interface ProjectionDeps extends FollowUpDeps {
   db: Kysely<Database>;
@@ -161,21 +183,40 @@ async function planType<T extends ResourceType>(
   const module = resourceModules[type];
   const writes = plan[type] as PlannedWrite<T>[];
   const eventsById = new Map<string, number[]>();
+  const observed: PlannedWrite<T>[] = [];
   requests.forEach((request, index) => {
     if (isEvent(request)) {
       if (request.resource.type !== type) return;
+      if (request.job.account !== deps.account) {
+        const error = new AccountConflictError(request.resource, deps.account, request.job.account);
+        results[index] = { outcome: 'failed', error };
+        return;
+      }
       const group = eventsById.get(request.resource.id);
       if (group === undefined) eventsById.set(request.resource.id, [index]);
       else group.push(index);
     } else if (isObservedOf(request, type)) {
-      writes.push({ item: request, requests: [index] });
+      observed.push({ item: request, requests: [index] });
     }
   });
-  if (eventsById.size === 0) return;
-  const stored = await module.findObservedAt(trx, [...eventsById.keys()]);
+  if (eventsById.size === 0 && observed.length === 0) return;
+  const observedIds = observed.map((write) => module.idOf(write.item.observation));
+  const stored = await module.findObservedAt(trx, [...eventsById.keys(), ...observedIds]);
+  // Ids another account owns fail here, before anything is fetched or written.
+  const ownedElsewhere = (id: string, indexes: readonly number[]): boolean => {
+    const owner = stored.get(id)?.account;
+    if (owner === undefined || owner === deps.account) return false;
+    const error = new AccountConflictError({ type, id }, owner, deps.account);
+    for (const index of indexes) results[index] = { outcome: 'failed', error };
+    return true;
+  };
+  observed.forEach((write, position) => {
+    if (!ownedElsewhere(observedIds[position] ?? '', write.requests)) writes.push(write);
+  });
   const toFetch: [string, number[]][] = [];
   for (const [id, indexes] of eventsById) {
-    const observedAt = stored.get(id);
+    if (ownedElsewhere(id, indexes)) continue;
+    const observedAt = stored.get(id)?.observedAt;
     const pending = indexes.filter((index) => {
       const job = (requests[index] as EventRequest).job;
       if (observedAt !== undefined && observedAt >= new Date(job.receivedAt)) {

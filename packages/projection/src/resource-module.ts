@@ -1,5 +1,5 @@
-import type { Clock } from '@omise-sync/core';
-import type { Database } from '@omise-sync/db';
+import type { AccountName, Clock } from '@omise-sync/core';
+import type { Database, StoredObservation } from '@omise-sync/db';
 import type { OmiseClient } from '@omise-sync/omise-client';
 import type { Kysely } from 'kysely';
 import type { ProjectionContext } from './projection-context';
@@ -8,6 +8,11 @@ import type { DisputeSeverityRules } from './resources/dispute-severity';
 
 /** What a module's follow-up steps may use besides the transaction. */
 export interface FollowUpDeps {
+  /**
+   * The Omise account projected: `omise` holds its key, every row written carries it, and a
+   * resource another account owns is not written (see AccountConflictError).
+   */
+  account: AccountName;
   omise: OmiseClient;
   clock: Clock;
   severityRules: DisputeSeverityRules;
@@ -48,8 +53,14 @@ export interface ResourceModule<O> {
   fetch(omise: OmiseClient, id: string): Promise<O>;
   /** The id of an observation's resource. */
   idOf(observation: O): string;
-  /** When each stored row was requested from Omise; ids never projected are absent. */
-  findObservedAt(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, Date>>;
+  /**
+   * When each stored row was requested from Omise, and the account owning it; ids never
+   * projected are absent.
+   */
+  findObservedAt(
+    db: Kysely<Database>,
+    ids: readonly string[],
+  ): Promise<Map<string, StoredObservation>>;
   /**
    * Writes observations with their children and follow-up steps inside the caller's
    * transaction, which holds their locks; one outcome per item, in order.

@@ -12,11 +12,18 @@ describe('loadConfig', () => {
   it('when only the required variables are set, every default applies', () => {
     expect(loadConfig(required)).toEqual({
       omise: {
-        secretKey: 'skey_test_123',
         apiUrl: 'https://api.omise.co',
         timeoutMs: 10_000,
         rateLimitRps: undefined,
       },
+      accounts: [
+        {
+          name: 'default',
+          secretKey: 'skey_test_123',
+          apiUrl: 'https://api.omise.co',
+          rateLimitRps: undefined,
+        },
+      ],
       databaseUrl: 'postgres://user@db:5432/omise',
       databasePoolSize: 20,
       redisUrl: 'redis://redis:6379',
@@ -111,5 +118,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...required, DISPUTE_SEVERITY_RULES: '{nope' })).toThrow(
       /DISPUTE_SEVERITY_RULES: must be JSON/,
     );
+  });
+
+  it('with OMISE_ACCOUNTS_FILE, each account gets its key, and its own API URL and rate limit or the defaults', () => {
+    const { OMISE_SECRET_KEY: _unused, ...rest } = required;
+    const file = JSON.stringify([
+      { name: 'th', secretKey: 'skey_test_th', webhookSecrets: [] },
+      {
+        name: 'jp',
+        secretKey: 'skey_test_jp',
+        webhookSecrets: [],
+        apiUrl: 'http://jp.emulator:4010',
+        rateLimitRps: 3,
+      },
+    ]);
+    const config = loadConfig(
+      { ...rest, OMISE_ACCOUNTS_FILE: '/etc/omise/accounts.json', OMISE_RATE_LIMIT_RPS: '20' },
+      { readFile: () => file },
+    );
+    expect(config.accounts).toEqual([
+      { name: 'th', secretKey: 'skey_test_th', apiUrl: 'https://api.omise.co', rateLimitRps: 20 },
+      { name: 'jp', secretKey: 'skey_test_jp', apiUrl: 'http://jp.emulator:4010', rateLimitRps: 3 },
+    ]);
   });
 });

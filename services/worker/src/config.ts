@@ -1,4 +1,10 @@
-import { envFields, parseEnv } from '@omise-sync/core';
+import {
+  type AccountName,
+  envFields,
+  loadBoth,
+  loadOmiseAccounts,
+  parseEnv,
+} from '@omise-sync/core';
 import { z } from 'zod';
 import {
   DEFAULT_DISPUTE_RESPONSE_DAYS,
@@ -17,17 +23,21 @@ const ReminderHours = z.string().transform((text, ctx) => {
 });
 
 const EnvSchema = z.object({
-  /** Omise secret key (`skey_…`) the worker fetches resources with. Required. */
-  OMISE_SECRET_KEY: z
-    .string()
-    .regex(/^skey_\w+$/, { error: 'must be an Omise secret key (skey_…)' }),
-  /** Base URL of the Omise API (the emulator in tests and demos). Default https://api.omise.co. */
+  /*
+   * The accounts (OMISE_ACCOUNTS_FILE, or OMISE_SECRET_KEY as the account `default`) are read
+   * by loadOmiseAccounts from @omise-sync/core; see the root README.
+   */
+  /**
+   * Base URL of the Omise API for accounts without their own `apiUrl` (the emulator in tests
+   * and demos). Default https://api.omise.co.
+   */
   OMISE_API_URL: envFields.url(['https:', 'http:']).default('https://api.omise.co'),
   /** Milliseconds one Omise request may take before it counts as failed. Default 10000. */
   OMISE_TIMEOUT_MS: envFields.positiveInt(10_000),
   /**
-   * Most Omise requests per second from this process (token bucket); unset means no limit.
-   * Omise publishes no numbers and advises at most 10 parallel workers. Default unset.
+   * Most Omise requests per second from this process, per account without its own
+   * `rateLimitRps` (token bucket); unset means no limit. Omise publishes no numbers and advises
+   * at most 10 parallel workers. Default unset.
    */
   OMISE_RATE_LIMIT_RPS: z.coerce.number().positive().optional(),
   /** Postgres connection string (postgres:// or postgresql://). Required. */
@@ -43,7 +53,8 @@ const EnvSchema = z.object({
   /** BullMQ key prefix; must match the receiver's. Default "bull". */
   BULLMQ_PREFIX: z.string().min(1).default('bull'),
   /**
-   * Omise events in flight in this process (BullMQ concurrency). Events in flight together are
+   * Omise events in flight in this process per account (BullMQ concurrency of each account's
+   * queue). Events in flight together are
    * projected in shared transactions, so a higher value mostly means more Omise requests at
    * once (cap them with OMISE_RATE_LIMIT_RPS). Default 64.
    */
@@ -100,9 +111,8 @@ const EnvSchema = z.object({
 });
 
 /** The worker's configuration; every variable is documented (unit, default) on EnvSchema. */
-export const WorkerConfig = EnvSchema.transform((env) => ({
+export const WorkerEnv = EnvSchema.transform((env) => ({
   omise: {
-    secretKey: env.OMISE_SECRET_KEY,
     apiUrl: env.OMISE_API_URL,
     timeoutMs: env.OMISE_TIMEOUT_MS,
     rateLimitRps: env.OMISE_RATE_LIMIT_RPS,
@@ -130,12 +140,46 @@ export const WorkerConfig = EnvSchema.transform((env) => ({
   notifySweepIntervalMs: env.NOTIFY_SWEEP_INTERVAL_MS,
   logLevel: env.LOG_LEVEL,
 }));
-export type WorkerConfig = z.output<typeof WorkerConfig>;
+
+/** An account as the worker fetches it: its key, API and rate limit (the service's by default). */
+export interface WorkerAccountConfig {
+  name: AccountName;
+  secretKey: string;
+  apiUrl: string;
+  /** Requests per second to this account's API; undefined means no limit. */
+  rateLimitRps: number | undefined;
+}
+
+/** The worker's configuration: its variables and the accounts it projects. */
+export type WorkerConfig = z.output<typeof WorkerEnv> & {
+  accounts: readonly WorkerAccountConfig[];
+};
 
 /**
- * Parses the worker's configuration from environment variables (only main.ts calls this).
+ * Parses the worker's configuration from environment variables and its accounts (only
+ * main.ts calls this).
  * @throws ConfigError (from @omise-sync/core) listing every problem at once.
  */
-export function loadConfig(env: NodeJS.ProcessEnv): WorkerConfig {
-  return parseEnv(WorkerConfig, env);
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  options: { readFile?: (path: string) => string } = {},
+): WorkerConfig {
+  const [base, accounts] = loadBoth(
+    () => parseEnv(WorkerEnv, env),
+    () =>
+      loadOmiseAccounts(env, {
+        secretKey: 'required',
+        webhookSecrets: 'optional',
+        ...(options.readFile === undefined ? {} : { readFile: options.readFile }),
+      }),
+  );
+  return {
+    ...base,
+    accounts: accounts.map((account) => ({
+      name: account.name,
+      secretKey: account.secretKey,
+      apiUrl: account.apiUrl ?? base.omise.apiUrl,
+      rateLimitRps: account.rateLimitRps ?? base.omise.rateLimitRps,
+    })),
+  };
 }

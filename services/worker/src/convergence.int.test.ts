@@ -191,14 +191,20 @@ describe('two worker processes under duplicated, shuffled deliveries', () => {
     const charge = Charge.parse(emulator.getCharge(chargeId));
     const chargeRow = await getCharge(db, chargeId);
     expect(comparableRow(chargeRow)).toEqual(
-      comparableRow(toChargeRow(charge, { origin: 'webhook', observedAt: chargeRow.observed_at })),
+      comparableRow({
+        ...toChargeRow(charge, { origin: 'webhook', observedAt: chargeRow.observed_at }),
+        account: 'default',
+      }),
     );
     expect(chargeRow.refunded_amount).toBe(60_015);
     const refunds = await findRefundsByCharge(db, chargeId);
     expect(refunds.map(comparableRow)).toEqual(
       (charge.refunds?.data ?? [])
         .map((refund) =>
-          comparableRow(toRefundRow(refund, charge, { origin: 'webhook', observedAt: new Date() })),
+          comparableRow({
+            ...toRefundRow(refund, charge, { origin: 'webhook', observedAt: new Date() }),
+            account: 'default',
+          }),
         )
         .sort(
           (a, b) =>
@@ -210,9 +216,10 @@ describe('two worker processes under duplicated, shuffled deliveries', () => {
     const dispute = Dispute.parse(emulator.getDispute(disputeId));
     const disputeRow = await getDispute(db, disputeId);
     expect(comparableRow(disputeRow)).toEqual(
-      comparableRow(
-        toDisputeRow(dispute, { origin: 'webhook', observedAt: disputeRow.observed_at }, 7),
-      ),
+      comparableRow({
+        ...toDisputeRow(dispute, { origin: 'webhook', observedAt: disputeRow.observed_at }, 7),
+        account: 'default',
+      }),
     );
     expect(disputeRow.status).toBe('won');
     const documents = await findDisputeDocuments(db, disputeId);

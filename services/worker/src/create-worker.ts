@@ -1,8 +1,10 @@
 import {
+  type AccountName,
   type Clock,
   type DisputeReminderJob,
   type Logger,
   type NotifyDisputeFlagJob,
+  eventQueueName,
   jobCatalog,
   systemClock,
 } from '@omise-sync/core';
@@ -31,6 +33,13 @@ import { createOmiseEventProcessor } from './omise-event.processor';
 import { ProjectionBatcher } from './projection.batcher';
 import { registerReconcileMetrics } from './reconcile-metrics';
 
+/** One Omise account the worker projects. */
+export interface WorkerAccount {
+  name: AccountName;
+  /** A client with this account's key, rate limit and connections (shared with no account). */
+  omise: OmiseClient;
+}
+
 /** Everything the worker needs, built by main.ts (or by a test). */
 export interface CreateWorkerDeps {
   db: Kysely<Database>;
@@ -39,14 +48,18 @@ export interface CreateWorkerDeps {
    * worker opens a few and closes them on `close()`.
    */
   createRedisConnection(): Redis;
-  omise: OmiseClient;
+  /**
+   * Every account served. Each has its own queue (`eventQueueName`), BullMQ Worker, batcher and
+   * Omise client, so one account's backlog, slowness or outage never holds another's events.
+   */
+  accounts: readonly WorkerAccount[];
   logger: Logger;
   metrics: WorkerMetrics;
   /** @defaultValue the system clock */
   clock?: Clock;
   /** BullMQ key prefix; must match the receiver's. @defaultValue 'bull' */
   prefix?: string;
-  /** Omise events in flight at once (BullMQ concurrency). @defaultValue 64 */
+  /** Omise events in flight at once per account (BullMQ concurrency). @defaultValue 64 */
   concurrency?: number;
   severityRules: DisputeSeverityRules;
   /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`). */
@@ -124,7 +137,7 @@ export function notifyJobId(disputeId: string): string {
 }
 
 /**
- * Builds the worker: a BullMQ consumer of `omise-events` (projection) and one of
+ * Builds the worker: a BullMQ consumer of each account's event queue (projection), one of
  * `omise-followups` (dispute alerts), the notification sweeper, and queue gauges.
  */
 export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
@@ -147,10 +160,15 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       defaultJobOptions: jobCatalog.notifyDisputeFlag.options,
     },
   );
-  const events = new Queue(jobCatalog.omiseEvent.queue, { connection: producerConnection, prefix });
+  const eventQueues = deps.accounts.map(
+    (account) =>
+      new Queue(eventQueueName(account.name), { connection: producerConnection, prefix }),
+  );
   followups.on('error', (error) => logger.error({ err: error }, 'follow-up queue error'));
-  events.on('error', (error) => logger.error({ err: error }, 'event queue error'));
-  deps.metrics.observeQueues([bullQueueProbe(events), bullQueueProbe(followups)]);
+  for (const queue of eventQueues) {
+    queue.on('error', (error) => logger.error({ err: error, queue: queue.name }, 'queue error'));
+  }
+  deps.metrics.observeQueues([...eventQueues, followups].map((queue) => bullQueueProbe(queue)));
   // The drift the reconcile CronJob found, exported here because the worker is always scraped.
   registerReconcileMetrics(deps.metrics.registry, () => findLatestReconcileRun(deps.db));
 
@@ -183,35 +201,43 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     maxStalledCount: 3,
   };
 
-  const batcher = new ProjectionBatcher({
-    db: deps.db,
-    omise: deps.omise,
-    clock,
-    severityRules: deps.severityRules,
-    responseDays: deps.responseDays,
-    onBatch: (size) => deps.metrics.batchSize.observe(size),
-    ...(deps.maxBatchSize === undefined ? {} : { maxBatchSize: deps.maxBatchSize }),
+  // One consumer per account: a Worker has one concurrency budget, so accounts sharing one
+  // would let a slow account's jobs take every slot.
+  const eventWorkers = deps.accounts.map((account) => {
+    const queueName = eventQueueName(account.name);
+    const batcher = new ProjectionBatcher({
+      db: deps.db,
+      account: account.name,
+      omise: account.omise,
+      clock,
+      severityRules: deps.severityRules,
+      responseDays: deps.responseDays,
+      onBatch: (size) => deps.metrics.batchSize.observe(size),
+      ...(deps.maxBatchSize === undefined ? {} : { maxBatchSize: deps.maxBatchSize }),
+    });
+    const processEvent = createOmiseEventProcessor({
+      account: account.name,
+      batcher,
+      db: deps.db,
+      logger: logger.child({ queue: queueName, account: account.name }),
+      metrics: deps.metrics,
+      clock,
+      onFlagCommitted: (flag) => enqueueNotification(flag.disputeId),
+      postponeQueue: async (ms) => {
+        await eventWorker.rateLimit(ms);
+      },
+      ...(deps.databaseRetryDelay === undefined
+        ? {}
+        : { databaseRetryDelay: deps.databaseRetryDelay }),
+    });
+    // Three parameters, so BullMQ hands the processor an AbortSignal (used on shutdown).
+    const eventWorker = new Worker(
+      queueName,
+      (job: Job, token?: string, signal?: AbortSignal) => processEvent(job, token, signal),
+      { ...workerOptions, connection: connect(), concurrency: deps.concurrency ?? 64 },
+    );
+    return eventWorker;
   });
-  const processEvent = createOmiseEventProcessor({
-    batcher,
-    db: deps.db,
-    logger: logger.child({ queue: jobCatalog.omiseEvent.queue }),
-    metrics: deps.metrics,
-    clock,
-    onFlagCommitted: (flag) => enqueueNotification(flag.disputeId),
-    postponeQueue: async (ms) => {
-      await eventWorker.rateLimit(ms);
-    },
-    ...(deps.databaseRetryDelay === undefined
-      ? {}
-      : { databaseRetryDelay: deps.databaseRetryDelay }),
-  });
-  // Three parameters, so BullMQ hands the processor an AbortSignal (used on shutdown).
-  const eventWorker = new Worker(
-    jobCatalog.omiseEvent.queue,
-    (job: Job, token?: string, signal?: AbortSignal) => processEvent(job, token, signal),
-    { ...workerOptions, connection: connect(), concurrency: deps.concurrency ?? 64 },
-  );
   const followupLogger = logger.child({ queue: jobCatalog.notifyDisputeFlag.queue });
   const notifyFlag = createNotifyDisputeFlagProcessor({
     db: deps.db,
@@ -242,7 +268,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
         : notifyFlag(job),
     { ...workerOptions, connection: connect(), concurrency: 4 },
   );
-  const workers = [eventWorker, notifyWorker];
+  const workers = [...eventWorkers, notifyWorker];
   for (const worker of workers) {
     // Redis trouble surfaces here; BullMQ reconnects by itself.
     worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
@@ -317,7 +343,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       }
       await Promise.allSettled(running);
       running = [];
-      await Promise.allSettled([followups.close(), events.close()]);
+      await Promise.allSettled([followups, ...eventQueues].map((queue) => queue.close()));
       await Promise.allSettled(
         connections.map((connection) =>
           connection.status === 'end' ? Promise.resolve() : connection.quit().then(() => undefined),

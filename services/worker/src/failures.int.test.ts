@@ -73,11 +73,16 @@ describe('failures', () => {
 
   it('when Omise rejects the key (401), the job fails loudly: error log, metric, failed set, event failed', async () => {
     harness = await startHarness(database, redis, emulator, {
-      omise: createOmiseClient({
-        secretKey: 'skey_test_revoked',
-        baseUrl: emulator.url,
-        maxRetries: 0,
-      }),
+      accounts: [
+        {
+          name: 'default',
+          omise: createOmiseClient({
+            secretKey: 'skey_test_revoked',
+            baseUrl: emulator.url,
+            maxRetries: 0,
+          }),
+        },
+      ],
     });
     const chargeId = String(newCharge()['id']);
     const job = toEventJob(createEventOf(chargeId));
@@ -147,6 +152,7 @@ describe('failures', () => {
     const { db } = database.handle;
     const deps = {
       db,
+      account: 'default',
       omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
       clock: systemClock,
       severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,

@@ -1,4 +1,4 @@
-export { loadConfig, WorkerConfig } from './config';
+export { loadConfig, WorkerEnv, type WorkerAccountConfig, type WorkerConfig } from './config';
 export {
   createWorker,
   notifyJobId,

@@ -1,12 +1,11 @@
 import { ConfigError, createLogger } from '@omise-sync/core';
 import { createDatabase } from '@omise-sync/db';
-import { createOmiseClient, createTokenBucketRateLimiter } from '@omise-sync/omise-client';
 import { Redis } from 'ioredis';
 import { loadConfig } from './config';
 import { createWorker } from './create-worker';
 import { WorkerMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
-import { createPooledFetch } from './pooled-fetch';
+import { createAccountClients } from './omise-accounts';
 
 /**
  * The worker's composition root: reads the environment once, builds every dependency, starts
@@ -22,23 +21,10 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     applicationName: 'omise-sync-worker',
   });
   // One keep-alive connection per event in flight at most; see pooled-fetch.ts for why not fetch.
-  const transport = createPooledFetch({ connections: config.concurrency });
-  const omise = createOmiseClient({
-    fetch: transport.fetch,
-    secretKey: config.omise.secretKey,
-    baseUrl: config.omise.apiUrl,
+  const omise = createAccountClients(config.accounts, {
+    connections: config.concurrency,
     timeoutMs: config.omise.timeoutMs,
-    // One quick retry for blips; longer outages are BullMQ's exponential backoff.
-    maxRetries: 1,
-    onResponse: metrics.recordOmiseResponse,
-    ...(config.omise.rateLimitRps === undefined
-      ? {}
-      : {
-          rateLimiter: createTokenBucketRateLimiter({
-            requestsPerSecond: config.omise.rateLimitRps,
-            burst: Math.max(1, Math.ceil(config.omise.rateLimitRps)),
-          }),
-        }),
+    metrics,
   });
   const worker = createWorker({
     db: database.db,
@@ -47,7 +33,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
         maxRetriesPerRequest: null,
         connectionName: 'omise-sync:worker',
       }),
-    omise,
+    accounts: omise.accounts,
     logger,
     metrics,
     prefix: config.bullmqPrefix,
@@ -67,7 +53,11 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
   });
   await worker.start();
   logger.info(
-    { concurrency: config.concurrency, metricsPort: server.port, omiseApi: config.omise.apiUrl },
+    {
+      concurrency: config.concurrency,
+      metricsPort: server.port,
+      accounts: config.accounts.map((account) => account.name),
+    },
     'worker started',
   );
 
@@ -85,7 +75,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     hardStop.unref();
     void (async () => {
       await worker.close({ timeoutMs: config.shutdownTimeoutMs });
-      await Promise.allSettled([server.close(), database.destroy(), transport.close()]);
+      await Promise.allSettled([server.close(), database.destroy(), omise.close()]);
       logger.info('worker stopped');
       logger.flush();
       process.exitCode = 0;

@@ -53,8 +53,8 @@ describe('metrics server', () => {
   it('when jobs wait, /metrics reports the queue depth and the age of the oldest', async () => {
     await queue.add('omise-event', {}, { jobId: 'evnt_a', timestamp: Date.now() - 90_000 });
     await queue.add('omise-event', {}, { jobId: 'evnt_b' });
-    metrics.jobs.inc({ outcome: 'projected' });
-    metrics.recordOmiseResponse({
+    metrics.jobs.inc({ account: 'default', outcome: 'projected' });
+    metrics.recordOmiseResponseOf('default')({
       method: 'GET',
       path: '/charges/:id',
       status: 200,
@@ -70,9 +70,9 @@ describe('metrics server', () => {
       text,
     );
     expect(Number(age?.[1])).toBeGreaterThanOrEqual(90);
-    expect(text).toContain('omise_sync_worker_jobs_total{outcome="projected"} 1');
+    expect(text).toContain('omise_sync_worker_jobs_total{account="default",outcome="projected"} 1');
     expect(text).toContain(
-      'omise_sync_omise_api_requests_total{method="GET",path="/charges/:id",status="200"} 1',
+      'omise_sync_omise_api_requests_total{account="default",method="GET",path="/charges/:id",status="200"} 1',
     );
     for (const name of [
       'omise_sync_projection_duration_seconds',

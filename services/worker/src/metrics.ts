@@ -66,8 +66,8 @@ export class WorkerMetrics {
   readonly registry = new Registry();
   readonly jobs = new Counter({
     name: 'omise_sync_worker_jobs_total',
-    help: 'Omise event jobs processed, by outcome',
-    labelNames: ['outcome'] as const,
+    help: 'Omise event jobs processed, by account and outcome',
+    labelNames: ['account', 'outcome'] as const,
     registers: [this.registry],
   });
   readonly projectionDuration = new Histogram({
@@ -85,7 +85,8 @@ export class WorkerMetrics {
   });
   readonly eventLag = new Histogram({
     name: 'omise_sync_event_lag_seconds',
-    help: "Time from the Omise event's created_at to the committed row",
+    help: "Time from the Omise event's created_at to the committed row, by account",
+    labelNames: ['account'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
     registers: [this.registry],
   });
@@ -97,8 +98,8 @@ export class WorkerMetrics {
   });
   readonly omiseRequests = new Counter({
     name: 'omise_sync_omise_api_requests_total',
-    help: 'Omise API calls by method, path template and status (0 = no response)',
-    labelNames: ['method', 'path', 'status'] as const,
+    help: 'Omise API calls by account, method, path template and status (0 = no response)',
+    labelNames: ['account', 'method', 'path', 'status'] as const,
     registers: [this.registry],
   });
   readonly omiseRequestDuration = new Histogram({
@@ -110,13 +111,20 @@ export class WorkerMetrics {
   });
   readonly authFailures = new Counter({
     name: 'omise_sync_worker_auth_failures_total',
-    help: 'Omise answered 401/403 to the worker: the secret key is wrong or revoked',
+    help: "Omise answered 401/403 to the worker: the account's secret key is wrong or revoked",
+    labelNames: ['account'] as const,
     registers: [this.registry],
   });
   readonly ignoredEvents = new Counter({
     name: 'omise_sync_ignored_events_total',
-    help: 'Events recorded as ignored (not projected), by event key: a new kind of Omise event shows here',
-    labelNames: ['key'] as const,
+    help: 'Events recorded as ignored (not projected), by account and event key: a new kind of Omise event shows here',
+    labelNames: ['account', 'key'] as const,
+    registers: [this.registry],
+  });
+  readonly accountConflicts = new Counter({
+    name: 'omise_sync_account_conflicts_total',
+    help: 'Events that arrived for an id another account owns (failed, not written; ADR 0005), by the account they arrived for and resource',
+    labelNames: ['account', 'resource'] as const,
     registers: [this.registry],
   });
   readonly disputeFlags = new Counter({
@@ -174,9 +182,14 @@ export class WorkerMetrics {
     this.probes.push(...probes);
   }
 
-  /** For the Omise client's `onResponse` hook. */
-  readonly recordOmiseResponse = (info: OmiseResponseInfo): void => {
+  /** For the `onResponse` hook of an account's Omise client. */
+  recordOmiseResponseOf(account: string): (info: OmiseResponseInfo) => void {
+    return (info) => this.recordOmiseResponse(account, info);
+  }
+
+  private recordOmiseResponse(account: string, info: OmiseResponseInfo): void {
     this.omiseRequests.inc({
+      account,
       method: info.method,
       path: info.path,
       status: String(info.status),
@@ -185,5 +198,5 @@ export class WorkerMetrics {
       { method: info.method, path: info.path },
       info.durationMs / 1000,
     );
-  };
+  }
 }

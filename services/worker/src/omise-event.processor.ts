@@ -1,4 +1,5 @@
 import {
+  type AccountName,
   type Clock,
   IgnoredEventJob,
   type Logger,
@@ -8,6 +9,7 @@ import {
 import { type Database } from '@omise-sync/db';
 import { OmiseAuthenticationError, isOmiseError } from '@omise-sync/omise-client';
 import {
+  AccountConflictError,
   InvalidResourceError,
   type ProjectionResult,
   type ResourceRef,
@@ -47,6 +49,8 @@ export function parseEventJob(data: unknown): OmiseEventJob {
 }
 
 export interface OmiseEventProcessorDeps {
+  /** The account whose queue this processor consumes (the `account` label of its metrics). */
+  account: AccountName;
   db: Kysely<Database>;
   logger: Logger;
   metrics: WorkerMetrics;
@@ -111,6 +115,7 @@ function describe(error: unknown): string {
  */
 export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
   const delay = deps.databaseRetryDelay ?? { minMs: 250, maxMs: 2_000 };
+  const { account } = deps;
   let consecutiveDatabaseFailures = 0;
 
   const record = async (
@@ -133,7 +138,7 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
     try {
       payload = parseEventJob(job.data);
     } catch (error) {
-      deps.metrics.jobs.inc({ outcome: 'failed' });
+      deps.metrics.jobs.inc({ account, outcome: 'failed' });
       deps.logger
         .child(jobBindings())
         .error({ err: error }, 'malformed omise-event job; failed without retry');
@@ -170,13 +175,16 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
     }
     consecutiveDatabaseFailures = 0;
     if (result === 'ignored') {
-      deps.metrics.jobs.inc({ outcome: 'ignored' });
-      deps.metrics.ignoredEvents.inc({ key: payload.key });
+      deps.metrics.jobs.inc({ account, outcome: 'ignored' });
+      deps.metrics.ignoredEvents.inc({ account, key: payload.key });
       return 'ignored';
     }
     if (result.outcome === 'failed') {
       // Recorded `failed` in the batch's transaction; the same data would fail again.
-      deps.metrics.jobs.inc({ outcome: 'failed' });
+      deps.metrics.jobs.inc({ account, outcome: 'failed' });
+      if (result.error instanceof AccountConflictError) {
+        deps.metrics.accountConflicts.inc({ account, resource: result.error.resource.type });
+      }
       jobLogger().error(
         { err: result.error },
         'the resource could not be written; recorded as failed, not retried',
@@ -185,12 +193,13 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
     }
     const outcome = result.outcome;
     const committedAt = Date.now();
-    deps.metrics.jobs.inc({ outcome });
+    deps.metrics.jobs.inc({ account, outcome });
     deps.metrics.projectionDuration.observe(
       { resource: payload.resourceType },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
     deps.metrics.eventLag.observe(
+      { account },
       Math.max(0, committedAt - Date.parse(payload.eventCreatedAt)) / 1000,
     );
     deps.metrics.deliveryLag.observe(
@@ -218,7 +227,7 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
   async function recordIgnored(job: Job<unknown>): Promise<JobOutcome> {
     const parsed = IgnoredEventJob.safeParse(job.data);
     if (!parsed.success) {
-      deps.metrics.jobs.inc({ outcome: 'failed' });
+      deps.metrics.jobs.inc({ account, outcome: 'failed' });
       throw new UnrecoverableError(`malformed ${jobCatalog.ignoredEvent.name} job`);
     }
     try {
@@ -227,8 +236,8 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
       if (isDatabaseUnavailable(error)) throw await postpone(deps.logger, error);
       throw error;
     }
-    deps.metrics.jobs.inc({ outcome: 'ignored' });
-    deps.metrics.ignoredEvents.inc({ key: parsed.data.key });
+    deps.metrics.jobs.inc({ account, outcome: 'ignored' });
+    deps.metrics.ignoredEvents.inc({ account, key: parsed.data.key });
     return 'ignored';
   }
 
@@ -243,15 +252,15 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
     jobLogger: () => Logger,
   ): Promise<unknown> {
     if (error instanceof JobInterruptedError) {
-      deps.metrics.jobs.inc({ outcome: 'interrupted' });
+      deps.metrics.jobs.inc({ account, outcome: 'interrupted' });
       jobLogger().warn('shutdown deadline reached; job handed back to the queue');
       return Worker.RateLimitError();
     }
     if (!isOmiseError(error) && isDatabaseUnavailable(error)) return postpone(jobLogger(), error);
     try {
       if (error instanceof OmiseAuthenticationError) {
-        deps.metrics.authFailures.inc();
-        deps.metrics.jobs.inc({ outcome: 'failed' });
+        deps.metrics.authFailures.inc({ account });
+        deps.metrics.jobs.inc({ account, outcome: 'failed' });
         jobLogger().error(
           { err: error, status: error.status, requestId: error.requestId },
           'Omise rejected the secret key (401/403); job failed, replay it once the key is fixed',
@@ -260,17 +269,17 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
         return new UnrecoverableError(describe(error));
       }
       if (isOmiseError(error) && !error.retryable) {
-        deps.metrics.jobs.inc({ outcome: 'failed' });
+        deps.metrics.jobs.inc({ account, outcome: 'failed' });
         jobLogger().error({ err: error }, 'Omise answered with a non-retryable error; job failed');
         await record(payload, 'failed', error);
         return new UnrecoverableError(describe(error));
       }
       if (isLastAttempt) {
-        deps.metrics.jobs.inc({ outcome: 'failed' });
+        deps.metrics.jobs.inc({ account, outcome: 'failed' });
         jobLogger().error({ err: error }, 'last attempt failed; job kept in the failed set');
         await record(payload, 'failed', error);
       } else {
-        deps.metrics.jobs.inc({ outcome: 'retried' });
+        deps.metrics.jobs.inc({ account, outcome: 'retried' });
         jobLogger().warn({ err: error }, 'attempt failed; BullMQ retries with backoff');
       }
       return error;
@@ -286,7 +295,7 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
       delay.maxMs,
       delay.minMs * 2 ** Math.min(consecutiveDatabaseFailures - 1, 16),
     );
-    deps.metrics.jobs.inc({ outcome: 'postponed' });
+    deps.metrics.jobs.inc({ account, outcome: 'postponed' });
     logger.error({ err: error, retryInMs: ms }, 'Postgres unreachable; job returned to the queue');
     await deps.postponeQueue(ms);
     return Worker.RateLimitError();

@@ -65,6 +65,7 @@ describe('ProjectionBatcher', () => {
     const batches: number[] = [];
     const batcher = new ProjectionBatcher({
       db: database.handle.db,
+      account: 'default',
       omise,
       clock: systemClock,
       severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,

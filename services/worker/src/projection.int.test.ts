@@ -81,7 +81,7 @@ describe('projecting events into Postgres', () => {
       origin: 'webhook',
       observedAt: row.observed_at,
     });
-    expect(comparableRow(row)).toEqual(comparableRow(expected));
+    expect(comparableRow(row)).toEqual(comparableRow({ ...expected, account: 'default' }));
     expect(row).toMatchObject({ origin: 'webhook', card_brand: 'Visa', card_last_digits: '4242' });
     expect(JSON.stringify(row.raw)).not.toContain('Somchai');
     expect(await getEvent(database.handle.db, String(event['id']))).toMatchObject({
@@ -274,6 +274,7 @@ describe('projecting events into Postgres', () => {
   it('when an event is about an object omise-sync does not project, it is recorded ignored with its key and counted', async () => {
     const eventId = `evnt_test_ignored${Date.now()}`;
     const job: IgnoredEventJob = {
+      account: 'default',
       eventId,
       key: 'customer.update.card',
       objectType: 'customer',
@@ -307,7 +308,10 @@ describe('projecting events into Postgres', () => {
     });
     const counted = (await harness.metrics.ignoredEvents.get()).values;
     expect(counted).toContainEqual(
-      expect.objectContaining({ value: 1, labels: { key: 'customer.update.card' } }),
+      expect.objectContaining({
+        value: 1,
+        labels: { account: 'default', key: 'customer.update.card' },
+      }),
     );
   });
 

@@ -11,6 +11,7 @@ import * as redactEventHistory from './2026-12-03T16-10-00_redact_event_history'
 import * as addDisputeRespondBy from './2026-12-03T17-00-00_add_dispute_respond_by';
 import * as createDisputeDeskTables from './2026-12-03T17-10-00_create_dispute_desk_tables';
 import * as createDisputeDeskViews from './2026-12-03T17-20-00_create_dispute_desk_views';
+import * as addAccountColumns from './2026-12-03T18-00-00_add_account_columns';
 
 /**
  * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T17-00-00_add_dispute_respond_by': addDisputeRespondBy,
   '2026-12-03T17-10-00_create_dispute_desk_tables': createDisputeDeskTables,
   '2026-12-03T17-20-00_create_dispute_desk_views': createDisputeDeskViews,
+  '2026-12-03T18-00-00_add_account_columns': addAccountColumns,
 };

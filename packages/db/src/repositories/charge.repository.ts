@@ -38,16 +38,26 @@ export async function findChargeObservedAt(
   return row?.observed_at;
 }
 
-/** When each stored charge was requested from Omise; ids never projected are absent. */
+/** What the projection needs to know of a stored row before it writes the resource again. */
+export interface StoredObservation {
+  /** When the stored state was requested from Omise. */
+  observedAt: Date;
+  /** The account that owns the row. */
+  account: string;
+}
+
+/** When each stored charge was requested from Omise, and its account; ids never projected are absent. */
 export async function findChargesObservedAt(
   db: Kysely<Database>,
   ids: readonly string[],
-): Promise<Map<string, Date>> {
+): Promise<Map<string, StoredObservation>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('omise.charges')
-    .select(['id', 'observed_at'])
+    .select(['id', 'observed_at', 'account'])
     .where('id', 'in', ids)
     .execute();
-  return new Map(rows.map((row) => [row.id, row.observed_at]));
+  return new Map(
+    rows.map((row) => [row.id, { observedAt: row.observed_at, account: row.account }]),
+  );
 }

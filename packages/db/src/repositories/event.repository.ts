@@ -3,7 +3,11 @@ import type { Database } from '../database';
 import { type EventRow, type NewEvent } from './rows';
 
 /** An event record to write; `raw` is the envelope as received, or null when unknown. */
-export type EventRecord = Omit<NewEvent, 'raw'> & { raw: Record<string, unknown> | null };
+export type EventRecord = Omit<NewEvent, 'raw' | 'account'> & {
+  /** The account is always named: a record of the wrong account must not default silently. */
+  account: string;
+  raw: Record<string, unknown> | null;
+};
 
 /** The event record, or `undefined`. */
 export async function findEvent(db: Kysely<Database>, id: string): Promise<EventRow | undefined> {

@@ -29,7 +29,8 @@ export interface RecordsetTable<T> {
 /**
  * The guarded ON CONFLICT clause of the projection tables: every column but `id` from
  * `excluded`, `projected_at` now, and only when the incoming observation is at least as new
- * as the stored one (`observed_at`), so a slow re-fetch never brings an older state back.
+ * as the stored one (`observed_at`), so a slow re-fetch never brings an older state back, and
+ * of the same account.
  */
 function observedAtGuard<T>(
   table: RecordsetTable<T>['table'],
@@ -39,7 +40,8 @@ function observedAtGuard<T>(
     .filter(([name]) => name !== 'id')
     .map(([name]) => `${name} = excluded.${name}`)
     .join(', ');
-  return `${set}, projected_at = now() WHERE ${table}.observed_at <= excluded.observed_at`;
+  // A row never moves to another account: an id another account owns is left as it is.
+  return `${set}, projected_at = now() WHERE ${table}.observed_at <= excluded.observed_at AND ${table}.account = excluded.account`;
 }
 
 /**

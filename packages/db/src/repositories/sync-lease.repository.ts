@@ -1,8 +1,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
 
+/** The account of the single-account variables, whose rows predate accounts. */
+const DEFAULT_ACCOUNT = 'default';
+
 /**
- * Takes the lease `name` for `holder` until `ttlMs` from now, if nobody holds it or the
+ * Leases are per account: one backfill or reconcile per account at a time, several accounts
+ * at once. Takes the lease `name` for `holder` until `ttlMs` from now, if nobody holds it or the
  * holder's lease expired (times are Postgres' clock, so machines' clocks do not matter).
  * @returns true when `holder` now holds the lease
  */
@@ -11,13 +15,19 @@ export async function acquireSyncLease(
   name: string,
   holder: string,
   ttlMs: number,
+  account = DEFAULT_ACCOUNT,
 ): Promise<boolean> {
   const row = await db
     .insertInto('omise.sync_leases')
-    .values({ name, holder, expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000})` })
+    .values({
+      account,
+      name,
+      holder,
+      expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000})`,
+    })
     .onConflict((oc) =>
       oc
-        .column('name')
+        .columns(['account', 'name'])
         .doUpdateSet({
           holder: (eb) => eb.ref('excluded.holder'),
           expires_at: (eb) => eb.ref('excluded.expires_at'),
@@ -38,10 +48,12 @@ export async function renewSyncLease(
   name: string,
   holder: string,
   ttlMs: number,
+  account = DEFAULT_ACCOUNT,
 ): Promise<boolean> {
   const result = await db
     .updateTable('omise.sync_leases')
     .set({ expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000})` })
+    .where('account', '=', account)
     .where('name', '=', name)
     .where('holder', '=', holder)
     .executeTakeFirst();
@@ -53,9 +65,11 @@ export async function releaseSyncLease(
   db: Kysely<Database>,
   name: string,
   holder: string,
+  account = DEFAULT_ACCOUNT,
 ): Promise<void> {
   await db
     .deleteFrom('omise.sync_leases')
+    .where('account', '=', account)
     .where('name', '=', name)
     .where('holder', '=', holder)
     .execute();

@@ -1,4 +1,5 @@
 import type {
+  Account,
   DefaultTimestamp,
   JsonObject,
   NullableTimestamp,
@@ -8,6 +9,8 @@ import type {
 
 /** `omise.charges`: the current state of each charge as last fetched from Omise. */
 export interface ChargeTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   id: string;
   livemode: boolean;
   /** Smallest currency unit (satang for THB, yen for JPY). */

@@ -14,4 +14,9 @@ export type JsonObject = ColumnType<
 >;
 /** How a row came to be projected; only 'webhook' triggers notifications. */
 export type Origin = 'webhook' | 'replay' | 'reconcile' | 'backfill';
+/**
+ * The Omise account a row belongs to (`[a-z0-9-]{1,32}`); the database fills in `default`,
+ * the account of the single-account variables, when a write does not name one.
+ */
+export type Account = ColumnType<string, string | undefined, string>;
 export type { Generated };

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type {
+  Account,
   DefaultTimestamp,
   JsonObject,
   NullableTimestamp,
@@ -9,6 +10,8 @@ import type {
 
 /** `omise.disputes`: each dispute (chargeback) as last fetched. */
 export interface DisputeTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   id: string;
   charge_id: string;
   livemode: boolean;
@@ -33,6 +36,8 @@ export interface DisputeTable {
 
 /** `omise.dispute_documents`: evidence uploaded to a dispute; `deleted` once removed. */
 export interface DisputeDocumentTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   id: string;
   dispute_id: string;
   livemode: boolean;
@@ -53,6 +58,8 @@ export type DisputeSeverity = 'low' | 'medium' | 'high' | 'critical';
  * its state (a dispute first seen won or lost gets a flag resolved at once).
  */
 export interface DisputeFlagTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   dispute_id: string;
   /** The dispute's status when omise-sync first saw it (`open`, `pending`, `won`, `lost`…). */
   first_seen_status: string;
@@ -81,6 +88,8 @@ export type DisputeActionResult = 'started' | 'ok' | 'failed' | 'unknown';
 
 /** `omise.dispute_actions`: the dispute desk's log, one row per action taken. */
 export interface DisputeActionTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   /** bigint, read as a string. */
   id: Generated<string>;
   dispute_id: string;
@@ -103,6 +112,8 @@ export interface DisputeActionTable {
  * before `respond_by` it is due, e.g. `72h`).
  */
 export interface DisputeReminderTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   dispute_id: string;
   kind: string;
   due_at: Timestamp;

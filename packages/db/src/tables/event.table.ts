@@ -1,10 +1,12 @@
 import type { ColumnType } from 'kysely';
-import type { NullableTimestamp, Origin, Timestamp } from './column-types';
+import type { Account, NullableTimestamp, Origin, Timestamp } from './column-types';
 
 export type EventOutcome = 'projected' | 'ignored' | 'not_found' | 'failed';
 
 /** `omise.events`: every Omise event omise-sync has processed, and what came of it. */
 export interface EventTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   id: string;
   key: string;
   resource_type: string;

@@ -1,7 +1,9 @@
-import type { DefaultTimestamp, JsonObject, Origin, Timestamp } from './column-types';
+import type { Account, DefaultTimestamp, JsonObject, Origin, Timestamp } from './column-types';
 
 /** `omise.refunds`: each refund as last fetched, with the charge it belongs to. */
 export interface RefundTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   id: string;
   charge_id: string;
   livemode: boolean;

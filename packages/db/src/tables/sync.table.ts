@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { DefaultTimestamp, NullableTimestamp, Timestamp } from './column-types';
+import type { Account, DefaultTimestamp, NullableTimestamp, Timestamp } from './column-types';
 
 /** jsonb holding any JSON value the owner of the row defines (read as parsed JSON). */
 type JsonValue = ColumnType<unknown, string, string>;
@@ -9,6 +9,8 @@ type JsonValue = ColumnType<unknown, string, string>;
  * walk (`backfill:charges`, `reconcile:events`…). The cursor's shape belongs to its walk.
  */
 export interface SyncCheckpointTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   name: string;
   cursor: JsonValue;
   updated_at: DefaultTimestamp;
@@ -19,6 +21,8 @@ export type DriftCounts = Record<string, number>;
 
 /** `omise.reconcile_runs`: one row per reconciliation, with the drift it found and repaired. */
 export interface ReconcileRunTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   id: Generated<number>;
   started_at: Timestamp;
   /** Null while the run is in progress (or when it died without recording its end). */
@@ -40,6 +44,8 @@ export interface ReconcileRunTable {
  * The holder renews its lease while it runs; an expired lease may be taken over.
  */
 export interface SyncLeaseTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   name: string;
   holder: string;
   expires_at: Timestamp;
@@ -47,5 +53,7 @@ export interface SyncLeaseTable {
 
 /** `omise.resource_locks`: one row per projected resource key, locked `FOR UPDATE` by writers. */
 export interface ResourceLockTable {
+  /** The Omise account the row belongs to. */
+  account: Account;
   resource_key: string;
 }

@@ -131,6 +131,7 @@ export function embeddedRefunds(charge: Charge): Refund[] | undefined {
 /** `omise.charges` as written (every column but `projected_at`). */
 const CHARGE_COLUMNS: readonly RecordsetColumn<NewCharge>[] = [
   ['id', 'text'],
+  ['account', 'text'],
   ['livemode', 'boolean'],
   ['amount', 'bigint'],
   ['currency', 'text'],
@@ -161,6 +162,7 @@ const CHARGE_COLUMNS: readonly RecordsetColumn<NewCharge>[] = [
 /** `omise.refunds` as written (every column but `projected_at`). */
 const REFUND_COLUMNS: readonly RecordsetColumn<NewRefund>[] = [
   ['id', 'text'],
+  ['account', 'text'],
   ['charge_id', 'text'],
   ['livemode', 'boolean'],
   ['amount', 'bigint'],
@@ -235,14 +237,15 @@ export const chargeResource: ResourceModule<ChargeObservation> = {
 
   findObservedAt: (db, ids) => findChargesObservedAt(db, ids),
 
-  async write(trx, items) {
+  async write(trx, items, { account }) {
     const written = await writeChargeRows(
       trx,
-      items.map((item) => toChargeRow(item.observation.charge, item)),
+      items.map((item) => ({ ...toChargeRow(item.observation.charge, item), account })),
       items.flatMap((item) =>
-        item.observation.refunds.map((refund) =>
-          toRefundRow(refund, item.observation.charge, item),
-        ),
+        item.observation.refunds.map((refund) => ({
+          ...toRefundRow(refund, item.observation.charge, item),
+          account,
+        })),
       ),
     );
     return items.map(({ observation }): WriteOutcome => ({

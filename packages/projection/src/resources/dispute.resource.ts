@@ -154,7 +154,8 @@ async function upsertDispute(db: Kysely<Database>, row: NewDispute): Promise<boo
           observed_at: eb.ref('excluded.observed_at'),
           projected_at: sql<Date>`now()`,
         }))
-        .whereRef('omise.disputes.observed_at', '<=', 'excluded.observed_at'),
+        .whereRef('omise.disputes.observed_at', '<=', 'excluded.observed_at')
+        .whereRef('omise.disputes.account', '=', 'excluded.account'),
     )
     .returning('id')
     .executeTakeFirst();
@@ -202,7 +203,8 @@ async function writeDisputeDocuments(
             observed_at: eb.ref('excluded.observed_at'),
             projected_at: sql<Date>`now()`,
           }))
-          .whereRef('omise.dispute_documents.observed_at', '<=', 'excluded.observed_at'),
+          .whereRef('omise.dispute_documents.observed_at', '<=', 'excluded.observed_at')
+          .whereRef('omise.dispute_documents.account', '=', 'excluded.account'),
       )
       .returning('id')
       .execute();
@@ -280,6 +282,7 @@ async function flagDispute(
     notify: context.origin === 'webhook',
   };
   const inserted = await insertDisputeFlag(trx, {
+    account: deps.account,
     dispute_id: flag.disputeId,
     flagged_at: now,
     severity: flag.severity,
@@ -297,11 +300,15 @@ async function writeDispute(
   { observation: { dispute, documents }, ...context }: Observed<DisputeObservation>,
   deps: FollowUpDeps,
 ): Promise<WriteOutcome> {
-  const written = await upsertDispute(trx, toDisputeRow(dispute, context, deps.responseDays));
+  const { account } = deps;
+  const written = await upsertDispute(trx, {
+    ...toDisputeRow(dispute, context, deps.responseDays),
+    account,
+  });
   const children = await writeDisputeDocuments(
     trx,
     dispute.id,
-    documents.map((document) => toDisputeDocumentRow(document, dispute, context)),
+    documents.map((document) => ({ ...toDisputeDocumentRow(document, dispute, context), account })),
     context.observedAt,
   );
   // A row the guard refused is older than what is stored: its follow-ups ran already.
@@ -327,10 +334,12 @@ export const disputeResource: ResourceModule<DisputeObservation> = {
     if (ids.length === 0) return new Map();
     const rows = await db
       .selectFrom('omise.disputes')
-      .select(['id', 'observed_at'])
+      .select(['id', 'observed_at', 'account'])
       .where('id', 'in', [...ids])
       .execute();
-    return new Map(rows.map((row) => [row.id, row.observed_at]));
+    return new Map(
+      rows.map((row) => [row.id, { observedAt: row.observed_at, account: row.account }]),
+    );
   },
 
   async write(trx, items, deps) {

@@ -21,6 +21,7 @@ export function useEmulatorDeps(seed: string): EmulatorDeps {
     state = {
       emulator,
       deps: {
+        account: 'default',
         omise: createOmiseClient({ secretKey: emulator.secretKey, baseUrl: emulator.url }),
         clock: systemClock,
         severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,

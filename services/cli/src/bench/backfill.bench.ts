@@ -103,6 +103,7 @@ async function main(): Promise<number> {
         clock: systemClock,
         progress: createProgressReporter({ stream: process.stdout }),
         logger: createLogger({ name: 'bench-backfill', level: 'warn' }),
+        account: 'default',
         severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
         responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
       },

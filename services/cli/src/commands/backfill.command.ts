@@ -1,5 +1,5 @@
 import { createDatabase } from '@omise-sync/db';
-import { systemClock } from '@omise-sync/core';
+import { systemClock, DEFAULT_ACCOUNT } from '@omise-sync/core';
 import { UsageError, parseCommandArgs } from '../cli-env';
 import {
   BACKFILL_RESOURCES,
@@ -128,6 +128,7 @@ export async function backfillCommand(
         clock: systemClock,
         progress: createProgressReporter({ stream: process.stdout }),
         logger,
+        account: DEFAULT_ACCOUNT,
         severityRules: config.severityRules,
         responseDays: config.responseDays,
         leaseTtlMs: config.leaseTtlMs,

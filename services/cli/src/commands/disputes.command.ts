@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { systemClock } from '@omise-sync/core';
+import { systemClock, DEFAULT_ACCOUNT } from '@omise-sync/core';
 import { type DisputeDeadlineRow, createDatabase } from '@omise-sync/db';
 import { type DisputeDocument, isOmiseError } from '@omise-sync/omise-client';
 import { UsageError, parseCommandArgs } from '../cli-env';
@@ -391,6 +391,7 @@ export async function disputesCommand(
       db: database.db,
       omise: createSyncOmiseClient(config.omise),
       clock: systemClock,
+      account: DEFAULT_ACCOUNT,
       severityRules: config.severityRules,
       responseDays: config.responseDays,
       actor,

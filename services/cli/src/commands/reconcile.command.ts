@@ -1,5 +1,5 @@
 import { createDatabase } from '@omise-sync/db';
-import { systemClock } from '@omise-sync/core';
+import { systemClock, DEFAULT_ACCOUNT } from '@omise-sync/core';
 import { DRIFT_KINDS } from '../sync/drift';
 import { type ReconcileReport, runReconcile } from '../sync/reconcile';
 import { ReconcileConfig, loadSyncConfig } from '../sync/sync-config';
@@ -92,6 +92,7 @@ export async function reconcileCommand(
         queue: queues.events,
         clock: systemClock,
         logger,
+        account: DEFAULT_ACCOUNT,
         severityRules: config.severityRules,
         responseDays: config.responseDays,
         leaseTtlMs: config.leaseTtlMs,

@@ -1,4 +1,4 @@
-import { type Clock, omiseIdPattern } from '@omise-sync/core';
+import { type Clock, omiseIdPattern, type AccountName } from '@omise-sync/core';
 import {
   type Database,
   type DisputeActionKind,
@@ -38,6 +38,8 @@ import { type DocumentKind, readEvidenceFile } from './evidence-file';
 /** What the dispute desk works with. */
 export interface DisputeDeskDeps {
   db: Kysely<Database>;
+  /** The Omise account worked on: `omise` holds its key, and rows carry it. */
+  account: AccountName;
   omise: OmiseClient;
   clock: Clock;
   severityRules: DisputeSeverityRules;

@@ -97,6 +97,7 @@ describe('a backfill killed halfway', () => {
         clock: systemClock,
         progress: silentProgress,
         logger: silentLogger,
+        account: 'default',
         severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
         responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
       },

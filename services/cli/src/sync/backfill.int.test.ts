@@ -34,6 +34,7 @@ describe('backfill', () => {
     clock: systemClock,
     progress: silentProgress,
     logger: silentLogger,
+    account: 'default',
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
     responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
     ...overrides,

@@ -52,6 +52,7 @@ describe('the first reconcile after a full backfill', () => {
     clock: systemClock,
     progress: silentProgress,
     logger: silentLogger,
+    account: 'default',
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
     responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
   });

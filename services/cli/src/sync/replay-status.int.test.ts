@@ -151,6 +151,7 @@ describe('replay and status', () => {
     for (let n = 0; n < 50; n += 1) {
       await recordEvents(db, [
         {
+          account: 'default',
           id: `evnt_test_reflected${n}`,
           key: 'charge.create',
           resource_type: 'charge',

@@ -13,12 +13,13 @@ function field(value: Json, key: string): string | undefined {
  */
 export function toEventJob(
   event: Json,
-  options: { origin?: EventOrigin; receivedAt?: Date } = {},
+  options: { origin?: EventOrigin; receivedAt?: Date; account?: string } = {},
 ): OmiseEventJob {
   const data = event['data'] as Json;
   const resourceType = ProjectedResource.parse(data['object']);
   const chargeId = resourceType === 'refund' ? field(data, 'charge') : undefined;
   return {
+    account: options.account ?? 'default',
     eventId: String(event['id']),
     key: String(event['key']),
     resourceType,

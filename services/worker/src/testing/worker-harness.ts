@@ -1,7 +1,7 @@
 import { createLogger, jobCatalog, type Logger, type OmiseEventJob } from '@omise-sync/core';
 import type { TestDatabase, TestRedis } from '@omise-sync/db/testing';
 import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
-import type { Emulator } from '@omise-sync/omise-emulator';
+import type { Emulator, EmulatorAccount } from '@omise-sync/omise-emulator';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
@@ -24,13 +24,17 @@ export function capturingLogger(): { logger: Logger; lines: Record<string, unkno
   return { logger: createLogger({ name: 'worker-test', level: 'debug', destination }), lines };
 }
 
-export function omiseClientFor(emulator: Emulator, metrics?: WorkerMetrics): OmiseClient {
+export function omiseClientFor(
+  emulator: Pick<EmulatorAccount, 'secretKey' | 'name'> & { url?: string },
+  metrics?: WorkerMetrics,
+  baseUrl = emulator.url ?? '',
+): OmiseClient {
   return createOmiseClient({
     secretKey: emulator.secretKey,
-    baseUrl: emulator.url,
+    baseUrl,
     maxRetries: 0,
     timeoutMs: 10_000,
-    ...(metrics === undefined ? {} : { onResponse: metrics.recordOmiseResponse }),
+    ...(metrics === undefined ? {} : { onResponse: metrics.recordOmiseResponseOf(emulator.name) }),
   });
 }
 
@@ -65,7 +69,7 @@ export async function startHarness(
     // Owned connections, not redis.connect(): the worker quits them itself on close, and the
     // harness's own cleanup would then try to quit them again (ioredis keeps a 2 s timer).
     createRedisConnection: () => new Redis(redis.url, { maxRetriesPerRequest: null }),
-    omise: omiseClientFor(emulator, metrics),
+    accounts: [{ name: 'default', omise: omiseClientFor(emulator, metrics) }],
     logger,
     metrics,
     prefix: redis.prefix,

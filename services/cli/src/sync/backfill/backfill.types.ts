@@ -1,4 +1,4 @@
-import { type Clock, type Logger } from '@omise-sync/core';
+import { type Clock, type Logger, type AccountName } from '@omise-sync/core';
 import { type Database } from '@omise-sync/db';
 import { type OmiseClient } from '@omise-sync/omise-client';
 import { type DisputeSeverityRules } from '@omise-sync/projection';
@@ -9,6 +9,8 @@ import { type BackfillResource } from './backfill-cursor';
 /** Everything a backfill needs, built by the command (or a test). */
 export interface BackfillDeps {
   db: Kysely<Database>;
+  /** The Omise account worked on: `omise` holds its key, and rows carry it. */
+  account: AccountName;
   omise: OmiseClient;
   clock: Clock;
   progress: ProgressReporter;

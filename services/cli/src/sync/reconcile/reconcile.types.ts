@@ -1,4 +1,4 @@
-import { type Clock, type Logger, type OmiseEventJob } from '@omise-sync/core';
+import { type Clock, type Logger, type OmiseEventJob, type AccountName } from '@omise-sync/core';
 import { type Database } from '@omise-sync/db';
 import { type OmiseClient } from '@omise-sync/omise-client';
 import { type DisputeSeverityRules } from '@omise-sync/projection';
@@ -9,6 +9,8 @@ import { type EnqueueAction } from '../event-jobs';
 
 export interface ReconcileDeps {
   db: Kysely<Database>;
+  /** The Omise account worked on: `omise` holds its key, and rows carry it. */
+  account: AccountName;
   omise: OmiseClient;
   /** The `omise-events` queue (the worker's prefix). */
   queue: Queue<OmiseEventJob>;

@@ -273,6 +273,7 @@ export function reconcileDepsOf(pipeline: Pipeline, database: TestDatabase): Rec
     queue: pipeline.events,
     clock: systemClock,
     logger: silentLogger,
+    account: 'default',
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
     responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
   };

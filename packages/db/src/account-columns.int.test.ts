@@ -1,0 +1,88 @@
+import { describe, expect, it } from '@jest/globals';
+import { type Kysely, sql } from 'kysely';
+import * as addAccountColumns from './migrations/2026-12-03T18-00-00_add_account_columns';
+import {
+  acquireSyncLease,
+  findLatestReconcileRuns,
+  findSyncCheckpoint,
+  finishReconcileRun,
+  insertReconcileRun,
+  listSyncCheckpoints,
+  releaseSyncLease,
+  saveSyncCheckpoint,
+} from './repositories';
+import { useTestDatabase } from './testing';
+
+describe('the account of every row', () => {
+  const database = useTestDatabase();
+  const db = () => database.handle.db;
+
+  it('rows stored before accounts existed become "default"; every table and bi view has account', async () => {
+    const frozen = db() as unknown as Kysely<unknown>;
+    await addAccountColumns.down(frozen);
+    await sql`
+      INSERT INTO omise.charges (id, livemode, amount, currency, status, authorized, paid,
+        capturable, reversed, expired, refunded_amount, metadata, created_at, raw, origin, observed_at)
+      VALUES ('chrg_test_old', false, 1000, 'THB', 'successful', true, true, false, false, false, 0,
+        '{}', now(), '{}', 'webhook', now())`.execute(db());
+    await sql`INSERT INTO omise.sync_checkpoints (name, cursor) VALUES ('backfill:charges', '{}')`.execute(
+      db(),
+    );
+    await addAccountColumns.up(frozen);
+
+    const { rows: charges } = await sql<{ account: string }>`
+      SELECT account FROM omise.charges WHERE id = 'chrg_test_old'`.execute(db());
+    expect(charges).toEqual([{ account: 'default' }]);
+    expect((await findSyncCheckpoint(db(), 'backfill:charges'))?.account).toBe('default');
+
+    const { rows: missing } = await sql<{ relation: string }>`
+      SELECT n.nspname || '.' || c.relname AS relation
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname IN ('omise', 'bi') AND c.relkind IN ('r', 'v')
+         AND NOT EXISTS (SELECT 1 FROM pg_attribute a
+                          WHERE a.attrelid = c.oid AND a.attname = 'account' AND NOT a.attisdropped)
+       ORDER BY 1`.execute(db());
+    expect(missing).toEqual([]);
+    const { rows: views } = await sql<{ account: string; charge_count: number }>`
+      SELECT account, charge_count FROM bi.daily_charge_volume`.execute(db());
+    expect(views).toEqual([{ account: 'default', charge_count: 1 }]);
+  });
+
+  it('checkpoints, leases and reconcile runs are kept per account', async () => {
+    await saveSyncCheckpoint(db(), 'reconcile:events', { at: 1 }, 'th');
+    await saveSyncCheckpoint(db(), 'reconcile:events', { at: 2 }, 'jp');
+    expect((await findSyncCheckpoint(db(), 'reconcile:events', 'th'))?.cursor).toEqual({ at: 1 });
+    expect((await findSyncCheckpoint(db(), 'reconcile:events', 'jp'))?.cursor).toEqual({ at: 2 });
+    expect((await listSyncCheckpoints(db(), 'reconcile:', null)).map((r) => r.account)).toEqual([
+      'jp',
+      'th',
+    ]);
+
+    expect(await acquireSyncLease(db(), 'reconcile', 'run-th', 30_000, 'th')).toBe(true);
+    expect(await acquireSyncLease(db(), 'reconcile', 'run-jp', 30_000, 'jp')).toBe(true);
+    expect(await acquireSyncLease(db(), 'reconcile', 'run-th-2', 30_000, 'th')).toBe(false);
+    await releaseSyncLease(db(), 'reconcile', 'run-th', 'th');
+    expect(await acquireSyncLease(db(), 'reconcile', 'run-th-2', 30_000, 'th')).toBe(true);
+
+    for (const account of ['th', 'jp']) {
+      const id = await insertReconcileRun(db(), {
+        startedAt: new Date(),
+        since: new Date(0),
+        account,
+      });
+      await finishReconcileRun(db(), id, {
+        finishedAt: new Date(),
+        eventsSeen: account.length,
+        eventsEnqueued: 0,
+        drift: { charge_missing: account === 'th' ? 1 : 0 },
+        repaired: {},
+        error: null,
+      });
+    }
+    const latest = await findLatestReconcileRuns(db());
+    expect(latest.map((run) => [run.account, run.drift])).toEqual([
+      ['jp', { charge_missing: 0 }],
+      ['th', { charge_missing: 1 }],
+    ]);
+  });
+});
