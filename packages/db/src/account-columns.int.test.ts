@@ -6,11 +6,15 @@ import {
   findLatestReconcileRuns,
   findSyncCheckpoint,
   finishReconcileRun,
+  insertDisputeReminders,
   insertReconcileRun,
   listSyncCheckpoints,
   releaseSyncLease,
   saveSyncCheckpoint,
+  startDisputeAction,
 } from './repositories';
+import { json } from './repositories/rows';
+import { disputeRow } from './repositories/test-rows';
 import { useTestDatabase } from './testing';
 
 describe('the account of every row', () => {
@@ -84,5 +88,27 @@ describe('the account of every row', () => {
       ['jp', { charge_missing: 0 }],
       ['th', { charge_missing: 1 }],
     ]);
+  });
+
+  it("reminders and desk actions about a dispute carry the dispute's account", async () => {
+    const row = disputeRow({ id: 'dspt_test_jp_1' });
+    await db()
+      .insertInto('omise.disputes')
+      .values({ ...row, account: 'jp', metadata: json(row.metadata), raw: json(row.raw) })
+      .execute();
+    const [reminder] = await insertDisputeReminders(db(), [
+      { disputeId: 'dspt_test_jp_1', kind: '24h', dueAt: new Date() },
+    ]);
+    expect(reminder?.account).toBe('jp');
+    const actionId = await startDisputeAction(db(), {
+      disputeId: 'dspt_test_jp_1',
+      action: 'message',
+      actor: 'ops',
+      details: {},
+      at: new Date(),
+    });
+    const { rows } = await sql<{ account: string }>`
+      SELECT account FROM omise.dispute_actions WHERE id = ${actionId}`.execute(db());
+    expect(rows).toEqual([{ account: 'jp' }]);
   });
 });

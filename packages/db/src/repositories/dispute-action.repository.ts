@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
+import { disputeAccount } from './dispute-reminder.repository';
 import type { DisputeActionKind } from '../tables/dispute.table';
 import { json } from './rows';
 import type { DisputeActionRow } from './rows';
@@ -27,6 +28,7 @@ export async function startDisputeAction(
   const row = await db
     .insertInto('omise.dispute_actions')
     .values({
+      account: disputeAccount(action.disputeId),
       dispute_id: action.disputeId,
       action: action.action,
       actor: action.actor,

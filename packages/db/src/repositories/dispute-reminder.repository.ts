@@ -32,6 +32,11 @@ export async function findOpenDisputeDeadlines(
     .execute();
 }
 
+/** The account of a dispute, for the follow-up rows about it (`default` if it is not stored). */
+export function disputeAccount(disputeId: string) {
+  return sql<string>`coalesce((SELECT account FROM omise.disputes WHERE id = ${disputeId}), 'default')`;
+}
+
 /**
  * Records reminders; one already recorded (same dispute and kind) is left as it is, so several
  * workers may plan the same reminders at once.
@@ -46,6 +51,7 @@ export async function insertDisputeReminders(
     .insertInto('omise.dispute_reminders')
     .values(
       reminders.map((reminder) => ({
+        account: disputeAccount(reminder.disputeId),
         dispute_id: reminder.disputeId,
         kind: reminder.kind,
         due_at: reminder.dueAt,
