@@ -11,7 +11,7 @@ import {
 import {
   type Database,
   findDisputeFlagsAwaitingNotification,
-  findLatestReconcileRun,
+  findLatestReconcileRuns,
 } from '@omise-sync/db';
 import type { OmiseClient } from '@omise-sync/omise-client';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -170,7 +170,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
   }
   deps.metrics.observeQueues([...eventQueues, followups].map((queue) => bullQueueProbe(queue)));
   // The drift the reconcile CronJob found, exported here because the worker is always scraped.
-  registerReconcileMetrics(deps.metrics.registry, () => findLatestReconcileRun(deps.db));
+  registerReconcileMetrics(deps.metrics.registry, () => findLatestReconcileRuns(deps.db));
 
   const enqueueNotification = async (disputeId: string) => {
     if (deps.alertWebhook === undefined) {

@@ -1,4 +1,4 @@
-import { finishReconcileRun, findLatestReconcileRun, insertReconcileRun } from '@omise-sync/db';
+import { finishReconcileRun, findLatestReconcileRuns, insertReconcileRun } from '@omise-sync/db';
 import { useTestDatabase } from '@omise-sync/db/testing';
 import { Registry } from 'prom-client';
 import { registerReconcileMetrics } from './reconcile-metrics';
@@ -8,11 +8,11 @@ describe('reconcile metrics', () => {
 
   it('when no reconcile has run, there is no drift sample and the last run time reads 0', async () => {
     const registry = new Registry();
-    registerReconcileMetrics(registry, () => findLatestReconcileRun(database.handle.db));
+    registerReconcileMetrics(registry, () => findLatestReconcileRuns(database.handle.db));
     const text = await registry.metrics();
     expect(text).not.toMatch(/^omise_sync_reconcile_drift\{/m);
     // 0 makes "time() - last run > 30m" fire for a reconcile that never ran.
-    expect(text).toMatch(/^omise_sync_reconcile_last_run_timestamp_seconds 0$/m);
+    expect(text).not.toMatch(/^omise_sync_reconcile_last_run_timestamp_seconds\{/m);
   });
 
   it('when runs finished, the latest one is exported: drift by kind, its end time and success', async () => {
@@ -42,16 +42,18 @@ describe('reconcile metrics', () => {
       error: null,
     });
     const registry = new Registry();
-    registerReconcileMetrics(registry, () => findLatestReconcileRun(db));
-    registerReconcileMetrics(registry, () => findLatestReconcileRun(db));
+    registerReconcileMetrics(registry, () => findLatestReconcileRuns(db));
+    registerReconcileMetrics(registry, () => findLatestReconcileRuns(db));
     const text = await registry.metrics();
-    expect(text).toContain('omise_sync_reconcile_drift{kind="events_unprocessed"} 3');
-    expect(text).toContain('omise_sync_reconcile_drift{kind="dispute_stale"} 1');
+    expect(text).toContain(
+      'omise_sync_reconcile_drift{account="default",kind="events_unprocessed"} 3',
+    );
+    expect(text).toContain('omise_sync_reconcile_drift{account="default",kind="dispute_stale"} 1');
     expect(text).not.toContain('kind="charge_stale"');
     expect(text).toContain(
-      `omise_sync_reconcile_last_run_timestamp_seconds ${Date.parse('2026-01-01T00:15:40Z') / 1000}`,
+      `omise_sync_reconcile_last_run_timestamp_seconds{account="default"} ${Date.parse('2026-01-01T00:15:40Z') / 1000}`,
     );
-    expect(text).toContain('omise_sync_reconcile_last_run_success 1');
+    expect(text).toContain('omise_sync_reconcile_last_run_success{account="default"} 1');
   });
 
   it('when Postgres cannot be read, the scrape still succeeds, with no drift sample', async () => {
@@ -60,6 +62,6 @@ describe('reconcile metrics', () => {
     const text = await registry.metrics();
     expect(text).toContain('# TYPE omise_sync_reconcile_drift gauge');
     expect(text).not.toMatch(/^omise_sync_reconcile_drift\{/m);
-    expect(text).toMatch(/^omise_sync_reconcile_last_run_timestamp_seconds 0$/m);
+    expect(text).not.toMatch(/^omise_sync_reconcile_last_run_timestamp_seconds\{/m);
   });
 });

@@ -1,7 +1,8 @@
 import { Gauge, type Registry } from 'prom-client';
 
-/** What the reconcile gauges need from the latest finished `omise.reconcile_runs` row. */
+/** What the reconcile gauges need from an account's latest finished `omise.reconcile_runs` row. */
 export interface ReconcileRunSummary {
+  account: string;
   finished_at: Date | null;
   drift: Record<string, number>;
   error: string | null;
@@ -10,48 +11,57 @@ export interface ReconcileRunSummary {
 const DRIFT = 'omise_sync_reconcile_drift';
 
 /**
- * Exports the latest reconciliation (written by `omise-sync reconcile`, usually the CronJob)
- * as gauges read from Postgres at scrape time: drift by kind, when it last ran, and whether
- * it succeeded. Before any run (or when the read fails, which must not fail the whole scrape)
- * there is no drift sample and the two unlabelled gauges read 0.
+ * Exports each account's latest reconciliation (written by `omise-sync reconcile`, usually the
+ * CronJob) as gauges read from Postgres at scrape time, labelled by account: drift by kind,
+ * when it last ran, and whether it succeeded. An account without a run (or every account, when
+ * the read fails, which must not fail the whole scrape) has no sample.
  * Registering twice on one registry is a no-op.
  */
 export function registerReconcileMetrics(
   registry: Registry,
-  readLatestRun: () => Promise<ReconcileRunSummary | undefined>,
+  readLatestRuns: () => Promise<readonly ReconcileRunSummary[]>,
 ): void {
   if (registry.getSingleMetric(DRIFT) !== undefined) return;
-  // Read at scrape time (an indexed single-row query per gauge), so nothing polls between.
-  const latest = () => readLatestRun().catch(() => undefined);
+  // Read at scrape time (one indexed query per gauge), so nothing polls between.
+  const latest = () => readLatestRuns().catch(() => []);
   new Gauge({
     name: DRIFT,
-    help: 'Differences the last reconcile found between Postgres and the Omise API, by kind',
-    labelNames: ['kind'] as const,
+    help: 'Differences the last reconcile found between Postgres and the Omise API, by account and kind',
+    labelNames: ['account', 'kind'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      const run = await latest();
-      for (const [kind, count] of Object.entries(run?.drift ?? {})) this.set({ kind }, count);
+      for (const run of await latest()) {
+        for (const [kind, count] of Object.entries(run.drift)) {
+          this.set({ account: run.account, kind }, count);
+        }
+      }
     },
   });
   new Gauge({
     name: 'omise_sync_reconcile_last_run_timestamp_seconds',
-    help: 'When the last reconcile finished (Unix seconds)',
+    help: "When the account's last reconcile finished (Unix seconds)",
+    labelNames: ['account'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      const run = await latest();
-      if (run?.finished_at != null) this.set(run.finished_at.getTime() / 1000);
+      for (const run of await latest()) {
+        if (run.finished_at !== null) {
+          this.set({ account: run.account }, run.finished_at.getTime() / 1000);
+        }
+      }
     },
   });
   new Gauge({
     name: 'omise_sync_reconcile_last_run_success',
-    help: '1 when the last reconcile completed, 0 when it failed',
+    help: "1 when the account's last reconcile completed, 0 when it failed",
+    labelNames: ['account'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      const run = await latest();
-      if (run !== undefined) this.set(run.error === null ? 1 : 0);
+      for (const run of await latest()) {
+        this.set({ account: run.account }, run.error === null ? 1 : 0);
+      }
     },
   });
 }

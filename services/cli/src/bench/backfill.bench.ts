@@ -90,6 +90,7 @@ async function main(): Promise<number> {
     );
 
     const omise = createSyncOmiseClient({
+      account: 'default',
       secretKey: EMULATOR_KEY,
       apiUrl: emulatorUrl,
       timeoutMs: 30_000,

@@ -1,5 +1,5 @@
 import { createDatabase } from '@omise-sync/db';
-import { systemClock, DEFAULT_ACCOUNT } from '@omise-sync/core';
+import { systemClock } from '@omise-sync/core';
 import { UsageError, parseCommandArgs } from '../cli-env';
 import {
   BACKFILL_RESOURCES,
@@ -8,7 +8,7 @@ import {
   runBackfill,
 } from '../sync/backfill';
 import { createProgressReporter } from '../sync/progress-reporter';
-import { BackfillConfig, loadSyncConfig } from '../sync/sync-config';
+import { BackfillConfig, loadSyncConfigWithAccounts, selectAccounts } from '../sync/sync-config';
 import {
   abortOnSignals,
   createCliLogger,
@@ -17,13 +17,15 @@ import {
 } from '../sync/sync-services';
 import { formatTable } from '../text-table';
 
-export const BACKFILL_USAGE = `Usage: omise-sync backfill [--since DATE] [--resources charges,disputes] [--restart]
+export const BACKFILL_USAGE = `Usage: omise-sync backfill [--account NAME] [--since DATE] [--resources charges,disputes] [--restart]
 
 Pages through Omise's list endpoints and projects every charge (with its refunds) and dispute
 into Postgres (origin "backfill"; disputes found open are flagged, never notified). Resumable:
 each batch is committed with a checkpoint, so a run that stops (crash, Ctrl-C) continues where
 it stopped when started again. A finished backfill started again fetches only what is newer.
 
+  --account NAME      the account to backfill (required when several are configured); each
+                      account has its own checkpoints and lease
   --since DATE        start of the window (ISO 8601, e.g. 2026-01-01); default: resume, or
                       continue after the last finished window, or everything
   --resources LIST    comma-separated: charges, disputes (default both, charges first)
@@ -95,6 +97,7 @@ export async function backfillCommand(
     {
       args: [...args],
       options: {
+        account: { type: 'string' },
         since: { type: 'string' },
         resources: { type: 'string' },
         restart: { type: 'boolean' },
@@ -109,7 +112,9 @@ export async function backfillCommand(
   }
   const since = parseSince(values.since);
   const resources = parseResources(values.resources);
-  const config = loadSyncConfig(BackfillConfig, env);
+  const { config, accounts } = loadSyncConfigWithAccounts(BackfillConfig, env);
+  const [account] = selectAccounts(accounts, values.account, 'required');
+  if (account === undefined) throw new UsageError('no account configured');
   const logger = createCliLogger('backfill', config.logLevel);
   const database = createDatabase({
     connectionString: config.databaseUrl,
@@ -120,7 +125,7 @@ export async function backfillCommand(
     console.error(`${signal}: stopping after the batch being written (the checkpoint is kept)`),
   );
   try {
-    const omise = createSyncOmiseClient(config.omise).withSignal(interrupt.signal);
+    const omise = createSyncOmiseClient(account).withSignal(interrupt.signal);
     const summaries = await runBackfill(
       {
         db: database.db,
@@ -128,7 +133,7 @@ export async function backfillCommand(
         clock: systemClock,
         progress: createProgressReporter({ stream: process.stdout }),
         logger,
-        account: DEFAULT_ACCOUNT,
+        account: account.account,
         severityRules: config.severityRules,
         responseDays: config.responseDays,
         leaseTtlMs: config.leaseTtlMs,

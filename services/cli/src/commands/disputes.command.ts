@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { systemClock, DEFAULT_ACCOUNT } from '@omise-sync/core';
+import { systemClock } from '@omise-sync/core';
 import { type DisputeDeadlineRow, createDatabase } from '@omise-sync/db';
 import { type DisputeDocument, isOmiseError } from '@omise-sync/omise-client';
 import { UsageError, parseCommandArgs } from '../cli-env';
@@ -17,7 +17,7 @@ import {
   uploadEvidence,
 } from '../desk/dispute-desk';
 import { DOCUMENT_KINDS, parseDocumentKind } from '../desk/evidence-file';
-import { DeskConfig, loadSyncConfig } from '../sync/sync-config';
+import { DeskConfig, loadSyncConfigWithAccounts, selectAccounts } from '../sync/sync-config';
 import { createSyncOmiseClient } from '../sync/sync-services';
 import { formatTable } from '../text-table';
 
@@ -38,6 +38,7 @@ with the actor, and re-project the dispute afterwards.
   accept <dspt_id> --yes                    accept the dispute (it closes as lost)
 
   --kind        ${DOCUMENT_KINDS.join(', ')}
+  --account NAME  the Omise account of the dispute (required when several are configured)
   --actor NAME  who is acting (default: the OS user)
   --json        print only JSON on stdout
 
@@ -51,6 +52,7 @@ const options = {
   kind: { type: 'string' },
   yes: { type: 'boolean' },
   actor: { type: 'string' },
+  account: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -94,7 +96,7 @@ function parseLimit(value: string | undefined): number {
 /** Only the options an action takes; any other is a usage error. */
 function onlyOptions(action: string, values: Values, allowed: readonly (keyof Values)[]): void {
   const extra = (Object.keys(values) as (keyof Values)[]).filter(
-    (name) => values[name] !== undefined && !allowed.includes(name),
+    (name) => values[name] !== undefined && name !== 'account' && !allowed.includes(name),
   );
   if (extra.length > 0) {
     throw new UsageError(
@@ -381,7 +383,9 @@ export async function disputesCommand(
   // Usage errors surface before any configuration is read or connection opened.
   const lazyDeps = (): DisputeDeskDeps => {
     if (deps !== undefined) return deps;
-    const config = loadSyncConfig(DeskConfig, env);
+    const { config, accounts } = loadSyncConfigWithAccounts(DeskConfig, env);
+    const [account] = selectAccounts(accounts, values.account, 'required');
+    if (account === undefined) throw new UsageError('no account configured');
     database = createDatabase({
       connectionString: config.databaseUrl,
       maxConnections: Math.max(2, config.databasePoolSize),
@@ -389,9 +393,9 @@ export async function disputesCommand(
     });
     deps = {
       db: database.db,
-      omise: createSyncOmiseClient(config.omise),
+      omise: createSyncOmiseClient(account),
       clock: systemClock,
-      account: DEFAULT_ACCOUNT,
+      account: account.account,
       severityRules: config.severityRules,
       responseDays: config.responseDays,
       actor,

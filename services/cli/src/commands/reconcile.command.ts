@@ -1,8 +1,8 @@
 import { createDatabase } from '@omise-sync/db';
-import { systemClock, DEFAULT_ACCOUNT } from '@omise-sync/core';
+import { systemClock } from '@omise-sync/core';
 import { DRIFT_KINDS } from '../sync/drift';
 import { type ReconcileReport, runReconcile } from '../sync/reconcile';
-import { ReconcileConfig, loadSyncConfig } from '../sync/sync-config';
+import { ReconcileConfig, loadSyncConfigWithAccounts, selectAccounts } from '../sync/sync-config';
 import {
   abortOnSignals,
   createCliLogger,
@@ -14,7 +14,7 @@ import { formatTable } from '../text-table';
 import { parseSince } from './backfill.command';
 import { parseCommandArgs } from '../cli-env';
 
-export const RECONCILE_USAGE = `Usage: omise-sync reconcile [--since DATE]
+export const RECONCILE_USAGE = `Usage: omise-sync reconcile [--account NAME] [--since DATE]
 
 Makes Postgres converge to the Omise API: reads the Events API from the last cursor and puts
 every charge, refund and dispute event not yet processed on the queue; compares open and
@@ -22,8 +22,10 @@ pending disputes, and charges created in the window, with Postgres and repairs w
 records the drift (omise.reconcile_runs, the worker's omise_sync_reconcile_drift metric) and
 prints it. Nothing it projects sends a notification. Runs every 15 minutes as a CronJob.
 
-  --since DATE   re-read events and compare charges from DATE (ISO 8601); default: events
-                 from the cursor, charges from RECONCILE_LOOKBACK_HOURS ago
+  --account NAME  reconcile only this account; default: every account, one after the
+                  other, each with its own cursor, lease and drift report
+  --since DATE    re-read events and compare charges from DATE (ISO 8601); default: events
+                  from the cursor, charges from RECONCILE_LOOKBACK_HOURS ago
 `;
 
 /** The drift table: one line per kind, found and repaired, with example ids. */
@@ -62,7 +64,11 @@ export async function reconcileCommand(
   const { values } = parseCommandArgs(
     {
       args: [...args],
-      options: { since: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        account: { type: 'string' },
+        since: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     },
     RECONCILE_USAGE,
   );
@@ -71,7 +77,8 @@ export async function reconcileCommand(
     return 0;
   }
   const since = parseSince(values.since);
-  const config = loadSyncConfig(ReconcileConfig, env);
+  const { config, accounts } = loadSyncConfigWithAccounts(ReconcileConfig, env);
+  const selected = selectAccounts(accounts, values.account, 'all');
   const logger = createCliLogger('reconcile', config.logLevel);
   const database = createDatabase({
     connectionString: config.databaseUrl,
@@ -84,25 +91,35 @@ export async function reconcileCommand(
   // A reconcile has no resumable batches: on SIGTERM (the CronJob's deadline) in-flight
   // requests are cancelled, the run is recorded as failed and the next run starts over.
   const interrupt = abortOnSignals((signal) => console.error(`${signal}: stopping`));
+  // Accounts one after the other: each is rate limited by its own Omise account, and one
+  // account's failure (a revoked key, an outage) does not stop the others' reconciliation.
+  let exitCode = 0;
   try {
-    const report = await runReconcile(
-      {
-        db: database.db,
-        omise: createSyncOmiseClient(config.omise).withSignal(interrupt.signal),
-        queue: queues.events,
-        clock: systemClock,
-        logger,
-        account: DEFAULT_ACCOUNT,
-        severityRules: config.severityRules,
-        responseDays: config.responseDays,
-        leaseTtlMs: config.leaseTtlMs,
-      },
-      { since, lookbackMs: config.lookbackMs, settleMs: config.settleMs },
-    );
-    console.log(formatDriftReport(report));
-    return 0;
-  } catch (error) {
-    return reportExpectedFailure(error);
+    for (const omise of selected) {
+      if (interrupt.signal.aborted) break;
+      if (selected.length > 1) console.log(`account ${omise.account}`);
+      try {
+        const report = await runReconcile(
+          {
+            db: database.db,
+            account: omise.account,
+            omise: createSyncOmiseClient(omise).withSignal(interrupt.signal),
+            queue: queues.eventsOf(omise.account),
+            clock: systemClock,
+            logger: logger.child({ account: omise.account }),
+            severityRules: config.severityRules,
+            responseDays: config.responseDays,
+            leaseTtlMs: config.leaseTtlMs,
+          },
+          { since, lookbackMs: config.lookbackMs, settleMs: config.settleMs },
+        );
+        console.log(formatDriftReport(report));
+      } catch (error) {
+        exitCode = Math.max(exitCode, reportExpectedFailure(error));
+      }
+      if (selected.length > 1) console.log('');
+    }
+    return exitCode;
   } finally {
     interrupt.dispose();
     await queues.close();

@@ -1,7 +1,13 @@
 import { systemClock } from '@omise-sync/core';
 import { UsageError, parseCommandArgs } from '../cli-env';
 import { replayEvent, replayFailedJobs } from '../sync/replay';
-import { ReplayEventConfig, ReplayFailedConfig, loadSyncConfig } from '../sync/sync-config';
+import {
+  ReplayEventConfig,
+  ReplayFailedConfig,
+  loadSyncConfigWithAccountNames,
+  loadSyncConfigWithAccounts,
+  selectAccounts,
+} from '../sync/sync-config';
 import {
   createCliLogger,
   createSyncOmiseClient,
@@ -11,14 +17,17 @@ import {
 import { formatTable } from '../text-table';
 import { parseSince } from './backfill.command';
 
-export const REPLAY_USAGE = `Usage: omise-sync replay --event ID
-       omise-sync replay --failed [--since DATE]
+export const REPLAY_USAGE = `Usage: omise-sync replay [--account NAME] --event ID
+       omise-sync replay [--account NAME] --failed [--since DATE]
 
   --event ID      fetch the event from Omise and enqueue it again (origin "replay"; the worker
                   re-fetches its resource; nothing it projects notifies)
   --failed        retry every failed job of omise-events and omise-followups (attempts reset);
                   a retried job keeps its payload and origin
   --since DATE    with --failed: only jobs that failed at or after DATE (ISO 8601)
+  --account NAME  with --event: the account the event belongs to (required when several are
+                  configured); with --failed: only that account's event queue (default: every
+                  account's, and omise-followups)
 `;
 
 /** `omise-sync replay`. */
@@ -30,6 +39,7 @@ export async function replayCommand(
     {
       args: [...args],
       options: {
+        account: { type: 'string' },
         event: { type: 'string' },
         failed: { type: 'boolean' },
         since: { type: 'string' },
@@ -51,14 +61,21 @@ export async function replayCommand(
   }
 
   if (values.event !== undefined) {
-    const config = loadSyncConfig(ReplayEventConfig, env);
+    const { config, accounts } = loadSyncConfigWithAccounts(ReplayEventConfig, env);
+    const [account] = selectAccounts(accounts, values.account, 'required');
+    if (account === undefined) throw new UsageError('no account configured');
     const logger = createCliLogger('replay', config.logLevel);
     const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
       logger.warn({ err: error }, 'Redis error'),
     );
     try {
       const replayed = await replayEvent(
-        { omise: createSyncOmiseClient(config.omise), queue: queues.events, clock: systemClock },
+        {
+          account: account.account,
+          omise: createSyncOmiseClient(account),
+          queue: queues.eventsOf(account.account),
+          clock: systemClock,
+        },
         values.event,
       );
       console.log(
@@ -76,13 +93,18 @@ export async function replayCommand(
   }
 
   const since = parseSince(values.since);
-  const config = loadSyncConfig(ReplayFailedConfig, env);
+  const { config, accounts } = loadSyncConfigWithAccountNames(ReplayFailedConfig, env);
+  const selected = selectAccounts(accounts, values.account, 'all');
   const logger = createCliLogger('replay', config.logLevel);
   const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
     logger.warn({ err: error }, 'Redis error'),
   );
   try {
-    const retried = await replayFailedJobs([queues.events, queues.followups], { since });
+    const eventQueues = selected.map(({ account }) => queues.eventsOf(account));
+    const retried = await replayFailedJobs(
+      values.account === undefined ? [...eventQueues, queues.followups] : eventQueues,
+      { since },
+    );
     if (retried.length === 0) {
       console.log(`no failed job${since === undefined ? '' : ` since ${since.toISOString()}`}`);
       return 0;

@@ -1,15 +1,16 @@
 import { createDatabase } from '@omise-sync/db';
 import { systemClock } from '@omise-sync/core';
-import { collectStatus, formatStatus } from '../sync/status';
-import { StatusConfig, loadSyncConfig } from '../sync/sync-config';
+import { collectStatus, formatFollowups, formatStatus, queueStatus } from '../sync/status';
+import { StatusConfig, loadSyncConfigWithAccountNames, selectAccounts } from '../sync/sync-config';
 import { createCliLogger, openSyncQueues } from '../sync/sync-services';
 import { parseCommandArgs } from '../cli-env';
 
-export const STATUS_USAGE = `Usage: omise-sync status [--json]
+export const STATUS_USAGE = `Usage: omise-sync status [--account NAME] [--json]
 
 Queue depths and failed jobs, the last reconciliation and its drift, processing lag over the
 last 5 minutes (p50/p99 of processed_at - received_at) and the newest event's age, and where
-backfills stand. --json prints the same as one JSON object.
+backfills stand, for every account (or only --account NAME), then the shared follow-up queue.
+--json prints the same as one JSON object.
 `;
 
 /** `omise-sync status`. */
@@ -20,7 +21,11 @@ export async function statusCommand(
   const { values } = parseCommandArgs(
     {
       args: [...args],
-      options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: {
+        account: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
     },
     STATUS_USAGE,
   );
@@ -28,7 +33,8 @@ export async function statusCommand(
     console.log(STATUS_USAGE);
     return 0;
   }
-  const config = loadSyncConfig(StatusConfig, env);
+  const { config, accounts } = loadSyncConfigWithAccountNames(StatusConfig, env);
+  const selected = selectAccounts(accounts, values.account, 'all');
   const database = createDatabase({
     connectionString: config.databaseUrl,
     maxConnections: 2,
@@ -39,12 +45,23 @@ export async function statusCommand(
     logger.warn({ err: error }, 'Redis error'),
   );
   try {
-    const status = await collectStatus({
-      db: database.db,
-      queues: [queues.events, queues.followups],
-      clock: systemClock,
-    });
-    console.log(values.json === true ? JSON.stringify(status, null, 2) : formatStatus(status));
+    const statuses = [];
+    for (const { account } of selected) {
+      statuses.push(
+        await collectStatus({
+          db: database.db,
+          account,
+          queues: [queues.eventsOf(account)],
+          clock: systemClock,
+        }),
+      );
+    }
+    const followups = await queueStatus(queues.followups, systemClock.now().getTime());
+    console.log(
+      values.json === true
+        ? JSON.stringify({ accounts: statuses, followups }, null, 2)
+        : [...statuses.map(formatStatus), formatFollowups(followups)].join('\n\n'),
+    );
     return 0;
   } finally {
     await queues.close();

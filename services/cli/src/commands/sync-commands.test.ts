@@ -1,6 +1,11 @@
 import { ConfigError } from '@omise-sync/core';
 import { UsageError } from '../cli-env';
-import { BackfillConfig, ReconcileConfig, loadSyncConfig } from '../sync/sync-config';
+import {
+  BackfillConfig,
+  ReconcileConfig,
+  loadSyncConfig,
+  loadSyncConfigWithAccounts,
+} from '../sync/sync-config';
 import { parseResources, parseSince } from './backfill.command';
 
 describe('sync command arguments and configuration', () => {
@@ -34,7 +39,7 @@ describe('sync command arguments and configuration', () => {
   it('when variables are missing or wrong, every problem is listed at once', () => {
     const error = (() => {
       try {
-        loadSyncConfig(BackfillConfig, {
+        loadSyncConfigWithAccounts(BackfillConfig, {
           OMISE_SECRET_KEY: 'pkey_test_123',
           BACKFILL_BATCH_SIZE: '0',
           DISPUTE_SEVERITY_RULES: '{not json',

@@ -155,7 +155,7 @@ describe('backfill', () => {
 
   it('when another backfill holds the lock, a second one fails at once', async () => {
     const { db } = database.handle;
-    await withSyncLease(db, 'omise-sync:backfill', async () => {
+    await withSyncLease(db, { name: 'omise-sync:backfill', account: 'default' }, async () => {
       await expect(runBackfill(depsWith(), { resources: ['charges'] })).rejects.toThrow(
         SyncAlreadyRunningError,
       );

@@ -1,4 +1,5 @@
 import {
+  type AccountName,
   type EventOrigin,
   OmiseEventEnvelope,
   type OmiseEventJob,
@@ -22,6 +23,7 @@ export function eventJobFor(
   event: unknown,
   receivedAt: Date,
   origin: EventOrigin,
+  account: AccountName,
 ): EventJobDisposition {
   const envelope = OmiseEventEnvelope.safeParse(event);
   if (!envelope.success) {
@@ -33,7 +35,7 @@ export function eventJobFor(
         .join('; '),
     };
   }
-  return toEventDisposition(envelope.data, receivedAt, origin);
+  return toEventDisposition(envelope.data, receivedAt, origin, account);
 }
 
 /**

@@ -64,7 +64,11 @@ describe('reconcile against a faulty webhook delivery', () => {
         continue;
       }
       const expected = toChargeRow(charge, now);
-      compare(charge.id, comparableRow({ ...row }), comparableRow({ ...expected, account: 'default' }));
+      compare(
+        charge.id,
+        comparableRow({ ...row }),
+        comparableRow({ ...expected, account: 'default' }),
+      );
       compare(
         `${charge.id} raw`,
         stableRaw(row.raw),
@@ -98,7 +102,11 @@ describe('reconcile against a faulty webhook delivery', () => {
         continue;
       }
       const expected = toDisputeRow(dispute, now, 7);
-      compare(dispute.id, comparableRow({ ...row }), comparableRow({ ...expected, account: 'default' }));
+      compare(
+        dispute.id,
+        comparableRow({ ...row }),
+        comparableRow({ ...expected, account: 'default' }),
+      );
       compare(
         `${dispute.id} raw`,
         stableRaw(row.raw),

@@ -84,7 +84,12 @@ describe('replay and status', () => {
     expect((await getEvent(db, eventId)).origin).toBe('webhook');
 
     const replayed = await replayEvent(
-      { omise: pipeline.omise, queue: pipeline.events, clock: { now: () => new Date() } },
+      {
+        account: 'default',
+        omise: pipeline.omise,
+        queue: pipeline.events,
+        clock: { now: () => new Date() },
+      },
       eventId,
     );
     expect(replayed).toMatchObject({ eventId, key: 'charge.create', resourceId: chargeId });
@@ -97,6 +102,7 @@ describe('replay and status', () => {
 
   it('when the event is unknown to Omise or about an object omise-sync does not project, replay says so and enqueues nothing', async () => {
     const deps = {
+      account: 'default',
       omise: pipeline.omise,
       queue: pipeline.events,
       clock: { now: () => new Date() },
@@ -142,6 +148,7 @@ describe('replay and status', () => {
     const collect = () =>
       collectStatus({
         db,
+        account: 'default',
         queues: [pipeline.events, pipeline.followups, probe],
         clock: { now: () => at },
       });

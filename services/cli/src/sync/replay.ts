@@ -1,6 +1,6 @@
 import { type NotifyDisputeFlagJob, type OmiseEventJob, jobCatalog } from '@omise-sync/core';
 import { type OmiseClient } from '@omise-sync/omise-client';
-import { type Clock } from '@omise-sync/core';
+import { type AccountName, type Clock } from '@omise-sync/core';
 import { type Job, type Queue } from 'bullmq';
 import { eventJobFor, rerunJobId } from './event-jobs';
 import { SyncError } from './sync-errors';
@@ -26,12 +26,12 @@ export interface ReplayedEvent {
  * @throws EventNotProjectedError when the event is about an object omise-sync does not project
  */
 export async function replayEvent(
-  deps: { omise: OmiseClient; queue: Queue<OmiseEventJob>; clock: Clock },
+  deps: { account: AccountName; omise: OmiseClient; queue: Queue<OmiseEventJob>; clock: Clock },
   eventId: string,
 ): Promise<ReplayedEvent> {
   const event = await deps.omise.events.retrieve(eventId);
   const now = deps.clock.now();
-  const disposition = eventJobFor(event, now, 'replay');
+  const disposition = eventJobFor(event, now, 'replay', deps.account);
   if (disposition.kind === 'ignore') {
     throw new EventNotProjectedError(
       `${eventId} (${event.key}) is about a ${disposition.objectType}, which omise-sync does not project`,

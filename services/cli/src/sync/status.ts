@@ -42,6 +42,8 @@ export interface BackfillStatus {
 }
 
 export interface SyncStatus {
+  /** The Omise account this status is about. */
+  account: string;
   at: Date;
   queues: QueueStatus[];
   lastReconcile: ReconcileRunRow | undefined;
@@ -50,7 +52,7 @@ export interface SyncStatus {
   backfills: BackfillStatus[];
 }
 
-async function queueStatus(queue: Queue, nowMs: number): Promise<QueueStatus> {
+export async function queueStatus(queue: Queue, nowMs: number): Promise<QueueStatus> {
   const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
   const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
   return {
@@ -67,6 +69,7 @@ async function queueStatus(queue: Queue, nowMs: number): Promise<QueueStatus> {
 
 async function lagStatus(
   db: Kysely<Database>,
+  account: string,
   now: Date,
   windowMinutes: number,
 ): Promise<LagStatus> {
@@ -81,14 +84,16 @@ async function lagStatus(
     newest: Date | null;
   }>`
     SELECT
-      (SELECT count(*) FROM omise.events WHERE processed_at >= ${windowStart} AND origin <> 'backfill') AS processed,
+      (SELECT count(*) FROM omise.events
+        WHERE account = ${account} AND processed_at >= ${windowStart} AND origin <> 'backfill') AS processed,
       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))
-         FROM omise.events WHERE processed_at >= ${windowStart} AND origin <> 'backfill') AS p50,
+         FROM omise.events
+        WHERE account = ${account} AND processed_at >= ${windowStart} AND origin <> 'backfill') AS p50,
       (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))
-         FROM omise.events WHERE processed_at >= ${windowStart} AND origin <> 'backfill') AS p99,
-      (SELECT max(created_at) FROM omise.events WHERE processed_at IS NOT NULL) AS newest`.execute(
-    db,
-  );
+         FROM omise.events
+        WHERE account = ${account} AND processed_at >= ${windowStart} AND origin <> 'backfill') AS p99,
+      (SELECT max(created_at) FROM omise.events
+        WHERE account = ${account} AND processed_at IS NOT NULL) AS newest`.execute(db);
   const row = rows[0];
   const newest = row?.newest ?? null;
   return {
@@ -102,11 +107,11 @@ async function lagStatus(
 }
 
 /**
- * `omise-sync status`: queue depths and failed jobs, the last reconciliation and its drift,
- * processing lag over the last `lagWindowMinutes`, and where backfills stand.
+ * `omise-sync status` of one account: its queue depths and failed jobs, its last reconciliation
+ * and drift, its processing lag over the last `lagWindowMinutes`, and where its backfills stand.
  */
 export async function collectStatus(
-  deps: { db: Kysely<Database>; queues: readonly Queue[]; clock: Clock },
+  deps: { db: Kysely<Database>; account: string; queues: readonly Queue[]; clock: Clock },
   options: { lagWindowMinutes?: number } = {},
 ): Promise<SyncStatus> {
   const at = deps.clock.now();
@@ -114,7 +119,7 @@ export async function collectStatus(
   const queues = [];
   for (const queue of deps.queues) queues.push(await queueStatus(queue, at.getTime()));
   const backfills: BackfillStatus[] = [];
-  for (const row of await listSyncCheckpoints(deps.db, 'backfill:')) {
+  for (const row of await listSyncCheckpoints(deps.db, 'backfill:', deps.account)) {
     const cursor = BackfillCursor.safeParse(row.cursor);
     if (!cursor.success) continue;
     backfills.push({
@@ -126,10 +131,11 @@ export async function collectStatus(
     });
   }
   return {
+    account: deps.account,
     at,
     queues,
-    lastReconcile: await findLatestReconcileRun(deps.db),
-    lag: await lagStatus(deps.db, at, lagWindowMinutes),
+    lastReconcile: await findLatestReconcileRun(deps.db, deps.account),
+    lag: await lagStatus(deps.db, deps.account, at, lagWindowMinutes),
     lagWindowMinutes,
     backfills,
   };
@@ -139,9 +145,20 @@ function seconds(value: number | null): string {
   return value === null ? '-' : value < 10 ? value.toFixed(3) : formatDuration(value);
 }
 
+/** The follow-up queue (shared by every account) as a table. */
+export function formatFollowups(queue: QueueStatus): string {
+  return formatTable(
+    ['follow-up queue', 'waiting', 'active', 'delayed', 'failed', 'completed'],
+    [[queue.queue, queue.waiting, queue.active, queue.delayed, queue.failed, queue.completed]],
+  );
+}
+
 /** The status as plain-text tables. */
 export function formatStatus(status: SyncStatus): string {
-  const sections: string[] = [`omise-sync status at ${status.at.toISOString()}`, ''];
+  const sections: string[] = [
+    `omise-sync status of account ${status.account} at ${status.at.toISOString()}`,
+    '',
+  ];
   sections.push(
     formatTable(
       ['queue', 'waiting', 'active', 'delayed', 'failed', 'completed', 'oldest waiting'],

@@ -1,4 +1,11 @@
-import { envFields, parseEnv } from '@omise-sync/core';
+import {
+  type AccountName,
+  envFields,
+  loadBoth,
+  loadOmiseAccounts,
+  parseEnv,
+} from '@omise-sync/core';
+import { UsageError } from '../cli-env';
 import {
   DEFAULT_DISPUTE_RESPONSE_DAYS,
   DEFAULT_DISPUTE_SEVERITY_RULES,
@@ -23,11 +30,11 @@ const queueFields = {
 };
 
 const omiseFields = {
-  /** Omise secret key (`skey_…`). Required. */
-  OMISE_SECRET_KEY: z.string().regex(/^skey_\w+$/, {
-    error: 'must be an Omise secret key (skey_…)',
-  }),
-  /** Base URL of the Omise API (the emulator in tests and demos). Default https://api.omise.co. */
+  /*
+   * The accounts (OMISE_ACCOUNTS_FILE, or OMISE_SECRET_KEY as the account `default`) are read by
+   * loadOmiseAccounts from @omise-sync/core (see loadSyncConfig).
+   */
+  /** Base URL of the Omise API for accounts without their own `apiUrl`. Default https://api.omise.co. */
   OMISE_API_URL: envFields.url(['https:', 'http:']).default('https://api.omise.co'),
   /** Milliseconds one Omise request may take before it counts as failed. Default 30000. */
   OMISE_TIMEOUT_MS: envFields.positiveInt(30_000),
@@ -71,7 +78,6 @@ function databaseConfig(env: z.output<z.ZodObject<typeof databaseFields>>) {
 
 function omiseConfig(env: z.output<z.ZodObject<typeof omiseFields>>) {
   return {
-    secretKey: env.OMISE_SECRET_KEY,
     apiUrl: env.OMISE_API_URL,
     timeoutMs: env.OMISE_TIMEOUT_MS,
     rateLimitRps: env.OMISE_RATE_LIMIT_RPS,
@@ -79,8 +85,11 @@ function omiseConfig(env: z.output<z.ZodObject<typeof omiseFields>>) {
   };
 }
 
-/** How the CLI talks to Omise. */
-export type OmiseConfig = ReturnType<typeof omiseConfig>;
+/** How the CLI talks to Omise (defaults for every account). */
+export type OmiseDefaults = ReturnType<typeof omiseConfig>;
+
+/** How the CLI talks to one account's Omise API. */
+export type OmiseConfig = OmiseDefaults & { account: AccountName; secretKey: string };
 
 /** `omise-sync backfill`. */
 export const BackfillConfig = z
@@ -186,4 +195,68 @@ export function loadSyncConfig<S extends z.ZodType>(
   env: NodeJS.ProcessEnv,
 ): z.output<S> {
   return parseEnv(schema, env);
+}
+
+/**
+ * Parses a command's configuration and the accounts it may work on, each with its Omise
+ * settings (its own `apiUrl` and `rateLimitRps`, else the command's).
+ * @throws ConfigError listing every problem of both at once.
+ */
+export function loadSyncConfigWithAccounts<S extends z.ZodType<{ omise: OmiseDefaults }>>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+): { config: z.output<S>; accounts: OmiseConfig[] } {
+  const [config, accounts] = loadBoth(
+    () => parseEnv(schema, env),
+    () => loadOmiseAccounts(env, { secretKey: 'required', webhookSecrets: 'optional' }),
+  );
+  return {
+    config,
+    accounts: accounts.map((account) => ({
+      ...config.omise,
+      account: account.name,
+      secretKey: account.secretKey,
+      apiUrl: account.apiUrl ?? config.omise.apiUrl,
+      rateLimitRps: account.rateLimitRps ?? config.omise.rateLimitRps,
+    })),
+  };
+}
+
+/**
+ * Parses a command's configuration and the names of the accounts, for commands that never call
+ * Omise (no key needed).
+ * @throws ConfigError listing every problem of both at once.
+ */
+export function loadSyncConfigWithAccountNames<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+): { config: z.output<S>; accounts: { account: AccountName }[] } {
+  const [config, accounts] = loadBoth(
+    () => parseEnv(schema, env),
+    () => loadOmiseAccounts(env, { secretKey: 'optional', webhookSecrets: 'optional' }),
+  );
+  return { config, accounts: accounts.map((account) => ({ account: account.name })) };
+}
+
+/**
+ * The accounts `--account NAME` names, or every account when it is absent. A command where
+ * every account makes no sense passes `required`: without the flag it works on the only
+ * account there is, and with several it is a usage error.
+ * @throws UsageError for an unknown account, or a missing `--account` where it is required
+ */
+export function selectAccounts<A extends { account: AccountName }>(
+  accounts: readonly A[],
+  flag: string | undefined,
+  absent: 'all' | 'required',
+): A[] {
+  const names = accounts.map((account) => account.account).join(', ');
+  if (flag !== undefined) {
+    const found = accounts.find((account) => account.account === flag);
+    if (found === undefined) {
+      throw new UsageError(`--account ${flag}: no such account (configured: ${names})`);
+    }
+    return [found];
+  }
+  if (absent === 'all' || accounts.length === 1) return [...accounts];
+  throw new UsageError(`--account NAME is required with several accounts (configured: ${names})`);
 }

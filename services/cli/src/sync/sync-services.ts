@@ -1,8 +1,10 @@
 import {
+  type AccountName,
   type Logger,
   type NotifyDisputeFlagJob,
   type OmiseEventJob,
   createLogger,
+  eventQueueName,
   jobCatalog,
 } from '@omise-sync/core';
 import {
@@ -44,7 +46,8 @@ export function createSyncOmiseClient(
 
 /** The queues the sync commands read and write, on one Redis connection. */
 export interface SyncQueues {
-  events: Queue<OmiseEventJob>;
+  /** An account's event queue (`eventQueueName`), opened on first use. */
+  eventsOf(account: AccountName): Queue<OmiseEventJob>;
   followups: Queue<NotifyDisputeFlagJob>;
   close(): Promise<void>;
 }
@@ -58,23 +61,31 @@ export function openSyncQueues(
     maxRetriesPerRequest: null,
     connectionName: 'omise-sync:cli',
   });
-  const events = new Queue<OmiseEventJob>(jobCatalog.omiseEvent.queue, { connection, prefix });
+  const events = new Map<string, Queue<OmiseEventJob>>();
   const followups = new Queue<NotifyDisputeFlagJob>(jobCatalog.notifyDisputeFlag.queue, {
     connection,
     prefix,
   });
   // Without a listener, a connection error would be thrown as an unhandled 'error' event.
   connection.on('error', onError);
-  events.on('error', onError);
   followups.on('error', onError);
   return {
-    events,
+    eventsOf(account) {
+      let queue = events.get(account);
+      if (queue === undefined) {
+        queue = new Queue<OmiseEventJob>(eventQueueName(account), { connection, prefix });
+        queue.on('error', onError);
+        events.set(account, queue);
+      }
+      return queue;
+    },
     followups,
     async close() {
+      const queues = [...events.values(), followups];
       // A command that fails early must not close the connection while BullMQ is still
       // setting it up (that surfaces as EPIPE errors).
-      await Promise.allSettled([events.waitUntilReady(), followups.waitUntilReady()]);
-      await Promise.allSettled([events.close(), followups.close()]);
+      await Promise.allSettled(queues.map((queue) => queue.waitUntilReady()));
+      await Promise.allSettled(queues.map((queue) => queue.close()));
       await connection.quit().catch(() => connection.disconnect());
     },
   };

@@ -86,7 +86,7 @@ export class CheckpointedWriter<T> {
           written: before.written + countWritten(results).written,
           completedAt: position.atEnd ? deps.clock.now().toISOString() : null,
         };
-        await saveSyncCheckpoint(trx, options.name, next);
+        await saveSyncCheckpoint(trx, options.name, next, deps.account);
       },
     }).then((batchResults) => {
       const written = countWritten(batchResults);
@@ -138,6 +138,6 @@ export class CheckpointedWriter<T> {
       pages,
       completedAt: this.deps.clock.now().toISOString(),
     };
-    await saveSyncCheckpoint(this.deps.db, this.options.name, this.cursor);
+    await saveSyncCheckpoint(this.deps.db, this.options.name, this.cursor, this.deps.account);
   }
 }

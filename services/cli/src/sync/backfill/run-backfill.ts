@@ -41,7 +41,7 @@ async function openWalk<T>(
   log: Logger,
 ): Promise<WalkStart<T>> {
   const name = backfillCheckpointName(resource);
-  const stored = await findSyncCheckpoint(deps.db, name);
+  const stored = await findSyncCheckpoint(deps.db, name, deps.account);
   const previous =
     stored === undefined || options.restart === true
       ? undefined
@@ -200,7 +200,7 @@ export async function runBackfill(
 ): Promise<BackfillSummary[]> {
   return withSyncLease(
     deps.db,
-    'omise-sync:backfill',
+    { name: 'omise-sync:backfill', account: deps.account },
     async () => {
       const summaries: BackfillSummary[] = [];
       for (const resource of options.resources) {

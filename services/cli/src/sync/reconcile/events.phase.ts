@@ -35,10 +35,13 @@ function floorToSecond(date: Date): Date {
  * created before it. Undefined otherwise: a `--since` walk or a continuation (its window
  * starts where an earlier one ended, so older resources were not listed again) proves nothing.
  */
-async function findFullBackfillEnd(db: Kysely<Database>): Promise<Date | undefined> {
+async function findFullBackfillEnd(
+  db: Kysely<Database>,
+  account: string,
+): Promise<Date | undefined> {
   let end: number | undefined;
   for (const resource of BACKFILL_RESOURCES) {
-    const stored = await findSyncCheckpoint(db, backfillCheckpointName(resource));
+    const stored = await findSyncCheckpoint(db, backfillCheckpointName(resource), account);
     const parsed = BackfillCursor.safeParse(stored?.cursor);
     if (!parsed.success) return undefined;
     const { from, to, completedAt } = parsed.data;
@@ -70,7 +73,7 @@ export async function reconcileEvents(
   ledger: DriftLedger,
 ): Promise<ReconcileEventsReport> {
   const now = deps.clock.now();
-  const stored = await findSyncCheckpoint(deps.db, RECONCILE_EVENTS_CHECKPOINT);
+  const stored = await findSyncCheckpoint(deps.db, RECONCILE_EVENTS_CHECKPOINT, deps.account);
   let cursor: ReconcileEventsCursor | undefined;
   if (stored !== undefined) {
     const parsed = ReconcileEventsCursor.safeParse(stored.cursor);
@@ -86,7 +89,7 @@ export async function reconcileEvents(
     from = new Date(cursor.createdAt);
     skip = new Set(cursor.ids);
   } else from = new Date(now.getTime() - options.lookbackMs);
-  const backfillEnd = await findFullBackfillEnd(deps.db);
+  const backfillEnd = await findFullBackfillEnd(deps.db, deps.account);
 
   const result: ReconcileEventsReport = {
     from: from.toISOString(),
@@ -104,7 +107,7 @@ export async function reconcileEvents(
     const jobs: OmiseEventJob[] = [];
     for (const event of events) {
       if (skip.has(event.id)) continue;
-      const disposition = eventJobFor(event, receivedAt, 'reconcile');
+      const disposition = eventJobFor(event, receivedAt, 'reconcile', deps.account);
       if (disposition.kind === 'project') jobs.push(disposition.job);
       else if (disposition.kind === 'invalid') {
         result.invalid += 1;
@@ -167,7 +170,7 @@ export async function reconcileEvents(
     const next = advanceEventsCursor(cursor, events, undefined);
     if (next !== undefined && next !== cursor) {
       cursor = next;
-      await saveSyncCheckpoint(deps.db, RECONCILE_EVENTS_CHECKPOINT, cursor);
+      await saveSyncCheckpoint(deps.db, RECONCILE_EVENTS_CHECKPOINT, cursor, deps.account);
     }
   };
 
@@ -191,7 +194,7 @@ export async function reconcileEvents(
   if (chunk.length > 0) await handleChunk(chunk);
   const final = advanceEventsCursor(cursor, seenInLastSecond, to);
   if (final !== undefined && final !== cursor) {
-    await saveSyncCheckpoint(deps.db, RECONCILE_EVENTS_CHECKPOINT, final);
+    await saveSyncCheckpoint(deps.db, RECONCILE_EVENTS_CHECKPOINT, final, deps.account);
   }
   return result;
 }

@@ -28,11 +28,15 @@ export async function runReconcile(
 ): Promise<ReconcileReport> {
   return withSyncLease(
     deps.db,
-    'omise-sync:reconcile',
+    { name: 'omise-sync:reconcile', account: deps.account },
     async () => {
       const startedAt = deps.clock.now();
       const since = options.since ?? new Date(startedAt.getTime() - options.lookbackMs);
-      const runId = await insertReconcileRun(deps.db, { startedAt, since });
+      const runId = await insertReconcileRun(deps.db, {
+        startedAt,
+        since,
+        account: deps.account,
+      });
       const log = deps.logger.child({ reconcileRun: runId });
       const scoped = { ...deps, logger: log };
       const ledger = new DriftLedger();
