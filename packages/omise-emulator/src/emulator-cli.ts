@@ -46,6 +46,7 @@ export async function runEmulatorCli(
     ...(config.snapshotFile === undefined ? {} : { snapshotFile: config.snapshotFile }),
     ...(config.seed === undefined ? {} : { seed: config.seed }),
     adminApi: config.adminApi,
+    accounts: config.env.EMULATOR_ACCOUNTS ?? [],
     logger,
   });
   // The key is not printed: it may be a real-looking secret someone configured.

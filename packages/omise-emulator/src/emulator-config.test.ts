@@ -73,3 +73,28 @@ test('OMISE_SECRET_KEY, OMISE_WEBHOOK_SECRETS and LOG_LEVEL (shared with the rec
   );
   expect(own.env.EMULATOR_SECRET_KEY).toBe('skey_test_own');
 });
+
+test('EMULATOR_ACCOUNTS adds accounts, each with its own key and webhooks', () => {
+  const config = loadEmulatorConfig(
+    {
+      EMULATOR_ACCOUNTS: JSON.stringify([
+        {
+          name: 'account-2',
+          secretKey: 'skey_test_two',
+          webhooks: [{ url: 'http://r.test/webhooks/omise/account-2', secrets: ['c2VjcmV0'] }],
+        },
+      ]),
+    },
+    [],
+  );
+  expect(config.env.EMULATOR_ACCOUNTS).toEqual([
+    {
+      name: 'account-2',
+      secretKey: 'skey_test_two',
+      webhooks: [{ url: 'http://r.test/webhooks/omise/account-2', secrets: ['c2VjcmV0'] }],
+    },
+  ]);
+  expect(() => loadEmulatorConfig({ EMULATOR_ACCOUNTS: '[{"name":"X"}]' }, [])).toThrow(
+    ConfigError,
+  );
+});

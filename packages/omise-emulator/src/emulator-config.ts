@@ -18,6 +18,15 @@ const commaList = z.string().transform((v) =>
 );
 
 /** Environment variables the emulator CLI reads. */
+/** `EMULATOR_ACCOUNTS`: the accounts beside `default`. */
+export const EmulatorAccountsInput = z.array(
+  z.strictObject({
+    name: z.string().regex(/^[a-z0-9-]{1,32}$/),
+    secretKey: z.string().startsWith('skey_'),
+    webhooks: z.array(z.strictObject({ url: z.url(), secrets: z.array(z.base64()) })).default([]),
+  }),
+);
+
 export const EmulatorEnv = z.object({
   /** Secret key accepted on API endpoints. Default `skey_test_emulator`. */
   EMULATOR_SECRET_KEY: z.string().startsWith('skey_').default(DEFAULT_SECRET_KEY),
@@ -37,6 +46,11 @@ export const EmulatorEnv = z.object({
   EMULATOR_SNAPSHOT_FILE: z.string().optional(),
   /** JSON object of faults, e.g. `{"rateLimitShare":0.05}`. Default none. */
   EMULATOR_FAULTS: envFields.json(FaultsPatch).optional(),
+  /**
+   * Further accounts as a JSON list of `{ name, secretKey, webhooks?: [{ url, secrets }] }`
+   * (each its own data, events and webhooks; see README). Default none.
+   */
+  EMULATOR_ACCOUNTS: envFields.json(EmulatorAccountsInput).optional(),
   /** pino level. Default info. */
   EMULATOR_LOG_LEVEL: envFields.logLevel(),
   /** `on` serves the `/_emulator/*` admin API (as `--admin` does). Default off. */

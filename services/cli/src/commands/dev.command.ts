@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { jobCatalog } from '@omise-sync/core';
+import { eventQueueName } from '@omise-sync/core';
 import { createDatabase, migrateToLatest } from '@omise-sync/db';
 import { createOmiseClient } from '@omise-sync/omise-client';
 import { AlertSink, freePort } from '../dev/alert-sink';
@@ -31,7 +31,25 @@ then a summary and a sample BI query. Ctrl-C stops early, cleanly.
   --refund-share X    share of charges refunded (default 0.15)
   --dispute-share X   share of charges disputed (default 0.1)
   --timeout S         give up waiting for the pipeline to settle after S seconds (default 600)
+  --accounts N        Omise accounts, each with its own key, webhook URL and secret, all into
+                      one database (default 1; 2 or more use OMISE_ACCOUNTS_FILE)
 `;
+
+/** One demo account: its name, emulator key and webhook secret. */
+interface DevAccount {
+  name: string;
+  secretKey: string;
+  webhookSecret: string;
+}
+
+/** `default` (the emulator's own account), then `account-2`, `account-3`… */
+function devAccounts(count: number): DevAccount[] {
+  return Array.from({ length: count }, (_, index) => ({
+    name: index === 0 ? 'default' : `account-${index + 1}`,
+    secretKey: index === 0 ? EMULATOR_SECRET_KEY : `${EMULATOR_SECRET_KEY}_${index + 1}`,
+    webhookSecret: randomBytes(32).toString('base64'),
+  }));
+}
 
 function numberFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -75,6 +93,7 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
         'refund-share': { type: 'string' },
         'dispute-share': { type: 'string' },
         timeout: { type: 'string' },
+        accounts: { type: 'string' },
         help: { type: 'boolean' },
       },
     },
@@ -92,6 +111,11 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     disputeShare: numberFlag('dispute-share', values['dispute-share'], 0.1),
   };
   const timeoutMs = numberFlag('timeout', values.timeout, 600) * 1000;
+  const accountCount = numberFlag('accounts', values.accounts, 1);
+  if (!Number.isInteger(accountCount) || accountCount < 1 || accountCount > 20) {
+    throw new UsageError('--accounts must be a whole number from 1 to 20');
+  }
+  const accounts = devAccounts(accountCount);
 
   const say = (line: string) => console.log(line);
   const services = await resolveServices(env, say);
@@ -112,7 +136,6 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   const prefix = `omise-sync-dev-${runId}`;
   const logDir = join(process.cwd(), '.dev', 'logs');
   mkdirSync(logDir, { recursive: true });
-  const webhookSecret = randomBytes(32).toString('base64');
   const [emulatorPort, receiverPort, receiverMetricsPort, workerMetricsPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -126,7 +149,31 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   const alerts = await AlertSink.start(() => undefined);
   const handle = createDatabase({ connectionString: databaseUrl, maxConnections: 2 });
   const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(jobCatalog.omiseEvent.queue, { connection: redis, prefix });
+  const lanes = accounts.map((account) => ({
+    account,
+    queue: new Queue(eventQueueName(account.name), { connection: redis, prefix }),
+  }));
+  // Several accounts go through the accounts file, as in production; one keeps the variables.
+  const accountsFile = join(process.cwd(), '.dev', 'accounts.json');
+  if (accounts.length > 1) {
+    writeFileSync(
+      accountsFile,
+      JSON.stringify(
+        accounts.map((a) => ({
+          name: a.name,
+          secretKey: a.secretKey,
+          webhookSecrets: [a.webhookSecret],
+        })),
+      ),
+      { mode: 0o600 },
+    );
+  }
+  const [primary] = accounts;
+  if (primary === undefined) throw new UsageError('--accounts must be at least 1');
+  const accountVariables =
+    accounts.length > 1
+      ? { OMISE_ACCOUNTS_FILE: accountsFile, OMISE_SECRET_KEY: undefined }
+      : { OMISE_ACCOUNTS_FILE: undefined };
   const cli = process.argv[1] ?? join(__dirname, '..', 'main.js');
   const common = {
     ...env,
@@ -150,22 +197,24 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const startedAt = Date.now();
-  let last: DemoSnapshot | undefined;
+  let last: DemoSnapshot[] | undefined;
   let settled = false;
-  let checks: SyncCheck[] | undefined;
+  let checks: SyncCheck[][] | undefined;
   try {
     const receiver = start('receiver', [serviceEntry('receiver')], {
       ...common,
       PORT: String(receiverPort),
       METRICS_PORT: String(receiverMetricsPort),
+      ...accountVariables,
       // Signature mode needs no API key; one exported for the CLI must not reach the receiver.
       OMISE_SECRET_KEY: undefined,
-      OMISE_WEBHOOK_SECRETS: webhookSecret,
+      OMISE_WEBHOOK_SECRETS: accounts.length > 1 ? undefined : primary.webhookSecret,
     });
     const worker = start('worker', [serviceEntry('worker')], {
       ...common,
       DATABASE_URL: databaseUrl,
       OMISE_SECRET_KEY: EMULATOR_SECRET_KEY,
+      ...accountVariables,
       OMISE_API_URL: emulatorUrl,
       METRICS_PORT: String(workerMetricsPort),
       ALERT_WEBHOOK_URL: alerts.url,
@@ -186,7 +235,16 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
       {
         ...env,
         EMULATOR_SECRET_KEY,
-        EMULATOR_WEBHOOK_SECRETS: webhookSecret,
+        EMULATOR_WEBHOOK_SECRETS: primary.webhookSecret,
+        EMULATOR_ACCOUNTS: JSON.stringify(
+          accounts.slice(1).map((a) => ({
+            name: a.name,
+            secretKey: a.secretKey,
+            webhooks: [
+              { url: `${receiverUrl}/webhooks/omise/${a.name}`, secrets: [a.webhookSecret] },
+            ],
+          })),
+        ),
         EMULATOR_LOG_LEVEL: 'info',
       },
     );
@@ -198,16 +256,24 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     say(
       `emulator ${emulatorUrl} → receiver ${receiverUrl}/webhooks/omise → queue ${prefix} → worker → Postgres`,
     );
+    if (accounts.length > 1) {
+      say(
+        `accounts: ${accounts.map((a) => `${a.name} (${receiverUrl}/webhooks/omise/${a.name})`).join(', ')}`,
+      );
+    }
     say(`logs: ${logDir}/{emulator,receiver,worker}.log`);
-    const response = await fetch(`${emulatorUrl}/_emulator/scenario`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(scenario),
-    });
-    if (!response.ok)
-      throw new Error(`the emulator refused the scenario: ${await response.text()}`);
+    for (const account of accounts) {
+      const query = new URLSearchParams({ account: account.name });
+      const response = await fetch(`${emulatorUrl}/_emulator/scenario?${query.toString()}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(scenario),
+      });
+      if (!response.ok)
+        throw new Error(`the emulator refused the scenario: ${await response.text()}`);
+    }
     say(
-      `scenario: ${scenario.charges} charges at ${scenario.ratePerSecond}/s, ` +
+      `scenario${accounts.length > 1 ? ' per account' : ''}: ${scenario.charges} charges at ${scenario.ratePerSecond}/s, ` +
         `${Math.round(scenario.refundShare * 100)}% refunded, ${Math.round(scenario.disputeShare * 100)}% disputed (Ctrl-C to stop early)`,
     );
 
@@ -219,8 +285,18 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
         const dead = children.filter((c) => !c.running).map((c) => c.name);
         throw new Error(`${dead.join(', ')} exited unexpectedly; see ${logDir}`);
       }
-      last = await takeSnapshot(emulatorUrl, handle.db, queue);
-      const line = progressLine(last, Date.now() - startedAt);
+      last = await Promise.all(
+        lanes.map(({ account, queue }) =>
+          takeSnapshot(emulatorUrl, handle.db, queue, account.name),
+        ),
+      );
+      const readings = last;
+      const line = readings
+        .map((reading, index) => {
+          const text = progressLine(reading, Date.now() - startedAt);
+          return accounts.length > 1 ? `${accounts[index]?.name ?? ''} ${text}` : text;
+        })
+        .join(' || ');
       if (tty)
         process.stdout.write(
           `\r${line.padEnd(process.stdout.columns - 1 || 0).slice(0, (process.stdout.columns || 200) - 1)}`,
@@ -229,7 +305,7 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
         console.log(line);
         lastPrinted = Date.now();
       }
-      settledReadings = isSettled(last) ? settledReadings + 1 : 0;
+      settledReadings = readings.every(isSettled) ? settledReadings + 1 : 0;
       if (settledReadings >= 2) {
         settled = true;
         break;
@@ -244,10 +320,16 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     else if (!settled) say(`the pipeline did not settle within ${timeoutMs / 1000} s: stopping…`);
     // Compared while the emulator still runs: Omise's state against Postgres, resource by resource.
     if (emulator.running) {
-      checks = await verifySync(
-        createOmiseClient({ secretKey: EMULATOR_SECRET_KEY, baseUrl: emulatorUrl }),
-        handle.db,
-      );
+      checks = [];
+      for (const account of accounts) {
+        checks.push(
+          await verifySync(
+            createOmiseClient({ secretKey: account.secretKey, baseUrl: emulatorUrl }),
+            handle.db,
+            account.name,
+          ),
+        );
+      }
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -265,7 +347,7 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   try {
     await printSummary(last, checks, handle.db, alerts.messages, startedAt, settled);
   } finally {
-    await queue.close();
+    await Promise.all(lanes.map(({ queue }) => queue.close()));
     await deleteKeys(redis, prefix);
     await redis.quit();
     await handle.destroy();
@@ -273,8 +355,8 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   return settled || interrupted ? 0 : 1;
 
   async function printSummary(
-    snapshot: DemoSnapshot | undefined,
-    syncChecks: readonly SyncCheck[] | undefined,
+    snapshots: readonly DemoSnapshot[] | undefined,
+    syncChecks: readonly (readonly SyncCheck[])[] | undefined,
     db: typeof handle.db,
     notifications: readonly string[],
     began: number,
@@ -282,35 +364,45 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   ): Promise<void> {
     const seconds = (Date.now() - began) / 1000;
     console.log(`\n== summary (${seconds.toFixed(1)} s${done ? ', settled' : ''})`);
-    if (snapshot !== undefined) {
-      const s = snapshot;
+    if (snapshots !== undefined) {
+      // One column per account: the demo's point with several is that each flows on its own.
+      const column = (pick: (s: DemoSnapshot) => number) => snapshots.map(pick);
       console.log(
         formatTable(
-          ['stage', 'count'],
+          ['stage', ...accounts.map((a) => a.name)],
           [
-            ['events created by Omise (emulator)', s.emulator.counts.events],
-            ['webhook deliveries accepted', s.emulator.deliveries.succeeded],
-            ['events projected into Postgres', s.events.projected],
-            ['events not found / failed', s.events.notFound + s.events.failed],
-            ['jobs left in queue (failed)', s.queue.failed],
-            ['disputes flagged', s.flags.flagged],
-            ['team notifications sent', notifications.length],
-            ['lag delivery→commit p50 (ms)', Math.round(s.events.lagP50Ms ?? 0)],
-            ['lag delivery→commit p99 (ms)', Math.round(s.events.lagP99Ms ?? 0)],
+            ['events created by Omise (emulator)', ...column((s) => s.emulator.counts.events)],
+            ['webhook deliveries accepted', ...column((s) => s.emulator.deliveries.succeeded)],
+            ['events projected into Postgres', ...column((s) => s.events.projected)],
+            ['events not found / failed', ...column((s) => s.events.notFound + s.events.failed)],
+            ['jobs left in queue (failed)', ...column((s) => s.queue.failed)],
+            ['disputes flagged', ...column((s) => s.flags.flagged)],
+            ['lag delivery→commit p50 (ms)', ...column((s) => Math.round(s.events.lagP50Ms ?? 0))],
+            ['lag delivery→commit p99 (ms)', ...column((s) => Math.round(s.events.lagP99Ms ?? 0))],
           ],
         ),
       );
+      console.log(`team notifications sent: ${notifications.length}`);
     }
     if (syncChecks !== undefined) {
       console.log('\n== Postgres against the Omise API');
       console.log(
         formatTable(
-          ['resource', 'omise', 'postgres', 'matching'],
-          syncChecks.map((c) => [c.resource, c.omise, c.postgres, c.matching]),
+          ['account', 'resource', 'omise', 'postgres', 'matching'],
+          syncChecks.flatMap((checksOfAccount, index) =>
+            checksOfAccount.map((c) => [
+              accounts[index]?.name ?? '',
+              c.resource,
+              c.omise,
+              c.postgres,
+              c.matching,
+            ]),
+          ),
         ),
       );
     }
     const volume = await sql<{
+      account: string;
       day: Date;
       currency: string;
       status: string;
@@ -318,13 +410,14 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
       amount_total: number;
       refunded_total: number;
     }>`
-      SELECT day, currency, status, charge_count, amount_total, refunded_total
-        FROM bi.daily_charge_volume ORDER BY day, currency, status`.execute(db);
+      SELECT account, day, currency, status, charge_count, amount_total, refunded_total
+        FROM bi.daily_charge_volume ORDER BY account, day, currency, status`.execute(db);
     console.log('\n== sample BI query: SELECT * FROM bi.daily_charge_volume');
     console.log(
       formatTable(
-        ['day', 'currency', 'status', 'charges', 'amount', 'refunded'],
+        ['account', 'day', 'currency', 'status', 'charges', 'amount', 'refunded'],
         volume.rows.map((r) => [
+          r.account,
           r.day.toISOString().slice(0, 10),
           r.currency,
           r.status,

@@ -29,20 +29,26 @@ export interface DemoSnapshot {
   flags: { flagged: number; notified: number };
 }
 
-export async function readEmulatorStats(emulatorUrl: string): Promise<EmulatorStats> {
-  const response = await fetch(`${emulatorUrl}/_emulator/stats`, {
+export async function readEmulatorStats(
+  emulatorUrl: string,
+  account: string,
+): Promise<EmulatorStats> {
+  const query = new URLSearchParams({ account });
+  const response = await fetch(`${emulatorUrl}/_emulator/stats?${query.toString()}`, {
     signal: AbortSignal.timeout(2_000),
   });
   return EmulatorStats.parse(await response.json());
 }
 
+/** One account's reading: its emulator account, its queue, its rows. */
 export async function takeSnapshot(
   emulatorUrl: string,
   db: Kysely<Database>,
   queue: Queue,
+  account: string,
 ): Promise<DemoSnapshot> {
   const [emulator, counts, events, flags] = await Promise.all([
-    readEmulatorStats(emulatorUrl),
+    readEmulatorStats(emulatorUrl, account),
     queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
     sql<{
       projected: number;
@@ -58,11 +64,10 @@ export async function takeSnapshot(
                FILTER (WHERE processed_at IS NOT NULL) * 1000    AS p50,
              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))
                FILTER (WHERE processed_at IS NOT NULL) * 1000    AS p99
-        FROM omise.events`.execute(db),
+        FROM omise.events WHERE account = ${account}`.execute(db),
     sql<{ flagged: number; notified: number }>`
-      SELECT count(*)::int AS flagged, count(notified_at)::int AS notified FROM omise.dispute_flags`.execute(
-      db,
-    ),
+      SELECT count(*)::int AS flagged, count(notified_at)::int AS notified
+        FROM omise.dispute_flags WHERE account = ${account}`.execute(db),
   ]);
   const e = events.rows[0];
   const f = flags.rows[0];

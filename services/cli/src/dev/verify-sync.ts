@@ -15,12 +15,17 @@ export interface SyncCheck {
  * Compares every charge and dispute the Omise API lists with its row in Postgres (status,
  * amounts, flags), and refund totals: the proof that the pipeline converged.
  */
-export async function verifySync(client: OmiseClient, db: Kysely<Database>): Promise<SyncCheck[]> {
+export async function verifySync(
+  client: OmiseClient,
+  db: Kysely<Database>,
+  account: string,
+): Promise<SyncCheck[]> {
   const chargeRows = new Map(
     (
       await db
         .selectFrom('omise.charges')
         .select(['id', 'status', 'amount', 'paid', 'refunded_amount'])
+        .where('account', '=', account)
         .execute()
     ).map((r) => [r.id, r]),
   );
@@ -47,9 +52,13 @@ export async function verifySync(client: OmiseClient, db: Kysely<Database>): Pro
   }
 
   const disputeRows = new Map(
-    (await db.selectFrom('omise.disputes').select(['id', 'status', 'amount']).execute()).map(
-      (r) => [r.id, r],
-    ),
+    (
+      await db
+        .selectFrom('omise.disputes')
+        .select(['id', 'status', 'amount'])
+        .where('account', '=', account)
+        .execute()
+    ).map((r) => [r.id, r]),
   );
   const disputes: SyncCheck = {
     resource: 'disputes',
@@ -72,6 +81,7 @@ export async function verifySync(client: OmiseClient, db: Kysely<Database>): Pro
       eb.fn.countAll<number>().as('n'),
       eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('sum'),
     ])
+    .where('account', '=', account)
     .executeTakeFirstOrThrow();
   const refunds: SyncCheck = {
     resource: 'refunded amount',
