@@ -24,6 +24,28 @@ describe('least-privilege checks', () => {
     );
   });
 
+  test('when two components mount the same Secret as a volume (the accounts file), it is reported', () => {
+    const objects = validObjects();
+    for (const name of ['web', 'worker']) {
+      const deployment = objects.find(
+        (o) => o.kind === 'Deployment' && (o.metadata as { name: string }).name === name,
+      );
+      if (deployment === undefined) throw new Error(`fixture has no ${name} Deployment`);
+      (dig(deployment, 'spec.template.spec.volumes') as unknown as unknown[]).push({
+        name: 'omise-accounts',
+        secret: {
+          secretName: 'shared-accounts',
+          items: [{ key: 'omise-accounts.json', path: 'omise-accounts.json' }],
+        },
+      });
+    }
+    const report = validateManifests(toYaml(objects));
+    expect(report.problems.map((p) => `${p.object}: ${p.message}`)).toContain(
+      'Secret/test/shared-accounts: read by Deployment/test/web, Deployment/test/worker; give each component its own Secret',
+    );
+    expect(report.secretKeys['shared-accounts']).toEqual(['omise-accounts.json']);
+  });
+
   test('when the receiver reads OMISE_SECRET_KEY in signature mode, it is reported', () => {
     const yaml = withEdit('Deployment', 'web', (deployment) => {
       const env = dig(deployment, `${CONTAINER}.env`) as unknown as unknown[];

@@ -68,6 +68,11 @@ export function checkSecurity(objects: K8sObject[], options: SecurityCheckOption
 
     const workload = workloadOf(object);
     if (workload === undefined) continue;
+    // A Secret mounted as a volume (the accounts file) is read as much as one in env.
+    for (const volume of workload.template.spec?.volumes ?? []) {
+      const secret = volume.secret?.secretName;
+      if (secret !== undefined) addReader(secret, namespace, describeObject(object));
+    }
     for (const { container } of containersOf(workload.template)) {
       const where = `container ${container.name}`;
       const command = commandOf(container.args);

@@ -51,7 +51,10 @@ export function validateManifests(
   };
 }
 
-/** Every `secretKeyRef` and KEDA `secretTargetRef`, wherever it appears in any object. */
+/**
+ * Every `secretKeyRef`, KEDA `secretTargetRef` and Secret volume (its `items`, or `*` for every
+ * key), wherever it appears in any object.
+ */
 function collectSecretKeys(objects: K8sObject[]): Record<string, string[]> {
   const keys = new Map<string, Set<string>>();
   const visit = (node: unknown): void => {
@@ -66,6 +69,18 @@ function collectSecretKeys(objects: K8sObject[]): Record<string, string[]> {
         if (typeof name === 'string' && typeof key === 'string') {
           keys.set(name, (keys.get(name) ?? new Set()).add(key));
         }
+      } else if (
+        field === 'secret' &&
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as { secretName?: unknown }).secretName === 'string'
+      ) {
+        const { secretName, items } = value as { secretName: string; items?: unknown };
+        const set = keys.get(secretName) ?? new Set<string>();
+        const listed = Array.isArray(items) ? (items as { key?: unknown }[]) : [];
+        for (const item of listed) if (typeof item.key === 'string') set.add(item.key);
+        if (listed.length === 0) set.add('*');
+        keys.set(secretName, set);
       } else if (field === 'secretTargetRef' && Array.isArray(value)) {
         for (const target of value as { name?: unknown; key?: unknown }[]) {
           if (typeof target.name === 'string' && typeof target.key === 'string') {

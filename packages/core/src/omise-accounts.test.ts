@@ -119,7 +119,6 @@ describe('loadOmiseAccounts', () => {
       'OMISE_ACCOUNTS_FILE: account 3 "sg": unknown field (not shown) (allowed: name, secretKey, webhookSecrets, apiUrl, rateLimitRps)',
       'OMISE_ACCOUNTS_FILE: account 4 "sg".apiUrl: must be an http or https URL',
       expect.stringMatching(/^OMISE_ACCOUNTS_FILE: account 4 "sg".rateLimitRps: /),
-      'OMISE_ACCOUNTS_FILE: account 5 "my".secretKey: must be a string',
       'OMISE_ACCOUNTS_FILE: account 5 "my".webhookSecrets: must be a list of base64 strings',
     ]);
     const text = new ConfigError(problems).message;
@@ -151,6 +150,20 @@ describe('loadOmiseAccounts', () => {
       'OMISE_ACCOUNTS_FILE: account "sg".webhookSecrets: needs at least one secret',
     ]);
     expect(problems.join('\n')).not.toContain('skey_test_same');
+  });
+
+  it('an account without a key is a problem only for a process that calls the Omise API', () => {
+    const { env, readFile } = withFile([{ name: 'th', webhookSecrets: [secretA] }]);
+    expect(
+      loadOmiseAccounts(env, { secretKey: 'optional', webhookSecrets: 'required', readFile }),
+    ).toMatchObject([{ name: 'th', secretKey: undefined }]);
+    expect(
+      problemsOf(() =>
+        loadOmiseAccounts(env, { secretKey: 'required', webhookSecrets: 'optional', readFile }),
+      ),
+    ).toEqual([
+      'OMISE_ACCOUNTS_FILE: account "th".secretKey: required (this process calls the Omise API)',
+    ]);
   });
 
   it('a file that is not JSON is reported without quoting it', () => {

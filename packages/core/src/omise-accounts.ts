@@ -21,9 +21,8 @@ const MIN_WEBHOOK_SECRET_BYTES = 16;
 const SECRET_KEY = /^skey_\w+$/;
 
 /**
- * One Omise account omise-sync serves. `secretKey` is undefined only for the `default`
- * account read from the single-account variables by a service that does not need one (the
- * receiver in signature mode).
+ * One Omise account omise-sync serves. `secretKey` is undefined only for a service that does
+ * not need one (the receiver in signature mode), when its configuration leaves it out.
  */
 export interface OmiseAccount<K extends Requirement = 'required'> {
   name: AccountName;
@@ -82,9 +81,12 @@ function decodeWebhookSecrets(
 const AccountEntry = z.strictObject(
   {
     name: AccountName,
-    secretKey: z.string({ error: 'must be a string' }).regex(SECRET_KEY, {
-      error: 'must be an Omise secret key (skey_…)',
-    }),
+    // Optional in the file: the receiver's copy may leave the keys out (signature mode never
+    // calls Omise); a service that needs them reports the missing ones.
+    secretKey: z
+      .string({ error: 'must be a string' })
+      .regex(SECRET_KEY, { error: 'must be an Omise secret key (skey_…)' })
+      .optional(),
     webhookSecrets: z.array(z.string({ error: 'must be a string' }), {
       error: 'must be a list of base64 strings',
     }),
@@ -236,6 +238,11 @@ function checkAccountList(
         );
       }
       keys.set(account.secretKey, account.name);
+    }
+    if (options.secretKey === 'required' && account.secretKey === undefined) {
+      problems.push(
+        `OMISE_ACCOUNTS_FILE: account "${account.name}".secretKey: required (this process calls the Omise API)`,
+      );
     }
     if (options.webhookSecrets === 'required' && account.webhookSecrets.length === 0) {
       problems.push(
