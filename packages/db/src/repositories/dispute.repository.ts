@@ -56,10 +56,10 @@ export interface DisputeDeadlineRow {
   documents: number;
 }
 
-/** Disputes in deadline order (earliest `respond_by` first), only open ones if asked. */
+/** Disputes in deadline order (earliest `respond_by` first), only open ones and one account's if asked. */
 export async function findDisputesByDeadline(
   db: Kysely<Database>,
-  options: { openOnly: boolean; limit: number },
+  options: { openOnly: boolean; limit: number; account?: string },
 ): Promise<DisputeDeadlineRow[]> {
   let query = db
     .selectFrom('omise.disputes as d')
@@ -85,6 +85,7 @@ export async function findDisputesByDeadline(
     .orderBy('d.id')
     .limit(options.limit);
   if (options.openOnly) query = query.where('d.status', '=', 'open');
+  if (options.account !== undefined) query = query.where('d.account', '=', options.account);
   const rows = await query.execute();
   return rows.map((row) => ({ ...row, documents: row.documents ?? 0 }));
 }

@@ -174,12 +174,13 @@ function requireStatus(dispute: Dispute, allowed: (status: string) => boolean, w
   }
 }
 
-/** Disputes from Postgres in deadline order. */
+/** One account's disputes from Postgres in deadline order. */
 export function listDisputes(
-  deps: Pick<DisputeDeskDeps, 'db'>,
+  deps: Pick<DisputeDeskDeps, 'db' | 'account'>,
   options: { openOnly: boolean; limit?: number },
 ): Promise<DisputeDeadlineRow[]> {
   return findDisputesByDeadline(deps.db, {
+    account: deps.account,
     openOnly: options.openOnly,
     limit: options.limit ?? 500,
   });
