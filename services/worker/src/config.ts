@@ -30,6 +30,12 @@ const EnvSchema = z.object({
    * Omise publishes no numbers and advises at most 10 parallel workers. Default unset.
    */
   OMISE_RATE_LIMIT_RPS: z.coerce.number().positive().optional(),
+  /**
+   * Most connections this process keeps open to the Omise API; requests beyond it wait for a
+   * free one. Independent of WORKER_CONCURRENCY, so raising concurrency never opens more
+   * connections to Omise. Default 16.
+   */
+  OMISE_MAX_CONNECTIONS: envFields.positiveInt(16),
   /** Postgres connection string (postgres:// or postgresql://). Required. */
   DATABASE_URL: envFields.url(['postgres:', 'postgresql:']),
   /**
@@ -44,10 +50,11 @@ const EnvSchema = z.object({
   BULLMQ_PREFIX: z.string().min(1).default('bull'),
   /**
    * Omise events in flight in this process (BullMQ concurrency). Events in flight together are
-   * projected in shared transactions, so a higher value mostly means more Omise requests at
-   * once (cap them with OMISE_RATE_LIMIT_RPS). Default 64.
+   * projected in shared transactions (up to 4 of 64 events each), so the default keeps four
+   * full batches going; Omise requests stay capped by OMISE_MAX_CONNECTIONS and
+   * OMISE_RATE_LIMIT_RPS. Default 256.
    */
-  WORKER_CONCURRENCY: envFields.positiveInt(64),
+  WORKER_CONCURRENCY: envFields.positiveInt(256),
   /**
    * Milliseconds a job's lock lasts without renewal (renewed every half of it while the job
    * runs). A killed worker's jobs are taken by another within about this plus
@@ -106,6 +113,7 @@ export const WorkerConfig = EnvSchema.transform((env) => ({
     apiUrl: env.OMISE_API_URL,
     timeoutMs: env.OMISE_TIMEOUT_MS,
     rateLimitRps: env.OMISE_RATE_LIMIT_RPS,
+    maxConnections: env.OMISE_MAX_CONNECTIONS,
   },
   databaseUrl: env.DATABASE_URL,
   databasePoolSize: env.DATABASE_POOL_SIZE,

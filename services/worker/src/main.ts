@@ -21,8 +21,8 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     maxConnections: config.databasePoolSize,
     applicationName: 'omise-sync-worker',
   });
-  // One keep-alive connection per event in flight at most; see pooled-fetch.ts for why not fetch.
-  const transport = createPooledFetch({ connections: config.concurrency });
+  // See pooled-fetch.ts for why not fetch.
+  const transport = createPooledFetch({ connections: config.omise.maxConnections });
   const omise = createOmiseClient({
     fetch: transport.fetch,
     secretKey: config.omise.secretKey,
