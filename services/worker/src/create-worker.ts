@@ -16,7 +16,7 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import type { FetchLike } from './dispute-alert';
-import type { DisputeSeverityRules } from '@omise-sync/projection';
+import type { DisputeResponseDays, DisputeSeverityRules } from '@omise-sync/projection';
 import { type WorkerMetrics, bullQueueProbe } from './metrics';
 import {
   type AlertWebhookOptions,
@@ -49,8 +49,8 @@ export interface CreateWorkerDeps {
   /** Omise events in flight at once (BullMQ concurrency). @defaultValue 64 */
   concurrency?: number;
   severityRules: DisputeSeverityRules;
-  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`). */
-  responseDays: number;
+  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), maybe per card country. */
+  responseDays: DisputeResponseDays;
   /**
    * Hours before an open dispute's `respond_by` at which the alert webhook is reminded
    * (`DISPUTE_REMINDER_HOURS`). @defaultValue [72, 24]

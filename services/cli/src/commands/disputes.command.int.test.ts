@@ -30,7 +30,7 @@ async function startUploadRewriter(
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      let body = Buffer.concat(chunks);
+      let body: Buffer = Buffer.concat(chunks);
       const rewrite =
         req.method === 'POST' && /^\/disputes\/[^/]+\/documents$/.test(req.url ?? '')
           ? rewrites.shift()
