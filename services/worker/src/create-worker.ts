@@ -259,7 +259,8 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     return due.length;
   };
   const sweepReminders = async (): Promise<ReminderSweep> => {
-    if (alertWebhook === undefined) return { planned: 0, enqueued: 0, cancelled: 0 };
+    if (alertWebhook === undefined)
+      return { planned: 0, enqueued: 0, cancelled: 0, rescheduled: 0 };
     const sweep = await sweepDisputeReminders({
       db: deps.db,
       logger,
@@ -269,7 +270,9 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       hours: deps.reminderHours ?? [72, 24],
       alertWebhook,
     });
-    if (sweep.planned > 0 || sweep.cancelled > 0) logger.info(sweep, 'dispute reminders swept');
+    if (sweep.planned > 0 || sweep.cancelled > 0 || sweep.rescheduled > 0) {
+      logger.info(sweep, 'dispute reminders swept');
+    }
     return sweep;
   };
   let sweeper: NodeJS.Timeout | undefined;
