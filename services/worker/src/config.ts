@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   DEFAULT_DISPUTE_RESPONSE_DAYS,
   DEFAULT_DISPUTE_SEVERITY_RULES,
+  DisputeResponseDays,
   DisputeSeverityRules,
 } from '@omise-sync/projection';
 
@@ -84,9 +85,11 @@ const EnvSchema = z.object({
   DISPUTE_SEVERITY_RULES: envFields.json(DisputeSeverityRules).optional(),
   /**
    * Days a merchant has to answer a dispute, counted from its opening; `omise.disputes.respond_by`
-   * and the reminders follow from it. Must match the CLI's. Default 7 (Opn's merchant help).
+   * and the reminders follow from it. A number, or JSON days by `default` and by the disputed
+   * card's issuing country (`{"default":7,"JP":10}`). Must match the CLI's. Default 7 (Opn's
+   * merchant help).
    */
-  DISPUTE_RESPONSE_DAYS: envFields.positiveInt(DEFAULT_DISPUTE_RESPONSE_DAYS),
+  DISPUTE_RESPONSE_DAYS: envFields.json(DisputeResponseDays).default(DEFAULT_DISPUTE_RESPONSE_DAYS),
   /**
    * Hours before an open dispute's `respond_by` at which ALERT_WEBHOOK_URL is reminded, comma
    * separated (each at most once per dispute). Default "72,24".

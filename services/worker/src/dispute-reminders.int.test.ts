@@ -159,6 +159,30 @@ describe('dispute deadline reminders', () => {
     expect(alertsFor(id)).toHaveLength(0);
   });
 
+  it('when respond_by moves (another DISPUTE_RESPONSE_DAYS), pending reminders and their jobs follow it', async () => {
+    const id = await committedDispute(100);
+    const harness = await start();
+    await harness.worker.sweepReminders();
+    const jobId = reminderJobId(id, '72h');
+    expect((await harness.followups.getJob(jobId))?.delay).toBeLessThanOrEqual(28 * HOUR);
+    const respondBy = new Date(Date.now() + (100 + 72) * HOUR);
+    await database.handle.db
+      .updateTable('omise.disputes')
+      .set({ respond_by: respondBy })
+      .where('id', '=', id)
+      .execute();
+
+    expect(await harness.worker.sweepReminders()).toMatchObject({ rescheduled: 2, planned: 0 });
+    const reminders = await findDisputeReminders(database.handle.db, id);
+    expect(reminders.map((r) => [r.kind, r.due_at.getTime() - respondBy.getTime()])).toEqual([
+      ['72h', -72 * HOUR],
+      ['24h', -24 * HOUR],
+    ]);
+    expect(await harness.followups.getJobState(jobId)).toBe('delayed');
+    expect((await harness.followups.getJob(jobId))?.delay).toBeGreaterThan(99 * HOUR);
+    expect(await harness.worker.sweepReminders()).toMatchObject({ rescheduled: 0 });
+  });
+
   it('when a reminder job is lost from Redis, the sweep enqueues it again', async () => {
     const id = await committedDispute(60);
     const harness = await start();

@@ -5,9 +5,9 @@ import {
   isDisputeActive,
   isDisputeClosed,
   toDisputeDocumentRow,
-  disputeRespondBy,
   toDisputeRow,
 } from './dispute.resource';
+import { disputeRespondBy } from './dispute-deadline';
 import { fixtureObjects, readFixture } from './fixtures.test-helper';
 
 const context = { origin: 'backfill' as const, observedAt: new Date('2026-01-01T00:00:00Z') };
