@@ -8,7 +8,7 @@ import {
   lockResources,
   migrateToLatest,
 } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { Charge } from '@omise-sync/omise-client';
 import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
-import { useTestRedis } from '@omise-sync/db/testing';
+import { useTestRedis } from '@omise-sync/testing';
 import { NO_FAULTS, startEmulator, type Emulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
 import { newSecret } from '../test/deliveries';

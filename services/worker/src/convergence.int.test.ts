@@ -6,7 +6,7 @@ import {
   getCharge,
   getDispute,
 } from '@omise-sync/db';
-import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';

@@ -1,6 +1,6 @@
 import { jobCatalog, type OmiseEventJob } from '@omise-sync/core';
 import { findCharge, findEvent } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
 import { type ChildProcess } from 'node:child_process';

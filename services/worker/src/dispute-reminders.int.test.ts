@@ -1,5 +1,5 @@
 import { findDisputeReminders } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { reminderJobId } from './dispute-reminders';
 import { type AlertReceiver, startAlertReceiver } from './testing/alert-receiver';

@@ -1,5 +1,5 @@
 import { createDatabase, findCharge, findEvent, getCharge, getEvent } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { startTcpProxy, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { Charge, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, NO_FAULTS, startEmulator } from '@omise-sync/omise-emulator';
 import {
@@ -9,7 +9,6 @@ import {
 } from '@omise-sync/projection';
 import { systemClock } from '@omise-sync/core';
 import { toEventJob, waitFor } from './testing/event-jobs';
-import { TcpProxy, viaProxy } from './testing/tcp-proxy';
 import { type Harness, startHarness } from './testing/worker-harness';
 
 describe('failures', () => {
@@ -169,17 +168,15 @@ describe('failures', () => {
   });
 
   it('when Postgres is unreachable for a while, jobs wait without spending attempts and all complete after', async () => {
-    const target = new URL(database.url);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
+    const proxy = await startTcpProxy(database.url);
     const proxied = createDatabase({
-      connectionString: viaProxy(database.url, proxy),
+      connectionString: proxy.url,
       maxConnections: 4,
     });
     try {
       // The shipped back-off (250 ms doubling to at most 2 s).
       harness = await startHarness(database, redis, emulator, { db: proxied.db });
-      await proxy.cut();
+      proxy.cut();
       const jobs = Array.from({ length: 5 }, () =>
         toEventJob(createEventOf(String(newCharge()['id']))),
       );
@@ -195,7 +192,7 @@ describe('failures', () => {
         const stored = await harness.events.getJob(job.eventId);
         expect(['waiting', 'active', 'delayed', 'prioritized']).toContain(await stored?.getState());
       }
-      await proxy.restore();
+      proxy.restore();
       const restoredAt = Date.now();
       for (const job of jobs) {
         const settled = await harness.settled(job.eventId);

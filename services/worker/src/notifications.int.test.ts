@@ -1,5 +1,5 @@
 import { findDisputeFlag } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { notifyJobId } from './create-worker';
 import { TEST_MODE_SKIPPED } from './notify-dispute-flag.processor';

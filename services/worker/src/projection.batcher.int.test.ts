@@ -1,4 +1,4 @@
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { createOmiseClient, type OmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';

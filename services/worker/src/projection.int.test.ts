@@ -7,7 +7,7 @@ import {
   getDispute,
   getEvent,
 } from '@omise-sync/db';
-import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type IgnoredEventJob, jobCatalog } from '@omise-sync/core';
 import { Queue } from 'bullmq';
 import { Charge, Dispute, Refund } from '@omise-sync/omise-client';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findDispute, findDisputeActions, findDisputeDocuments } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { runCli } from '../run-cli';
 import { commands } from './index';

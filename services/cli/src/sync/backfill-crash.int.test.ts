@@ -3,7 +3,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { findSyncCheckpoint } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { type Emulator, seedCharges, startEmulator } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
 import {

@@ -1,5 +1,5 @@
 import { findSyncCheckpoint, saveSyncCheckpoint } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { type Emulator, seedCharges, startEmulator } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
 import {

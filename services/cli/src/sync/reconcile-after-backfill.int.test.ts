@@ -1,5 +1,5 @@
 import { deleteSyncCheckpoint, findSyncCheckpoint } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { runScenario } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
 import {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { findCharge, findDispute, findDisputeFlag, findLatestReconcileRun } from '@omise-sync/db';
-import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { runScenario } from '@omise-sync/omise-emulator';
 import { toChargeRow, toDisputeRow } from '@omise-sync/projection';

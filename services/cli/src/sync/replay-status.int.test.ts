@@ -1,6 +1,6 @@
 import { findCharge, finishReconcileRun, getEvent, insertReconcileRun } from '@omise-sync/db';
 import { recordEvents } from '@omise-sync/projection';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { OmiseNotFoundError } from '@omise-sync/omise-client';
 import { Queue } from 'bullmq';
 import { EventNotProjectedError, replayEvent, replayFailedJobs } from './replay';

@@ -1,5 +1,5 @@
 import { createLogger, jobCatalog, type Logger, type OmiseEventJob } from '@omise-sync/core';
-import type { TestDatabase, TestRedis } from '@omise-sync/db/testing';
+import type { TestDatabase, TestRedis } from '@omise-sync/testing';
 import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
 import type { Emulator } from '@omise-sync/omise-emulator';
 import { type Job, type JobsOptions, Queue } from 'bullmq';

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { type Server, createServer, request } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type OmiseEventJob, jobCatalog, systemClock } from '@omise-sync/core';
-import { type TestDatabase, type TestRedis } from '@omise-sync/db/testing';
+import { type TestDatabase, type TestRedis } from '@omise-sync/testing';
 import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, type Faults, startEmulator } from '@omise-sync/omise-emulator';
 import {
