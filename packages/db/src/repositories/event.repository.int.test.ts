@@ -9,7 +9,10 @@ describe('event repository', () => {
     const { db } = database.handle;
     await db
       .insertInto('omise.events')
-      .values({ ...eventRow({ id: 'evnt_read' }), raw: json({ object: 'event', id: 'evnt_read', data: [1, 2] }) })
+      .values({
+        ...eventRow({ id: 'evnt_read' }),
+        raw: json({ object: 'event', id: 'evnt_read', data: [1, 2] }),
+      })
       .execute();
     expect(await getEvent(db, 'evnt_read')).toMatchObject({
       received_at: new Date('2026-01-01T00:00:01Z'),
