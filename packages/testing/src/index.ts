@@ -14,3 +14,12 @@ export {
   listObject,
   refundObject,
 } from './omise-objects';
+export {
+  FIXTURES_ROOT,
+  fixtureBodies,
+  fixtureFiles,
+  fixtureObjects,
+  fixturePath,
+  readFixture,
+  recordedBodies,
+} from './recorded-fixtures';

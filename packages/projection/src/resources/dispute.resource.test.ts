@@ -8,7 +8,7 @@ import {
   disputeRespondBy,
   toDisputeRow,
 } from './dispute.resource';
-import { fixtureObjects, readFixture } from './fixtures.test-helper';
+import { fixtureObjects, readFixture } from '@omise-sync/testing';
 
 const context = { origin: 'backfill' as const, observedAt: new Date('2026-01-01T00:00:00Z') };
 
