@@ -23,3 +23,4 @@ export {
   readFixture,
   recordedBodies,
 } from './recorded-fixtures';
+export { createCardCharge } from './card-charge';

@@ -1,5 +1,10 @@
 import { createDatabase, findCharge, findEvent, getCharge, getEvent } from '@omise-sync/db';
-import { startTcpProxy, useTestDatabase, useTestRedis } from '@omise-sync/testing';
+import {
+  createCardCharge,
+  startTcpProxy,
+  useTestDatabase,
+  useTestRedis,
+} from '@omise-sync/testing';
 import { Charge, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, NO_FAULTS, startEmulator } from '@omise-sync/omise-emulator';
 import {
@@ -29,16 +34,7 @@ describe('failures', () => {
     await emulator.close();
   });
 
-  const newCharge = () => {
-    const token = emulator.actions.createToken({
-      card: { name: 'T', number: '4242424242424242', expiration_month: 12, expiration_year: 2040 },
-    });
-    return emulator.actions.createCharge({
-      amount: 100_000,
-      currency: 'THB',
-      card: String(token['id']),
-    });
-  };
+  const newCharge = () => createCardCharge(emulator, { amount: 100_000, currency: 'THB' });
   const createEventOf = (chargeId: string) => {
     const event = emulator
       .listAll('events')
