@@ -13,7 +13,7 @@ import { Charge } from '@omise-sync/omise-client';
 import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { type ProjectionDeps, type ProjectionRequest, projectBatch } from './project-batch';
-import { useEmulatorDeps } from './testing/use-emulator-deps';
+import { useEmulatorDeps } from '../test/use-emulator-deps';
 
 describe('projectBatch', () => {
   const database = useTestDatabase();

@@ -19,8 +19,8 @@ import { type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toChargeRow, toDisputeRow, toRefundRow } from '@omise-sync/projection';
-import { toEventJob, waitFor } from './testing/event-jobs';
-import { forkWorkerProcess } from './testing/fork-worker';
+import { toEventJob, waitFor } from '../test/event-jobs';
+import { forkWorkerProcess } from '../test/fork-worker';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 

@@ -4,8 +4,8 @@ import { createCardCharge, useTestDatabase, useTestRedis } from '@omise-sync/tes
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
 import { type ChildProcess } from 'node:child_process';
-import { forkWorkerProcess } from './testing/fork-worker';
-import { toEventJob, waitFor } from './testing/event-jobs';
+import { forkWorkerProcess } from '../test/fork-worker';
+import { toEventJob, waitFor } from '../test/event-jobs';
 
 describe('a worker killed while it holds a job', () => {
   const database = useTestDatabase();

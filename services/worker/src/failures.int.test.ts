@@ -13,8 +13,8 @@ import {
   projectBatch,
 } from '@omise-sync/projection';
 import { systemClock } from '@omise-sync/core';
-import { toEventJob, waitFor } from './testing/event-jobs';
-import { type Harness, startHarness } from './testing/worker-harness';
+import { toEventJob, waitFor } from '../test/event-jobs';
+import { type Harness, startHarness } from '../test/worker-harness';
 
 describe('failures', () => {
   const database = useTestDatabase();

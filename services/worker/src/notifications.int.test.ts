@@ -3,9 +3,9 @@ import { createCardCharge, useTestDatabase, useTestRedis } from '@omise-sync/tes
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { notifyJobId } from './create-worker';
 import { TEST_MODE_SKIPPED } from './notify-dispute-flag.processor';
-import { type AlertReceiver, startAlertReceiver } from './testing/alert-receiver';
-import { toEventJob, waitFor } from './testing/event-jobs';
-import { type Harness, startHarness } from './testing/worker-harness';
+import { type AlertReceiver, startAlertReceiver } from '../test/alert-receiver';
+import { toEventJob, waitFor } from '../test/event-jobs';
+import { type Harness, startHarness } from '../test/worker-harness';
 
 describe('dispute notifications', () => {
   const database = useTestDatabase();

@@ -4,7 +4,7 @@ import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
 import { DEFAULT_DISPUTE_SEVERITY_RULES, eventResource } from '@omise-sync/projection';
 import { ProjectionBatcher } from './projection.batcher';
-import { toEventJob, waitFor } from './testing/event-jobs';
+import { toEventJob, waitFor } from '../test/event-jobs';
 
 describe('ProjectionBatcher', () => {
   const database = useTestDatabase();

@@ -18,9 +18,9 @@ import { Queue } from 'bullmq';
 import { Charge, Dispute, Refund } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { toChargeRow, toDisputeRow, toRefundRow } from '@omise-sync/projection';
-import { type AlertReceiver, startAlertReceiver } from './testing/alert-receiver';
-import { toEventJob, waitFor } from './testing/event-jobs';
-import { type Harness, startHarness } from './testing/worker-harness';
+import { type AlertReceiver, startAlertReceiver } from '../test/alert-receiver';
+import { toEventJob, waitFor } from '../test/event-jobs';
+import { type Harness, startHarness } from '../test/worker-harness';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 

@@ -3,7 +3,7 @@ import { findCharge, findRefundsByCharge, getCharge } from '@omise-sync/db';
 import { chargeObject, refundObject, useTestDatabase } from '@omise-sync/testing';
 import { Charge, Refund } from '@omise-sync/omise-client';
 import type { Observed } from '../resource-module';
-import { useEmulatorDeps } from '../testing/use-emulator-deps';
+import { useEmulatorDeps } from '../../test/use-emulator-deps';
 import type { ChargeObservation } from './charge.resource';
 import { resourceModules } from './index';
 

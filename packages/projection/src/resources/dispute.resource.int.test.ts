@@ -3,7 +3,7 @@ import { findDisputeDocuments, findDisputeFlag, getDispute } from '@omise-sync/d
 import { useTestDatabase } from '@omise-sync/testing';
 import { Dispute, DisputeDocument } from '@omise-sync/omise-client';
 import type { Observed } from '../resource-module';
-import { useEmulatorDeps } from '../testing/use-emulator-deps';
+import { useEmulatorDeps } from '../../test/use-emulator-deps';
 import type { DisputeObservation } from './dispute.resource';
 import { resourceModules } from './index';
 

@@ -12,7 +12,7 @@ import {
 } from '@omise-sync/projection';
 import { BackfillCursor, runBackfill } from './backfill';
 import { silentProgress } from './progress-reporter';
-import { countRows, countingClient, silentLogger, waitFor } from './testing/sync-test-kit';
+import { countRows, countingClient, silentLogger, waitFor } from '../../test/sync-test-kit';
 
 const CHARGES = 3_000;
 

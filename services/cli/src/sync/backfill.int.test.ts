@@ -10,7 +10,7 @@ import { type BackfillDeps, BackfillCursor, runBackfill } from './backfill';
 import { type ProgressReporter, silentProgress } from './progress-reporter';
 import { CheckpointConflictError, SyncAlreadyRunningError } from './sync-errors';
 import { withSyncLease } from './sync-lease';
-import { countRows, countingClient, silentLogger } from './testing/sync-test-kit';
+import { countRows, countingClient, silentLogger } from '../../test/sync-test-kit';
 
 describe('backfill', () => {
   const database = useTestDatabase();

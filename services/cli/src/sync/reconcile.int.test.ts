@@ -15,7 +15,7 @@ import {
   type Pipeline,
   reconcileDepsOf,
   startPipeline,
-} from './testing/pipeline-harness';
+} from '../../test/pipeline-harness';
 
 const WEEK_MS = 7 * 24 * 3600_000;
 

@@ -5,7 +5,7 @@ import { OmiseNotFoundError } from '@omise-sync/omise-client';
 import { Queue } from 'bullmq';
 import { EventNotProjectedError, replayEvent, replayFailedJobs } from './replay';
 import { collectStatus, formatStatus } from './status';
-import { PIPELINE_TIMEOUT_MS, type Pipeline, startPipeline } from './testing/pipeline-harness';
+import { PIPELINE_TIMEOUT_MS, type Pipeline, startPipeline } from '../../test/pipeline-harness';
 
 describe('replay and status', () => {
   const database = useTestDatabase();

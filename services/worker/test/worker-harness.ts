@@ -5,9 +5,9 @@ import type { Emulator } from '@omise-sync/omise-emulator';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
-import { type CreateWorkerDeps, type OmiseSyncWorker, createWorker } from '../create-worker';
+import { type CreateWorkerDeps, type OmiseSyncWorker, createWorker } from '../src/create-worker';
 import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
-import { WorkerMetrics } from '../metrics';
+import { WorkerMetrics } from '../src/metrics';
 import { waitFor } from './event-jobs';
 
 /** A pino logger whose lines tests can read back. */
