@@ -1,9 +1,9 @@
 import { type EventOrigin } from '@omise-sync/core';
 import { findDisputeDocuments, findDisputeFlag, getDispute } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { Dispute, DisputeDocument } from '@omise-sync/omise-client';
 import type { Observed } from '../resource-module';
-import { useEmulatorDeps } from '../testing/use-emulator-deps';
+import { useEmulatorDeps } from '../../test/use-emulator-deps';
 import type { DisputeObservation } from './dispute.resource';
 import { resourceModules } from './index';
 

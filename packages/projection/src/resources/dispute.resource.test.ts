@@ -7,8 +7,8 @@ import {
   toDisputeDocumentRow,
   toDisputeRow,
 } from './dispute.resource';
+import { fixtureObjects, readFixture } from '@omise-sync/testing';
 import { disputeRespondBy } from './dispute-deadline';
-import { fixtureObjects, readFixture } from './fixtures.test-helper';
 
 const context = { origin: 'backfill' as const, observedAt: new Date('2026-01-01T00:00:00Z') };
 

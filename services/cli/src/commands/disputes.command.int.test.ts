@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findDispute, findDisputeActions, findDisputeDocuments } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { createCardCharge, useTestDatabase } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { runCli } from '../run-cli';
 
@@ -140,14 +140,7 @@ describe('omise-sync disputes (the dispute desk) against the emulator', () => {
 
   function openDispute(amount = 150_000): string {
     emulatorNow += 60_000;
-    const token = emulator.actions.createToken({
-      card: { name: 'T', number: '4242424242424242', expiration_month: 12, expiration_year: 2040 },
-    });
-    const charge = emulator.actions.createCharge({
-      amount,
-      currency: 'THB',
-      card: String(token['id']),
-    });
+    const charge = createCardCharge(emulator, { amount, currency: 'THB' });
     return String(emulator.actions.createDispute(String(charge['id']))['id']);
   }
 
