@@ -1,5 +1,5 @@
 import { commands } from './commands';
-import { runCli } from './run-cli';
+import { runCliInProcess } from '../test/run-cli-in-process';
 
 /** Ways to call each command wrongly: an unknown option, then a missing argument or value. */
 const WRONG_CALLS: Record<string, string[][]> = {
@@ -29,24 +29,9 @@ const WRONG_CALLS: Record<string, string[][]> = {
   ],
 };
 
-/** Runs the CLI in this process, as main.ts does, capturing what it prints. */
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-    stdout.push(parts.join(' '));
-  });
-  const error = jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => {
-    stderr.push(parts.join(' '));
-  });
-  try {
-    // No configuration at all: a usage error must be found before any is read.
-    const code = await runCli(argv, {});
-    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
+/** No configuration at all: a usage error must be found before any is read. */
+function cli(argv: string[]) {
+  return runCliInProcess(argv, {});
 }
 
 const STACK_FRAME = /\n\s+at .+:\d+:\d+\)?$/m;

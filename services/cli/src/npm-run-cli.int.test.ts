@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { useTestDatabase } from '@omise-sync/testing';
+import { disputeRow, useTestDatabase } from '@omise-sync/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -32,25 +32,17 @@ describe('npm run cli -- … --json', () => {
     const opened = new Date();
     await database.handle.db
       .insertInto('omise.disputes')
-      .values({
-        id: 'dspt_test_npmruncli',
-        charge_id: 'chrg_test_npmruncli',
-        livemode: false,
-        amount: 120_000,
-        currency: 'THB',
-        status: 'open',
-        reason_code: 'goods_or_services_not_provided',
-        reason_message: null,
-        message: null,
-        admin_message: null,
-        metadata: {},
-        created_at: opened,
-        closed_at: null,
-        respond_by: new Date(opened.getTime() + 7 * 24 * 3_600_000),
-        raw: {},
-        origin: 'reconcile',
-        observed_at: opened,
-      })
+      .values(
+        disputeRow({
+          id: 'dspt_test_npmruncli',
+          charge_id: 'chrg_test_npmruncli',
+          amount: 120_000,
+          created_at: opened,
+          respond_by: new Date(opened.getTime() + 7 * 24 * 3_600_000),
+          origin: 'reconcile',
+          observed_at: opened,
+        }),
+      )
       .execute();
 
     const run = npmRunCli('disputes', 'list', '--open', '--json');

@@ -1,5 +1,5 @@
 import { findDisputeReminders } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
+import { disputeRow, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { reminderJobId } from './dispute-reminders';
 import { type AlertReceiver, startAlertReceiver } from '../test/alert-receiver';
@@ -47,25 +47,17 @@ describe('dispute deadline reminders', () => {
     const id = `dspt_test_reminder${disputes}`;
     await database.handle.db
       .insertInto('omise.disputes')
-      .values({
-        id,
-        charge_id: 'chrg_test_reminded',
-        livemode: true,
-        amount: 250_000,
-        currency: 'THB',
-        status: 'open',
-        reason_code: 'goods_or_services_not_provided',
-        reason_message: null,
-        message: null,
-        admin_message: null,
-        metadata: {},
-        created_at: new Date(Date.now() + hoursLeft * HOUR - 7 * 24 * HOUR),
-        closed_at: null,
-        respond_by: new Date(Date.now() + hoursLeft * HOUR),
-        raw: {},
-        origin: 'webhook',
-        observed_at: new Date(),
-      })
+      .values(
+        disputeRow({
+          id,
+          charge_id: 'chrg_test_reminded',
+          livemode: true,
+          amount: 250_000,
+          created_at: new Date(Date.now() + hoursLeft * HOUR - 7 * 24 * HOUR),
+          respond_by: new Date(Date.now() + hoursLeft * HOUR),
+          observed_at: new Date(),
+        }),
+      )
       .execute();
     return id;
   };

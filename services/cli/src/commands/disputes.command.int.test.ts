@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { findDispute, findDisputeActions, findDisputeDocuments } from '@omise-sync/db';
 import { createCardCharge, useTestDatabase } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
-import { runCli } from '../run-cli';
+import { runCliInProcess } from '../../test/run-cli-in-process';
 
 /** A real 1×1 PNG. */
 const PNG = Buffer.from(
@@ -76,12 +76,6 @@ function replaced(body: Buffer, from: string, to: string | Buffer): Buffer {
   ]);
 }
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe('omise-sync disputes (the dispute desk) against the emulator', () => {
   const database = useTestDatabase();
   let emulator: Emulator;
@@ -106,31 +100,13 @@ describe('omise-sync disputes (the dispute desk) against the emulator', () => {
   });
 
   /** Runs the CLI in this process, as main.ts does, capturing what it prints. */
-  const cli = Object.assign((...argv: string[]) => runInProcess(argv, env), {
+  const cli = Object.assign((...argv: string[]) => runCliInProcess(argv, env), {
     /** The same with some variables changed. */
     withEnv:
       (changes: NodeJS.ProcessEnv) =>
       (...argv: string[]) =>
-        runInProcess(argv, { ...env, ...changes }),
+        runCliInProcess(argv, { ...env, ...changes }),
   });
-
-  async function runInProcess(argv: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-      stdout.push(parts.join(' '));
-    });
-    const error = jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => {
-      stderr.push(parts.join(' '));
-    });
-    try {
-      const code = await runCli(argv, env);
-      return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-    }
-  }
 
   function file(name: string, content: Buffer): string {
     const path = join(dir, name);
