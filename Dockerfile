@@ -50,13 +50,14 @@ FROM base AS build
 COPY --from=manifests /manifests/ ./
 # Install scripts are skipped: the build needs only tsc and turbo, and no dependency's
 # install script should run with access to the build context.
+# `--json=false` overrides the repository's .npmrc (json=true, for clean `npm run cli -- … --json`).
 # `npm ci`, except where npm rejects the lockfile because the registry it was written against
 # did not serve other platforms' optional packages (@swc/core-darwin-*, @turbo/windows-* …):
 # then `npm install` from the same lockfile, which keeps every version it lists (as .ci/run).
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --ignore-scripts \
+    npm ci --ignore-scripts --json=false \
     || { echo 'npm ci refused the lockfile; installing from it with npm install'; \
-         npm install --ignore-scripts --no-save; }
+         npm install --ignore-scripts --no-save --json=false; }
 COPY . .
 RUN npx turbo run build --output-logs=errors-only
 # Collect exactly the compiled output of each workspace (type declarations are not needed at
@@ -73,9 +74,9 @@ COPY --from=manifests /manifests/ ./
 # msgpackr-extract (BullMQ's optional native msgpack) loads its prebuilt platform package at
 # run time and falls back to pure JavaScript without it.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    { npm ci --omit=dev --ignore-scripts \
+    { npm ci --omit=dev --ignore-scripts --json=false \
       || { echo 'npm ci refused the lockfile; installing from it with npm install'; \
-           npm install --omit=dev --ignore-scripts --no-save; }; } \
+           npm install --omit=dev --ignore-scripts --no-save --json=false; }; } \
     && rm -f .npmrc
 
 FROM ${NODE_IMAGE} AS runtime

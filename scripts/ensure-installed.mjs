@@ -15,8 +15,10 @@ const stale =
 if (stale) {
   const npm = (command) => {
     console.log(`installing dependencies (npm ${command})…`);
-    return spawnSync('npm', [command, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' })
-      .status;
+    return spawnSync('npm', [command, '--no-audit', '--no-fund', '--json=false'], {
+      cwd: root,
+      stdio: 'inherit',
+    }).status;
   };
   let status = existsSync(lock) ? npm('ci') : npm('install');
   if (status !== 0 && existsSync(lock)) {

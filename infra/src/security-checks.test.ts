@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { PLACEHOLDER_DIGEST } from './security-checks';
-import { dig, toYaml, validObjects, withEdit } from './testing/valid-manifests';
+import { dig, toYaml, validObjects, withEdit } from '../test/valid-manifests';
 import { validateManifests } from './validate-manifests';
 
 // Issue 23 item 8: least privilege in deployment, each rule shown failing on one broken object.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { dig, toYaml, validObjects, withEdit } from './testing/valid-manifests';
+import { dig, toYaml, validObjects, withEdit } from '../test/valid-manifests';
 import { validateManifests } from './validate-manifests';
 
 const WEB_CONTAINER = 'spec.template.spec.containers.0';

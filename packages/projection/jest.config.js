@@ -1,1 +1,1 @@
-module.exports = require('@omise-sync/db/jest-preset').createJestConfig(__dirname);
+module.exports = require('@omise-sync/testing/jest-preset').createJestConfig(__dirname);

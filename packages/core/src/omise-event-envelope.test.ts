@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { recordedBodies } from '@omise-sync/testing';
 import { jobCatalog } from './job-catalog';
 import { OmiseEventEnvelope, toEventDisposition } from './omise-event-envelope';
 
@@ -136,24 +135,6 @@ describe('OmiseEventEnvelope', () => {
   });
 });
 
-// CI clones the repository with shared/ beside it, so the fixtures live next to the repo root.
-const fixturesRoot = path.join(__dirname, '..', '..', '..', '..', 'shared', 'omise', 'fixtures');
-
-function listJsonFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return listJsonFiles(full);
-    return name.endsWith('.json') ? [full] : [];
-  });
-}
-
-/** JSON texts in a fixture file: omise-elixir files are whole HTTP recordings (exvcr). */
-function textsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  if (!file.includes(`${path.sep}omise-elixir${path.sep}`)) return [text];
-  return (JSON.parse(text) as { response: { body: string } }[]).map((r) => r.response.body);
-}
-
 /** Every event in a parsed fixture (a body that is an event, or events inside lists). */
 function eventsIn(value: unknown): unknown[] {
   if (Array.isArray(value)) return value.flatMap((item) => eventsIn(item));
@@ -166,26 +147,18 @@ function eventsIn(value: unknown): unknown[] {
 describe('the job of every charge, refund and dispute event in shared/omise/fixtures', () => {
   it('is read back by the worker, through JSON, as the same payload', () => {
     let projected = 0;
-    for (const file of listJsonFiles(fixturesRoot)) {
-      for (const body of textsOf(file)) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          continue; // not JSON (the fixtures keep one deliberately truncated file)
-        }
-        for (const event of eventsIn(parsed)) {
-          const validated = OmiseEventEnvelope.safeParse(event);
-          if (!validated.success) continue;
-          const disposition = toEventDisposition(validated.data, receivedAt, 'webhook');
-          if (disposition.kind !== 'project') continue;
-          projected += 1;
-          const stored: unknown = JSON.parse(JSON.stringify(disposition.job));
-          expect({ file, job: jobCatalog.omiseEvent.payload.parse(stored) }).toEqual({
-            file,
-            job: JSON.parse(JSON.stringify(disposition.job)) as unknown,
-          });
-        }
+    for (const { where, body } of recordedBodies()) {
+      for (const event of eventsIn(body)) {
+        const validated = OmiseEventEnvelope.safeParse(event);
+        if (!validated.success) continue;
+        const disposition = toEventDisposition(validated.data, receivedAt, 'webhook');
+        if (disposition.kind !== 'project') continue;
+        projected += 1;
+        const stored: unknown = JSON.parse(JSON.stringify(disposition.job));
+        expect({ where, job: jobCatalog.omiseEvent.payload.parse(stored) }).toEqual({
+          where,
+          job: JSON.parse(JSON.stringify(disposition.job)) as unknown,
+        });
       }
     }
     // Charge, refund and dispute events of several libraries and API versions.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { useTestDatabase } from './testing';
+import { useTestDatabase } from '@omise-sync/testing';
 
 // Issue 23 item 7: a BI login role must be read-only and time-limited, which membership in
 // omise_bi alone does not give it (role settings are not inherited).

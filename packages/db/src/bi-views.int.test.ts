@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll } from '@jest/globals';
 import { sql } from 'kysely';
-import { useTestDatabase } from './testing';
+import { useTestDatabase } from '@omise-sync/testing';
 
 const observed = '2026-11-01T00:00:00Z';
 

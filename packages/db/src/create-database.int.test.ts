@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import { useTestDatabase } from './testing';
+import { useTestDatabase } from '@omise-sync/testing';
 
 describe('createDatabase', () => {
   const database = useTestDatabase();

@@ -10,9 +10,8 @@ import {
   releaseDisputeReminderClaim,
   startDisputeAction,
 } from './repositories';
-import { documentRow, disputeRow } from './repositories/test-rows';
 import { json } from './repositories/rows';
-import { useTestDatabase } from './testing';
+import { disputeRow, documentRow, useTestDatabase } from '@omise-sync/testing';
 
 const HOUR = 3_600_000;
 

@@ -5,17 +5,13 @@ import { createDatabase } from './create-database';
 import { migrateToLatest } from './migrate';
 import { migrations } from './migrations';
 import * as redactEventHistory from './migrations/2026-12-03T16-10-00_redact_event_history';
-import { createTestDatabase } from './testing';
+import { createTestDatabase } from '@omise-sync/testing';
 
 describe('migrateToLatest', () => {
   // An empty database (not the migrated template), to prove migrations run from nothing.
   let empty: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
-    empty = await createTestDatabase();
-    const handle = createDatabase({ connectionString: empty.url });
-    await sql`DROP SCHEMA omise, bi CASCADE`.execute(handle.db);
-    await sql`DROP TABLE kysely_migration, kysely_migration_lock`.execute(handle.db);
-    await handle.destroy();
+    empty = await createTestDatabase({ migrated: false });
   });
   afterAll(() => empty.drop());
 
@@ -34,13 +30,8 @@ describe('migrateToLatest', () => {
   });
 
   it('when two replicas start at once, each migration is applied exactly once', async () => {
-    const fresh = await createTestDatabase();
+    const fresh = await createTestDatabase({ migrated: false });
     try {
-      const handle = createDatabase({ connectionString: fresh.url });
-      await sql`DROP SCHEMA omise, bi CASCADE`.execute(handle.db);
-      await sql`DROP TABLE kysely_migration, kysely_migration_lock`.execute(handle.db);
-      await handle.destroy();
-
       const outcomes = await Promise.all([
         migrateToLatest(fresh.url),
         migrateToLatest(fresh.url),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { useTestDatabase } from './testing';
+import { useTestDatabase } from '@omise-sync/testing';
 
 // Issue 23 item 8: the role the worker and the CLI run as may read and write rows in `omise`
 // and nothing else; DDL belongs to the migration role.

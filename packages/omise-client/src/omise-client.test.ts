@@ -5,7 +5,7 @@ import {
   eventObject,
   listObject,
   refundObject,
-} from '../test/omise-objects';
+} from '@omise-sync/testing';
 import { type OmiseTestServer, reply, startOmiseTestServer } from '../test/omise-test-server';
 import { type OmiseClient, createOmiseClient } from './omise-client';
 import { isChargeData } from './schemas/event.schema';

@@ -1,4 +1,4 @@
-import { chargeObject, errorObject, listObject } from '../test/omise-objects';
+import { chargeObject, errorObject, listObject } from '@omise-sync/testing';
 import {
   type OmiseTestServer,
   type RecordedRequest,

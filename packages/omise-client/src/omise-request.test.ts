@@ -1,4 +1,4 @@
-import { chargeObject, errorObject } from '../test/omise-objects';
+import { chargeObject, errorObject } from '@omise-sync/testing';
 import {
   type Handler,
   type OmiseTestServer,

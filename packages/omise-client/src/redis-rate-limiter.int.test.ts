@@ -1,4 +1,4 @@
-import { useTestRedis } from '@omise-sync/db/testing';
+import { useTestRedis } from '@omise-sync/testing';
 import { createRedisRateLimiter } from './redis-rate-limiter';
 
 describe('createRedisRateLimiter on a real Redis', () => {

@@ -1,4 +1,4 @@
-import { chargeObject, errorObject } from '../test/omise-objects';
+import { chargeObject, errorObject } from '@omise-sync/testing';
 import { type Handler, reply, startOmiseTestServer } from '../test/omise-test-server';
 import { type OmiseClientOptions, createOmiseClient } from './omise-client';
 import { OmiseError } from './omise-error';

@@ -158,6 +158,53 @@ test('disputes and documents: the whole lifecycle', async () => {
   expect((await client.disputes.retrieve(other.id)).message).toBe('Merchant accepts the dispute');
 });
 
+test('a refused upload is an OmiseInvalidRequestError (or not found) carrying the status and code', async () => {
+  const dispute = await client.disputes.create((await paidCharge()).id);
+  const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
+  const refusal = (upload: Promise<unknown>) =>
+    upload.then(
+      () => 'accepted',
+      (error: unknown) =>
+        error instanceof OmiseInvalidRequestError || error instanceof OmiseNotFoundError
+          ? { type: error.name, status: error.status, code: error.code }
+          : error,
+    );
+  const text = Buffer.from('not an image\n');
+  expect(
+    await refusal(client.documents.upload(dispute.id, { filename: 'a.png', content: text })),
+  ).toEqual({ type: 'OmiseInvalidRequestError', status: 422, code: 'invalid_file_type' });
+  expect(
+    await refusal(
+      client.documents.upload(dispute.id, {
+        filename: 'a.pdf',
+        content: pdf,
+        contentType: 'text/plain',
+      }),
+    ),
+  ).toEqual({ type: 'OmiseInvalidRequestError', status: 400, code: 'invalid_file_type' });
+  expect(
+    await refusal(
+      client.documents.upload(dispute.id, { filename: 'a.pdf', content: pdf, kind: 'selfie' }),
+    ),
+  ).toEqual({ type: 'OmiseInvalidRequestError', status: 400, code: 'bad_request' });
+  expect(
+    await refusal(
+      client.documents.upload('dspt_test_nosuchdispute', { filename: 'a.pdf', content: pdf }),
+    ),
+  ).toEqual({ type: 'OmiseNotFoundError', status: 404, code: 'not_found' });
+  await client.disputes.close(dispute.id, 'lost');
+  expect(
+    await refusal(client.documents.upload(dispute.id, { filename: 'a.pdf', content: pdf })),
+  ).toEqual({ type: 'OmiseInvalidRequestError', status: 400, code: 'documents_locked' });
+  // Over 10 MB the client refuses before sending (the emulator's 413 is tested with raw HTTP).
+  await expect(
+    client.documents.upload(dispute.id, {
+      filename: 'big.pdf',
+      content: Buffer.alloc(11 * 1024 * 1024),
+    }),
+  ).rejects.toThrow(RangeError);
+});
+
 test('events: every event through the Events API and every webhook body parse as OmiseEvent', async () => {
   const seen: string[] = [];
   for await (const event of client.events.list({ limit: 100 })) seen.push(event.id);

@@ -102,19 +102,37 @@ test('a missing file, an empty file and a non-multipart body are 400 bad_request
   expect(notMultipart.status).toBe(400);
 });
 
-test('a file that is not PNG, JPG or PDF is 400 invalid_file_type (as recorded), whatever its declared type or name', async () => {
-  const res = await upload(form(Buffer.from('# README\n'), 'README.md', 'application/pdf'));
-  expect(res.status).toBe(400);
+test('a part declared as another type is 400 invalid_file_type (as recorded), whatever its bytes', async () => {
+  for (const type of ['text/plain', 'application/octet-stream', 'image/gif']) {
+    const res = await upload(form(PNG, 'receipt.png', type, { kind: 'proof_of_receipt' }));
+    expect({ type, status: res.status }).toEqual({ type, status: 400 });
+    expect(res.body).toMatchObject({ code: 'invalid_file_type', message: 'invalid content-type' });
+  }
+  // `image/jpg` is not registered but is what many clients send for a JPEG.
+  expect((await upload(form(JPG, 'photo.jpg', 'image/jpg'))).status).toBe(200);
+});
+
+test('bytes that are not PNG, JPEG or PDF are 422 invalid_file_type, whatever the declared type or name', async () => {
   const named = await upload(form(Buffer.from('just text\n'), 'receipt.png', 'image/png'));
-  expect(named.status).toBe(400);
-  expect(named.body).toMatchObject({ code: 'invalid_file_type' });
-  expect(res.body).toMatchObject({ code: 'invalid_file_type', message: 'invalid content-type' });
+  expect(named.status).toBe(422);
+  expect(named.body).toMatchObject({
+    object: 'error',
+    code: 'invalid_file_type',
+    message: 'file is not a PNG, JPEG or PDF',
+  });
+  const markdown = await upload(form(Buffer.from('# README\n'), 'README.pdf', 'application/pdf'));
+  expect(markdown.status).toBe(422);
+  const list = await api(emulator, 'GET', `/disputes/${disputeId}/documents`);
+  expect(list.body).toMatchObject({ total: 0 });
 });
 
 test('an unknown kind is 400 bad_request', async () => {
   const res = await upload(form(PDF, 'a.pdf', 'application/pdf', { kind: 'selfie' }));
   expect(res.status).toBe(400);
-  expect(res.body.code).toBe('bad_request');
+  expect(res.body).toMatchObject({
+    code: 'bad_request',
+    message: expect.stringMatching(/^kind must be one of cardholder_details, /) as unknown,
+  });
 });
 
 test('a file over 10 MB is 413 file_too_large', async () => {

@@ -1,6 +1,6 @@
 import { type OmiseEventJob, systemClock } from '@omise-sync/core';
 import { findEvent, getCharge } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { Charge, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import {

@@ -1,33 +1,15 @@
-import { type EventRecord, getEvent } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { getEvent } from '@omise-sync/db';
+import { eventRow, useTestDatabase } from '@omise-sync/testing';
 import { recordEvents } from './event-record';
-
-function event(overrides: Partial<EventRecord> & { id: string }): EventRecord {
-  return {
-    account: 'default',
-    key: 'charge.create',
-    resource_type: 'charge',
-    resource_id: 'chrg_test_1',
-    livemode: false,
-    created_at: '2026-01-01T00:00:00Z',
-    received_at: '2026-01-01T00:00:01Z',
-    processed_at: '2026-01-01T00:00:02Z',
-    outcome: 'projected',
-    origin: 'webhook',
-    error: null,
-    raw: { object: 'event', id: overrides.id, data: [1, 2] },
-    ...overrides,
-  };
-}
 
 describe('recordEvents', () => {
   const database = useTestDatabase();
 
   it('when an event is recorded twice, there is one row with the first arrival time', async () => {
     const { db } = database.handle;
-    await recordEvents(db, [event({ id: 'evnt_dup' })]);
+    await recordEvents(db, [eventRow({ id: 'evnt_dup' })]);
     await recordEvents(db, [
-      event({
+      eventRow({
         id: 'evnt_dup',
         received_at: '2026-01-01T00:05:00Z',
         processed_at: '2026-01-01T00:05:01Z',
@@ -45,15 +27,15 @@ describe('recordEvents', () => {
 
   it('when a projected event later fails on a redelivery, it stays projected', async () => {
     const { db } = database.handle;
-    await recordEvents(db, [event({ id: 'evnt_keep' })]);
-    await recordEvents(db, [event({ id: 'evnt_keep', outcome: 'failed', error: 'HTTP 503' })]);
+    await recordEvents(db, [eventRow({ id: 'evnt_keep' })]);
+    await recordEvents(db, [eventRow({ id: 'evnt_keep', outcome: 'failed', error: 'HTTP 503' })]);
     expect(await getEvent(db, 'evnt_keep')).toMatchObject({ outcome: 'projected', error: null });
   });
 
   it('when a failed event is projected on replay, the outcome becomes projected', async () => {
     const { db } = database.handle;
-    await recordEvents(db, [event({ id: 'evnt_fix', outcome: 'failed', error: 'HTTP 503' })]);
-    await recordEvents(db, [event({ id: 'evnt_fix', origin: 'replay' })]);
+    await recordEvents(db, [eventRow({ id: 'evnt_fix', outcome: 'failed', error: 'HTTP 503' })]);
+    await recordEvents(db, [eventRow({ id: 'evnt_fix', origin: 'replay' })]);
     expect(await getEvent(db, 'evnt_fix')).toMatchObject({ outcome: 'projected', error: null });
   });
 });

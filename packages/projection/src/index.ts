@@ -31,8 +31,13 @@ export {
 } from './resources/charge.resource';
 export {
   DEFAULT_DISPUTE_RESPONSE_DAYS,
-  disputeChargeId,
+  DisputeResponseDays,
+  dependsOnCardCountry,
   disputeRespondBy,
+  disputeResponseDays,
+} from './resources/dispute-deadline';
+export {
+  disputeChargeId,
   embeddedDocuments,
   isDisputeActive,
   isDisputeClosed,

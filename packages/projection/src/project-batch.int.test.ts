@@ -8,12 +8,12 @@ import {
   lockResources,
   migrateToLatest,
 } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { createCardCharge, useTestDatabase } from '@omise-sync/testing';
 import { Charge } from '@omise-sync/omise-client';
 import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { type ProjectionDeps, type ProjectionRequest, projectBatch } from './project-batch';
-import { useEmulatorDeps } from './testing/use-emulator-deps';
+import { useEmulatorDeps } from '../test/use-emulator-deps';
 
 describe('projectBatch', () => {
   const database = useTestDatabase();
@@ -24,18 +24,9 @@ describe('projectBatch', () => {
   });
 
   const createCharge = (metadata: Record<string, unknown> = {}): Charge => {
-    const token = fixture.emulator.actions.createToken({
-      card: {
-        name: 'A B',
-        number: '4242424242424242',
-        expiration_month: 12,
-        expiration_year: 2040,
-      },
-    });
-    const created = fixture.emulator.actions.createCharge({
+    const created = createCardCharge(fixture.emulator, {
       amount: 10_000,
       currency: 'THB',
-      card: String(token['id']),
       metadata,
     });
     return Charge.parse(fixture.emulator.getCharge(String(created['id'])));

@@ -3,6 +3,7 @@ import type { Database, StoredObservation } from '@omise-sync/db';
 import type { OmiseClient } from '@omise-sync/omise-client';
 import type { Kysely } from 'kysely';
 import type { ProjectionContext } from './projection-context';
+import type { DisputeResponseDays } from './resources/dispute-deadline';
 import type { WrittenFlag } from './resources/dispute-flags';
 import type { DisputeSeverityRules } from './resources/dispute-severity';
 
@@ -17,11 +18,11 @@ export interface FollowUpDeps {
   clock: Clock;
   severityRules: DisputeSeverityRules;
   /**
-   * Days a merchant has to answer a dispute, counted from its opening (`DISPUTE_RESPONSE_DAYS`);
-   * every write path passes the same configured value so `respond_by` never depends on which
-   * process wrote the row.
+   * Days a merchant has to answer a dispute, counted from its opening (`DISPUTE_RESPONSE_DAYS`,
+   * possibly per card country); every write path passes the same configured value so
+   * `respond_by` never depends on which process wrote the row.
    */
-  responseDays: number;
+  responseDays: DisputeResponseDays;
 }
 
 /** One observation of a resource with how it was obtained. */

@@ -8,9 +8,14 @@ import { USAGE, commands } from './commands';
  */
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === 'help') {
+  if (name === '--help' || name === 'help') {
     console.log(USAGE);
-    return name === undefined ? 2 : 0;
+    return 0;
+  }
+  // A call without a command is a usage error: the usage goes to stderr, stdout stays empty.
+  if (name === undefined) {
+    console.error(USAGE);
+    return 2;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (command === undefined) {

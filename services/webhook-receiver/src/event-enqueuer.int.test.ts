@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
-import { useTestRedis } from '@omise-sync/db/testing';
+import { useTestRedis } from '@omise-sync/testing';
 import { type Redis } from 'ioredis';
 import { omiseId } from '../test/deliveries';
 import { EventEnqueuer, QueueUnavailableError, type OmiseEventQueue } from './event-enqueuer';

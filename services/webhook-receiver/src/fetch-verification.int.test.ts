@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
-import { useTestRedis } from '@omise-sync/db/testing';
+import { createCardCharge, useTestRedis } from '@omise-sync/testing';
 import { NO_FAULTS, startEmulator, type Emulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
 import { newSecret } from '../test/deliveries';
@@ -17,15 +17,7 @@ let queue: Queue<OmiseEventJob>;
 type Json = Record<string, unknown>;
 
 function chargeFor(e: Emulator): Json {
-  const token = e.actions.createToken({
-    card: {
-      name: 'Somchai Prasert',
-      number: '4242424242424242',
-      expiration_month: 12,
-      expiration_year: 2035,
-    },
-  });
-  return e.actions.createCharge({ amount: 100_000, currency: 'thb', card: String(token.id) });
+  return createCardCharge(e, { amount: 100_000, currency: 'thb' });
 }
 
 function eventIds(e: Emulator): string[] {

@@ -1,11 +1,10 @@
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
-import { useTestRedis } from '@omise-sync/db/testing';
+import { startTcpProxy, type TcpProxy, useTestRedis } from '@omise-sync/testing';
 import { Queue } from 'bullmq';
 import { chargeData, eventEnvelope, newSecret, signatureHeaders } from '../test/deliveries';
 import { get, post, type Answer } from '../test/receiver-client';
-import { startTcpProxy, type TcpProxy } from '../test/tcp-proxy';
 import { loadConfig } from './config';
 import { startReceiver, type RunningReceiver } from './main';
 

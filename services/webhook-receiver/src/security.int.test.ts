@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@omise-sync/core';
-import { useTestRedis } from '@omise-sync/db/testing';
+import { useTestRedis } from '@omise-sync/testing';
 import { chargeData, eventEnvelope, newSecret, signatureHeaders } from '../test/deliveries';
 import { get, post, type Answer } from '../test/receiver-client';
 import { loadConfig } from './config';

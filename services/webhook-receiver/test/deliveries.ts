@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { chargeObject, disputeObject, eventObject, refundObject } from '@omise-sync/testing';
 
 /**
  * Test helpers that produce Omise-style deliveries independently of the code under test:
@@ -42,66 +43,34 @@ type Json = Record<string, unknown>;
 
 /** A 2019-05-29 event envelope around `data`, shaped like the official fixtures. */
 export function eventEnvelope(key: string, data: Json, overrides: Json = {}): Json {
-  const id = omiseId('evnt');
-  return {
-    object: 'event',
-    id,
-    livemode: false,
-    location: `/events/${id}`,
-    webhook_deliveries: [],
-    data,
+  return eventObject({
+    id: omiseId('evnt'),
     key,
+    data,
     created_at: '2026-11-23T10:00:00Z',
     ...overrides,
-  };
+  });
 }
 
 export function chargeData(overrides: Json = {}): Json {
-  const id = omiseId('chrg');
-  return {
-    object: 'charge',
-    id,
-    livemode: false,
-    location: `/charges/${id}`,
-    amount: 100_000,
-    currency: 'THB',
-    status: 'successful',
-    paid: true,
-    metadata: {},
-    created_at: '2026-11-23T09:59:58Z',
-    ...overrides,
-  };
+  return chargeObject({ id: omiseId('chrg'), created_at: '2026-11-23T09:59:58Z', ...overrides });
 }
 
 export function refundData(chargeId: string, overrides: Json = {}): Json {
-  const id = omiseId('rfnd');
-  return {
-    object: 'refund',
-    id,
-    livemode: false,
-    location: `/charges/${chargeId}/refunds/${id}`,
-    amount: 50_000,
-    currency: 'THB',
+  return refundObject({
+    id: omiseId('rfnd'),
     charge: chargeId,
-    status: 'closed',
+    amount: 50_000,
     created_at: '2026-11-23T09:59:59Z',
     ...overrides,
-  };
+  });
 }
 
 export function disputeData(chargeId: string, overrides: Json = {}): Json {
-  const id = omiseId('dspt');
-  return {
-    object: 'dispute',
-    id,
-    livemode: false,
-    location: `/disputes/${id}`,
-    amount: 100_000,
-    currency: 'THB',
-    status: 'open',
-    reason_code: 'goods_or_services_not_provided',
+  return disputeObject({
+    id: omiseId('dspt'),
     charge: chargeId,
     created_at: '2026-11-23T09:59:59Z',
     ...overrides,
-  };
+  });
 }

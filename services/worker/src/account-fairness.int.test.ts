@@ -1,10 +1,10 @@
 import { type OmiseEventJob, eventQueueName, jobCatalog } from '@omise-sync/core';
 import { findCharge, findEvent } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, type EmulatorAccount, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
-import { toEventJob, waitFor } from './testing/event-jobs';
-import { type Harness, omiseClientFor, startHarness } from './testing/worker-harness';
+import { toEventJob, waitFor } from '../test/event-jobs';
+import { type Harness, omiseClientFor, startHarness } from '../test/worker-harness';
 
 describe('several accounts in one worker', () => {
   const database = useTestDatabase();

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
         apiUrl: 'https://api.omise.co',
         timeoutMs: 10_000,
         rateLimitRps: undefined,
+        maxConnections: 16,
       },
       accounts: [
         {
@@ -28,7 +29,7 @@ describe('loadConfig', () => {
       databasePoolSize: 20,
       redisUrl: 'redis://redis:6379',
       bullmqPrefix: 'bull',
-      concurrency: 64,
+      concurrency: 256,
       lockDurationMs: 10_000,
       stalledIntervalMs: 5_000,
       metricsPort: 9464,
@@ -101,6 +102,22 @@ describe('loadConfig', () => {
     }
     expect(problems).toContain('reasonCodes');
   });
+
+  it('when DISPUTE_RESPONSE_DAYS is JSON days by card country, they are kept, country codes in capitals', () => {
+    expect(
+      loadConfig({ ...required, DISPUTE_RESPONSE_DAYS: '{"default":7,"jp":10,"SG":14}' })
+        .responseDays,
+    ).toEqual({ default: 7, JP: 10, SG: 14 });
+  });
+
+  it.each(['{"default":7,"Japan":10}', '{"JP":0}', '[7]', 'seven'])(
+    'when DISPUTE_RESPONSE_DAYS is %s, start-up fails saying what to write',
+    (value) => {
+      expect(() => loadConfig({ ...required, DISPUTE_RESPONSE_DAYS: value })).toThrow(
+        /DISPUTE_RESPONSE_DAYS: must be (JSON|whole days .* e\.g\. \{"default":7,"JP":10\})/,
+      );
+    },
+  );
 
   it('when NOTIFY_SWEEP_INTERVAL_MS is 0, the sweeper is configured off rather than refused', () => {
     expect(loadConfig({ ...required, NOTIFY_SWEEP_INTERVAL_MS: '0' }).notifySweepIntervalMs).toBe(

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   DEFAULT_DISPUTE_RESPONSE_DAYS,
   DEFAULT_DISPUTE_SEVERITY_RULES,
+  DisputeResponseDays,
   DisputeSeverityRules,
 } from '@omise-sync/projection';
 
@@ -40,6 +41,12 @@ const EnvSchema = z.object({
    * at most 10 parallel workers. Default unset.
    */
   OMISE_RATE_LIMIT_RPS: z.coerce.number().positive().optional(),
+  /**
+   * Most connections this process keeps open to each account's Omise API; requests beyond it
+   * wait for a free one. Independent of WORKER_CONCURRENCY, so raising concurrency never opens more
+   * connections to Omise. Default 16.
+   */
+  OMISE_MAX_CONNECTIONS: envFields.positiveInt(16),
   /** Postgres connection string (postgres:// or postgresql://). Required. */
   DATABASE_URL: envFields.url(['postgres:', 'postgresql:']),
   /**
@@ -54,11 +61,11 @@ const EnvSchema = z.object({
   BULLMQ_PREFIX: z.string().min(1).default('bull'),
   /**
    * Omise events in flight in this process per account (BullMQ concurrency of each account's
-   * queue). Events in flight together are
-   * projected in shared transactions, so a higher value mostly means more Omise requests at
-   * once (cap them with OMISE_RATE_LIMIT_RPS). Default 64.
+   * queue). Events in flight together are projected in shared transactions (up to 4 of 64
+   * events each), so the default keeps four full batches going; Omise requests stay capped by
+   * OMISE_MAX_CONNECTIONS and OMISE_RATE_LIMIT_RPS. Default 256.
    */
-  WORKER_CONCURRENCY: envFields.positiveInt(64),
+  WORKER_CONCURRENCY: envFields.positiveInt(256),
   /**
    * Milliseconds a job's lock lasts without renewal (renewed every half of it while the job
    * runs). A killed worker's jobs are taken by another within about this plus
@@ -88,9 +95,11 @@ const EnvSchema = z.object({
   DISPUTE_SEVERITY_RULES: envFields.json(DisputeSeverityRules).optional(),
   /**
    * Days a merchant has to answer a dispute, counted from its opening; `omise.disputes.respond_by`
-   * and the reminders follow from it. Must match the CLI's. Default 7 (Opn's merchant help).
+   * and the reminders follow from it. A number, or JSON days by `default` and by the disputed
+   * card's issuing country (`{"default":7,"JP":10}`). Must match the CLI's. Default 7 (Opn's
+   * merchant help).
    */
-  DISPUTE_RESPONSE_DAYS: envFields.positiveInt(DEFAULT_DISPUTE_RESPONSE_DAYS),
+  DISPUTE_RESPONSE_DAYS: envFields.json(DisputeResponseDays).default(DEFAULT_DISPUTE_RESPONSE_DAYS),
   /**
    * Hours before an open dispute's `respond_by` at which ALERT_WEBHOOK_URL is reminded, comma
    * separated (each at most once per dispute). Default "72,24".
@@ -116,6 +125,7 @@ export const WorkerEnv = EnvSchema.transform((env) => ({
     apiUrl: env.OMISE_API_URL,
     timeoutMs: env.OMISE_TIMEOUT_MS,
     rateLimitRps: env.OMISE_RATE_LIMIT_RPS,
+    maxConnections: env.OMISE_MAX_CONNECTIONS,
   },
   databaseUrl: env.DATABASE_URL,
   databasePoolSize: env.DATABASE_POOL_SIZE,

@@ -6,7 +6,12 @@ import {
   getCharge,
   getDispute,
 } from '@omise-sync/db';
-import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import {
+  comparableRow,
+  createCardCharge,
+  useTestDatabase,
+  useTestRedis,
+} from '@omise-sync/testing';
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
@@ -14,8 +19,8 @@ import { type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toChargeRow, toDisputeRow, toRefundRow } from '@omise-sync/projection';
-import { toEventJob, waitFor } from './testing/event-jobs';
-import { forkWorkerProcess } from './testing/fork-worker';
+import { toEventJob, waitFor } from '../test/event-jobs';
+import { forkWorkerProcess } from '../test/fork-worker';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
@@ -108,29 +113,13 @@ describe('two worker processes under duplicated, shuffled deliveries', () => {
 
   it('when the same charge and dispute keep changing, the final rows equal the emulator', async () => {
     await Promise.all([startWorkerProcess(), startWorkerProcess()]);
-    const token = (n: number) =>
-      String(
-        emulator.actions.createToken({
-          card: {
-            name: `C${n}`,
-            number: '4242424242424242',
-            expiration_month: 12,
-            expiration_year: 2040,
-          },
-        })['id'],
-      );
     const pause = () => new Promise((resolve) => setTimeout(resolve, 3));
 
     const chargeId = String(
-      emulator.actions.createCharge({
-        amount: 900_000,
-        currency: 'THB',
-        card: token(0),
-        capture: false,
-      })['id'],
+      createCardCharge(emulator, { amount: 900_000, currency: 'THB', capture: false })['id'],
     );
     const disputedId = String(
-      emulator.actions.createCharge({ amount: 700_000, currency: 'THB', card: token(1) })['id'],
+      createCardCharge(emulator, { amount: 700_000, currency: 'THB' })['id'],
     );
     const disputeId = String(
       emulator.actions.createDispute(disputedId, { reason_code: 'goods_or_services_not_provided' })[

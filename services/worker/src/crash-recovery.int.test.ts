@@ -1,11 +1,11 @@
 import { jobCatalog, type OmiseEventJob } from '@omise-sync/core';
 import { findCharge, findEvent } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { createCardCharge, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
 import { type ChildProcess } from 'node:child_process';
-import { forkWorkerProcess } from './testing/fork-worker';
-import { toEventJob, waitFor } from './testing/event-jobs';
+import { forkWorkerProcess } from '../test/fork-worker';
+import { toEventJob, waitFor } from '../test/event-jobs';
 
 describe('a worker killed while it holds a job', () => {
   const database = useTestDatabase();
@@ -43,19 +43,7 @@ describe('a worker killed while it holds a job', () => {
   }
 
   it('when the worker is SIGKILLed mid-job, another worker takes the job and projects it once', async () => {
-    const token = emulator.actions.createToken({
-      card: {
-        name: 'A B',
-        number: '4242424242424242',
-        expiration_month: 12,
-        expiration_year: 2040,
-      },
-    });
-    const chargeId = String(
-      emulator.actions.createCharge({ amount: 10_000, currency: 'THB', card: String(token['id']) })[
-        'id'
-      ],
-    );
+    const chargeId = String(createCardCharge(emulator, { amount: 10_000, currency: 'THB' })['id']);
     const event = emulator
       .listAll('events')
       .find((e) => (e['data'] as Record<string, unknown>)['id'] === chargeId);

@@ -18,7 +18,7 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import type { FetchLike } from './dispute-alert';
-import type { DisputeSeverityRules } from '@omise-sync/projection';
+import type { DisputeResponseDays, DisputeSeverityRules } from '@omise-sync/projection';
 import { type WorkerMetrics, bullQueueProbe } from './metrics';
 import {
   type AlertWebhookOptions,
@@ -62,8 +62,8 @@ export interface CreateWorkerDeps {
   /** Omise events in flight at once per account (BullMQ concurrency). @defaultValue 64 */
   concurrency?: number;
   severityRules: DisputeSeverityRules;
-  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`). */
-  responseDays: number;
+  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), maybe per card country. */
+  responseDays: DisputeResponseDays;
   /**
    * Hours before an open dispute's `respond_by` at which the alert webhook is reminded
    * (`DISPUTE_REMINDER_HOURS`). @defaultValue [72, 24]
@@ -285,7 +285,8 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     return due.length;
   };
   const sweepReminders = async (): Promise<ReminderSweep> => {
-    if (alertWebhook === undefined) return { planned: 0, enqueued: 0, cancelled: 0 };
+    if (alertWebhook === undefined)
+      return { planned: 0, enqueued: 0, cancelled: 0, rescheduled: 0 };
     const sweep = await sweepDisputeReminders({
       db: deps.db,
       logger,
@@ -295,7 +296,9 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       hours: deps.reminderHours ?? [72, 24],
       alertWebhook,
     });
-    if (sweep.planned > 0 || sweep.cancelled > 0) logger.info(sweep, 'dispute reminders swept');
+    if (sweep.planned > 0 || sweep.cancelled > 0 || sweep.rescheduled > 0) {
+      logger.info(sweep, 'dispute reminders swept');
+    }
     return sweep;
   };
   let sweeper: NodeJS.Timeout | undefined;

@@ -1,10 +1,10 @@
 import { findDisputeReminders } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { disputeRow, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { reminderJobId } from './dispute-reminders';
-import { type AlertReceiver, startAlertReceiver } from './testing/alert-receiver';
-import { waitFor } from './testing/event-jobs';
-import { type Harness, startHarness } from './testing/worker-harness';
+import { type AlertReceiver, startAlertReceiver } from '../test/alert-receiver';
+import { waitFor } from '../test/event-jobs';
+import { type Harness, startHarness } from '../test/worker-harness';
 
 const HOUR = 3_600_000;
 
@@ -47,25 +47,17 @@ describe('dispute deadline reminders', () => {
     const id = `dspt_test_reminder${disputes}`;
     await database.handle.db
       .insertInto('omise.disputes')
-      .values({
-        id,
-        charge_id: 'chrg_test_reminded',
-        livemode: true,
-        amount: 250_000,
-        currency: 'THB',
-        status: 'open',
-        reason_code: 'goods_or_services_not_provided',
-        reason_message: null,
-        message: null,
-        admin_message: null,
-        metadata: {},
-        created_at: new Date(Date.now() + hoursLeft * HOUR - 7 * 24 * HOUR),
-        closed_at: null,
-        respond_by: new Date(Date.now() + hoursLeft * HOUR),
-        raw: {},
-        origin: 'webhook',
-        observed_at: new Date(),
-      })
+      .values(
+        disputeRow({
+          id,
+          charge_id: 'chrg_test_reminded',
+          livemode: true,
+          amount: 250_000,
+          created_at: new Date(Date.now() + hoursLeft * HOUR - 7 * 24 * HOUR),
+          respond_by: new Date(Date.now() + hoursLeft * HOUR),
+          observed_at: new Date(),
+        }),
+      )
       .execute();
     return id;
   };
@@ -157,6 +149,30 @@ describe('dispute deadline reminders', () => {
     aheadMs = 30 * HOUR;
     expect(await harness.worker.sweepReminders()).toMatchObject({ planned: 0, cancelled: 0 });
     expect(alertsFor(id)).toHaveLength(0);
+  });
+
+  it('when respond_by moves (another DISPUTE_RESPONSE_DAYS), pending reminders and their jobs follow it', async () => {
+    const id = await committedDispute(100);
+    const harness = await start();
+    await harness.worker.sweepReminders();
+    const jobId = reminderJobId(id, '72h');
+    expect((await harness.followups.getJob(jobId))?.delay).toBeLessThanOrEqual(28 * HOUR);
+    const respondBy = new Date(Date.now() + (100 + 72) * HOUR);
+    await database.handle.db
+      .updateTable('omise.disputes')
+      .set({ respond_by: respondBy })
+      .where('id', '=', id)
+      .execute();
+
+    expect(await harness.worker.sweepReminders()).toMatchObject({ rescheduled: 2, planned: 0 });
+    const reminders = await findDisputeReminders(database.handle.db, id);
+    expect(reminders.map((r) => [r.kind, r.due_at.getTime() - respondBy.getTime()])).toEqual([
+      ['72h', -72 * HOUR],
+      ['24h', -24 * HOUR],
+    ]);
+    expect(await harness.followups.getJobState(jobId)).toBe('delayed');
+    expect((await harness.followups.getJob(jobId))?.delay).toBeGreaterThan(99 * HOUR);
+    expect(await harness.worker.sweepReminders()).toMatchObject({ rescheduled: 0 });
   });
 
   it('when a reminder job is lost from Redis, the sweep enqueues it again', async () => {

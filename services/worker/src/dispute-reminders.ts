@@ -13,6 +13,7 @@ import {
   markDisputeReminderSent,
   recordDisputeReminderError,
   releaseDisputeReminderClaim,
+  rescheduleDisputeReminders,
 } from '@omise-sync/db';
 import { DelayedError, type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
@@ -81,6 +82,8 @@ export interface ReminderSweep {
   planned: number;
   enqueued: number;
   cancelled: number;
+  /** Pending reminders moved because their dispute's `respond_by` changed. */
+  rescheduled: number;
 }
 
 const SWEEP_LIMIT = 1_000;
@@ -94,6 +97,12 @@ export async function sweepDisputeReminders(deps: DisputeReminderDeps): Promise<
   const now = deps.clock.now();
   const cancelled = await cancelClosedDisputeReminders(deps.db, now);
   for (const reminder of cancelled) {
+    await deps.queue.remove(reminderJobId(reminder.dispute_id, reminder.kind));
+  }
+  // A moved reminder's job is removed and enqueued again below with its new delay (an add with
+  // an existing job id would keep the old one).
+  const rescheduled = await rescheduleDisputeReminders(deps.db);
+  for (const reminder of rescheduled) {
     await deps.queue.remove(reminderJobId(reminder.dispute_id, reminder.kind));
   }
   const deadlines = await findOpenDisputeDeadlines(deps.db, { after: now, limit: SWEEP_LIMIT });
@@ -115,7 +124,12 @@ export async function sweepDisputeReminders(deps: DisputeReminderDeps): Promise<
       },
     );
   }
-  return { planned: inserted.length, enqueued: pending.length, cancelled: cancelled.length };
+  return {
+    planned: inserted.length,
+    enqueued: pending.length,
+    cancelled: cancelled.length,
+    rescheduled: rescheduled.length,
+  };
 }
 
 /** What happened to one reminder job (label of `omise_sync_dispute_reminders_total`). */

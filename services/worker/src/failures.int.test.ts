@@ -1,5 +1,10 @@
 import { createDatabase, findCharge, findEvent, getCharge, getEvent } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import {
+  createCardCharge,
+  startTcpProxy,
+  useTestDatabase,
+  useTestRedis,
+} from '@omise-sync/testing';
 import { Charge, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, NO_FAULTS, startEmulator } from '@omise-sync/omise-emulator';
 import {
@@ -8,9 +13,8 @@ import {
   projectBatch,
 } from '@omise-sync/projection';
 import { systemClock } from '@omise-sync/core';
-import { toEventJob, waitFor } from './testing/event-jobs';
-import { TcpProxy, viaProxy } from './testing/tcp-proxy';
-import { type Harness, startHarness } from './testing/worker-harness';
+import { toEventJob, waitFor } from '../test/event-jobs';
+import { type Harness, startHarness } from '../test/worker-harness';
 
 describe('failures', () => {
   const database = useTestDatabase();
@@ -30,16 +34,7 @@ describe('failures', () => {
     await emulator.close();
   });
 
-  const newCharge = () => {
-    const token = emulator.actions.createToken({
-      card: { name: 'T', number: '4242424242424242', expiration_month: 12, expiration_year: 2040 },
-    });
-    return emulator.actions.createCharge({
-      amount: 100_000,
-      currency: 'THB',
-      card: String(token['id']),
-    });
-  };
+  const newCharge = () => createCardCharge(emulator, { amount: 100_000, currency: 'THB' });
   const createEventOf = (chargeId: string) => {
     const event = emulator
       .listAll('events')
@@ -175,17 +170,15 @@ describe('failures', () => {
   });
 
   it('when Postgres is unreachable for a while, jobs wait without spending attempts and all complete after', async () => {
-    const target = new URL(database.url);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
+    const proxy = await startTcpProxy(database.url);
     const proxied = createDatabase({
-      connectionString: viaProxy(database.url, proxy),
+      connectionString: proxy.url,
       maxConnections: 4,
     });
     try {
       // The shipped back-off (250 ms doubling to at most 2 s).
       harness = await startHarness(database, redis, emulator, { db: proxied.db });
-      await proxy.cut();
+      proxy.cut();
       const jobs = Array.from({ length: 5 }, () =>
         toEventJob(createEventOf(String(newCharge()['id']))),
       );
@@ -201,7 +194,7 @@ describe('failures', () => {
         const stored = await harness.events.getJob(job.eventId);
         expect(['waiting', 'active', 'delayed', 'prioritized']).toContain(await stored?.getState());
       }
-      await proxy.restore();
+      proxy.restore();
       const restoredAt = Date.now();
       for (const job of jobs) {
         const settled = await harness.settled(job.eventId);

@@ -20,9 +20,9 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     maxConnections: config.databasePoolSize,
     applicationName: 'omise-sync-worker',
   });
-  // One keep-alive connection per event in flight at most; see pooled-fetch.ts for why not fetch.
+  // Per account: its own key, rate limiter and connection pool (see omise-accounts.ts).
   const omise = createAccountClients(config.accounts, {
-    connections: config.concurrency,
+    connections: config.omise.maxConnections,
     timeoutMs: config.omise.timeoutMs,
     metrics,
   });

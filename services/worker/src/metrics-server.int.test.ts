@@ -1,5 +1,5 @@
 import { jobCatalog } from '@omise-sync/core';
-import { useTestRedis } from '@omise-sync/db/testing';
+import { useTestRedis } from '@omise-sync/testing';
 import { Queue } from 'bullmq';
 import { WorkerMetrics, bullQueueProbe } from './metrics';
 import { type MetricsServer, startMetricsServer } from './metrics-server';

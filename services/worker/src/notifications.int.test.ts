@@ -1,11 +1,11 @@
 import { findDisputeFlag } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { createCardCharge, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { notifyJobId } from './create-worker';
 import { TEST_MODE_SKIPPED } from './notify-dispute-flag.processor';
-import { type AlertReceiver, startAlertReceiver } from './testing/alert-receiver';
-import { toEventJob, waitFor } from './testing/event-jobs';
-import { type Harness, startHarness } from './testing/worker-harness';
+import { type AlertReceiver, startAlertReceiver } from '../test/alert-receiver';
+import { toEventJob, waitFor } from '../test/event-jobs';
+import { type Harness, startHarness } from '../test/worker-harness';
 
 describe('dispute notifications', () => {
   const database = useTestDatabase();
@@ -30,14 +30,7 @@ describe('dispute notifications', () => {
   });
 
   const openDispute = () => {
-    const token = emulator.actions.createToken({
-      card: { name: 'T', number: '4242424242424242', expiration_month: 12, expiration_year: 2040 },
-    });
-    const charge = emulator.actions.createCharge({
-      amount: 150_000,
-      currency: 'THB',
-      card: String(token['id']),
-    });
+    const charge = createCardCharge(emulator, { amount: 150_000, currency: 'THB' });
     const disputeId = String(emulator.actions.createDispute(String(charge['id']))['id']);
     const event = emulator
       .listAll('events')

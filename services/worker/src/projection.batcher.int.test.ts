@@ -1,10 +1,10 @@
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { createCardCharge, useTestDatabase } from '@omise-sync/testing';
 import { createOmiseClient, type OmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
 import { DEFAULT_DISPUTE_SEVERITY_RULES, eventResource } from '@omise-sync/projection';
 import { ProjectionBatcher } from './projection.batcher';
-import { toEventJob, waitFor } from './testing/event-jobs';
+import { toEventJob, waitFor } from '../test/event-jobs';
 
 describe('ProjectionBatcher', () => {
   const database = useTestDatabase();
@@ -17,21 +17,8 @@ describe('ProjectionBatcher', () => {
     await emulator.close();
   });
 
-  const createCharge = () => {
-    const token = emulator.actions.createToken({
-      card: {
-        name: 'A B',
-        number: '4242424242424242',
-        expiration_month: 12,
-        expiration_year: 2040,
-      },
-    });
-    return String(
-      emulator.actions.createCharge({ amount: 10_000, currency: 'THB', card: String(token['id']) })[
-        'id'
-      ],
-    );
-  };
+  const createCharge = () =>
+    String(createCardCharge(emulator, { amount: 10_000, currency: 'THB' })['id']);
   const latestEvent = (chargeId: string) => {
     const events = emulator.listAll('events');
     const event = events

@@ -7,15 +7,20 @@ import {
   getDispute,
   getEvent,
 } from '@omise-sync/db';
-import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import {
+  comparableRow,
+  createCardCharge,
+  useTestDatabase,
+  useTestRedis,
+} from '@omise-sync/testing';
 import { type IgnoredEventJob, jobCatalog } from '@omise-sync/core';
 import { Queue } from 'bullmq';
 import { Charge, Dispute, Refund } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { toChargeRow, toDisputeRow, toRefundRow } from '@omise-sync/projection';
-import { type AlertReceiver, startAlertReceiver } from './testing/alert-receiver';
-import { toEventJob, waitFor } from './testing/event-jobs';
-import { type Harness, startHarness } from './testing/worker-harness';
+import { type AlertReceiver, startAlertReceiver } from '../test/alert-receiver';
+import { toEventJob, waitFor } from '../test/event-jobs';
+import { type Harness, startHarness } from '../test/worker-harness';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
@@ -39,22 +44,10 @@ describe('projecting events into Postgres', () => {
     await emulator.close();
   });
 
-  const token = () =>
-    String(
-      emulator.actions.createToken({
-        card: {
-          name: 'Somchai P',
-          number: '4242424242424242',
-          expiration_month: 12,
-          expiration_year: 2040,
-        },
-      })['id'],
-    );
   const createCharge = (amount = 250_000) =>
-    emulator.actions.createCharge({
+    createCardCharge(emulator, {
       amount,
       currency: 'THB',
-      card: token(),
       description: 'order 1',
       metadata: { order: 'A-1' },
     });
@@ -317,12 +310,7 @@ describe('projecting events into Postgres', () => {
 
   it('when a burst of events for one charge arrived before it was fetched, one fetch serves them all', async () => {
     const chargeId = String(
-      emulator.actions.createCharge({
-        amount: 300_000,
-        currency: 'THB',
-        card: token(),
-        capture: false,
-      })['id'],
+      createCardCharge(emulator, { amount: 300_000, currency: 'THB', capture: false })['id'],
     );
     emulator.actions.updateCharge(chargeId, { metadata: { step: '1' } });
     emulator.actions.captureCharge(chargeId);

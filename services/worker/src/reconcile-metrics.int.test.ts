@@ -1,5 +1,5 @@
 import { finishReconcileRun, findLatestReconcileRuns, insertReconcileRun } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { Registry } from 'prom-client';
 import { registerReconcileMetrics } from './reconcile-metrics';
 

@@ -1,4 +1,4 @@
-import { useTestDatabase } from '../testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { findCharge, getCharge } from './charge.repository';
 
 describe('charge repository', () => {

@@ -101,6 +101,31 @@ export async function cancelClosedDisputeReminders(
 }
 
 /**
+ * Moves the unsent, unclaimed reminders of open disputes whose `respond_by` changed since they
+ * were planned (a re-projection under another DISPUTE_RESPONSE_DAYS) to the new deadline minus
+ * their hours (`72h` → 72).
+ * @returns the reminders moved, with their new `due_at`
+ */
+export async function rescheduleDisputeReminders(
+  db: Kysely<Database>,
+): Promise<DisputeReminderRow[]> {
+  const dueAt = sql<Date>`d.respond_by - make_interval(hours => rtrim(r.kind, 'h')::int)`;
+  return db
+    .updateTable('omise.dispute_reminders as r')
+    .set({ due_at: dueAt })
+    .from('omise.disputes as d')
+    .whereRef('d.id', '=', 'r.dispute_id')
+    .where('d.status', '=', 'open')
+    .where('r.sent_at', 'is', null)
+    .where('r.attempted_at', 'is', null)
+    .where('r.cancelled_at', 'is', null)
+    .where(sql<boolean>`r.kind ~ '^[0-9]+h$'`)
+    .where(sql<boolean>`r.due_at <> ${dueAt}`)
+    .returningAll('r')
+    .execute();
+}
+
+/**
  * Claims a reminder for sending: only while it is due, unsent, unclaimed, not cancelled and its
  * dispute is still open. Only one caller can win, which makes the reminder "at most once".
  * @returns the claimed reminder, or `undefined` when there is nothing to send

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database';
-import { useTestDatabase } from '../testing';
+import { disputeRow, useTestDatabase } from '@omise-sync/testing';
 import {
   claimDisputeFlagNotification,
   findDisputeFlag,
@@ -10,7 +10,6 @@ import {
   releaseDisputeFlagClaim,
 } from './dispute-flag.repository';
 import { type NewDisputeFlag, json } from './rows';
-import { disputeRow } from './test-rows';
 
 const T1 = new Date('2026-01-01T00:00:01Z');
 const T2 = new Date('2026-01-01T00:00:02Z');

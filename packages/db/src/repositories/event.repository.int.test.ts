@@ -1,4 +1,4 @@
-import { useTestDatabase } from '../testing';
+import { eventRow, useTestDatabase } from '@omise-sync/testing';
 import { findEvent, getEvent } from './event.repository';
 import { json } from './rows';
 
@@ -10,17 +10,7 @@ describe('event repository', () => {
     await db
       .insertInto('omise.events')
       .values({
-        id: 'evnt_read',
-        key: 'charge.create',
-        resource_type: 'charge',
-        resource_id: 'chrg_test_1',
-        livemode: false,
-        created_at: '2026-01-01T00:00:00Z',
-        received_at: '2026-01-01T00:00:01Z',
-        processed_at: '2026-01-01T00:00:02Z',
-        outcome: 'projected',
-        origin: 'webhook',
-        error: null,
+        ...eventRow({ id: 'evnt_read' }),
         raw: json({ object: 'event', id: 'evnt_read', data: [1, 2] }),
       })
       .execute();

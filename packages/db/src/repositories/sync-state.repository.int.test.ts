@@ -1,4 +1,4 @@
-import { useTestDatabase } from '../testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import {
   deleteSyncCheckpoint,
   findLatestReconcileRun,

@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { fixtureBodies, fixtureFiles } from '@omise-sync/testing';
 import { z } from 'zod';
 import { Charge } from './charge.schema';
 import { DeletedObject } from './common.schema';
@@ -10,46 +9,20 @@ import { OmiseEvent, OmiseEventSummary } from './event.schema';
 import { OmiseList } from './list.schema';
 import { Refund } from './refund.schema';
 
-// CI clones the repository with shared/ beside it, so the fixtures live next to the repo root.
-const repoRoot = path.join(__dirname, '..', '..', '..', '..');
-const fixturesRoot = path.join(repoRoot, '..', 'shared', 'omise', 'fixtures');
-
 // omise-swift keeps one deliberately truncated list to test its own decoder; it is not an
 // Omise response. Any other unreadable file fails the test.
 const KNOWN_INVALID_JSON = ['omise-swift/charges-get.json'];
 
 type Kind = 'charge' | 'refund' | 'dispute' | 'document' | 'event' | 'list' | 'error' | 'deleted';
 
-function listJsonFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return listJsonFiles(full);
-    return name.endsWith('.json') ? [full] : [];
-  });
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-interface ElixirRecording {
-  response: { body: string };
-}
-
-/** Response bodies in a file: omise-elixir files are whole HTTP recordings (exvcr). */
-function bodiesOf(file: string, parsed: unknown): unknown[] {
-  if (file.includes(`${path.sep}omise-elixir${path.sep}`)) {
-    return (parsed as ElixirRecording[]).map((recording): unknown =>
-      JSON.parse(recording.response.body),
-    );
-  }
-  return [parsed];
 }
 
 const ListEnvelope = OmiseList(z.unknown());
 
 describe('schemas against every recorded Omise object in shared/omise/fixtures', () => {
-  const files = listJsonFiles(fixturesRoot);
+  const files = fixtureFiles();
   const counts: Record<Kind, number> = {
     charge: 0,
     refund: 0,
@@ -103,15 +76,14 @@ describe('schemas against every recorded Omise object in shared/omise/fixtures',
 
   beforeAll(() => {
     for (const file of files) {
-      const relative = path.relative(fixturesRoot, file);
-      let parsed: unknown;
+      let bodies: unknown[];
       try {
-        parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+        bodies = fixtureBodies(file);
       } catch {
-        invalidJson.push(relative.split(path.sep).join('/'));
+        invalidJson.push(file);
         continue;
       }
-      bodiesOf(file, parsed).forEach((body, index) => visit(body, `${relative}#${index}`));
+      bodies.forEach((body, index) => visit(body, `${file}#${index}`));
     }
   });
 

@@ -6,13 +6,17 @@ import { type DocumentState } from '../resource-types';
 import {
   MAX_DOCUMENT_BYTES,
   assertCanUpload,
+  DOCUMENT_CONTENT_TYPES,
   fileTooLarge,
+  invalidContentType,
   uploadDocument,
 } from '../state/documents.state';
 import { type EmulatorStore } from '../state/emulator-store';
 
 interface UploadedFile {
   filename: string;
+  /** The part's Content-Type (busboy reports `text/plain`, RFC 7578's default, when absent). */
+  mimeType: string;
   content: Buffer;
   truncated: boolean;
 }
@@ -36,6 +40,7 @@ function readMultipart(
       const chunks: Buffer[] = [];
       const entry: UploadedFile = {
         filename: info.filename ?? 'document',
+        mimeType: info.mimeType.toLowerCase(),
         content: Buffer.alloc(0),
         truncated: false,
       };
@@ -60,7 +65,10 @@ function readMultipart(
 }
 
 /**
- * `POST /disputes/:id/documents`: a multipart upload (field `file`, optional `kind`). A
+ * `POST /disputes/:id/documents`: a multipart upload (field `file`, optional `kind`). Checked in
+ * this order: the dispute is open (400 `documents_locked`), the body is multipart with a file
+ * (400 `bad_request`), at most 10 MB (413), its part's Content-Type is PNG, JPEG or PDF (400
+ * `invalid_file_type`), `kind` is known (400 `bad_request`), then its bytes (422). A
  * refused upload is drained before the error is answered, so the client sees the response
  * rather than a reset connection.
  */
@@ -87,6 +95,7 @@ export async function receiveDocumentUpload(
   const upload = await readMultipart(raw);
   if (upload.file === undefined) throw badRequest('file is required');
   if (upload.file.truncated) throw fileTooLarge();
+  if (!DOCUMENT_CONTENT_TYPES.has(upload.file.mimeType)) throw invalidContentType();
   const kindValue = upload.fields.kind;
   let kind: DocumentKind | undefined;
   if (kindValue !== undefined && kindValue !== '') {

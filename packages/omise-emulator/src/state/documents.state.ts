@@ -17,6 +17,18 @@ export interface UploadDocumentInput {
 export const fileTooLarge = (): OmiseApiError =>
   new OmiseApiError(413, 'file_too_large', 'file must not be larger than 10 MB');
 
+/** The part's declared Content-Type is not one Omise takes (the recorded 400). */
+export const invalidContentType = (): OmiseApiError =>
+  new OmiseApiError(400, 'invalid_file_type', 'invalid content-type');
+
+/** The declared types a document part may carry (`image/jpg` is what many clients send). */
+export const DOCUMENT_CONTENT_TYPES: ReadonlySet<string> = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/jpg',
+  'application/pdf',
+]);
+
 /** PNG, JPEG or PDF by their magic bytes (the declared content type is not trusted). */
 function sniffDocumentType(content: Buffer): string | undefined {
   if (
@@ -63,7 +75,9 @@ export function uploadDocument(
   if (input.content.length > MAX_DOCUMENT_BYTES) throw fileTooLarge();
   const contentType = sniffDocumentType(input.content);
   if (contentType === undefined) {
-    throw new OmiseApiError(400, 'invalid_file_type', 'invalid content-type');
+    // The declared type was acceptable but the bytes are not: the request is well formed, its
+    // file is not (422, as the issue's Omise behaviour says; the recorded 400 is for the header).
+    throw new OmiseApiError(422, 'invalid_file_type', 'file is not a PNG, JPEG or PDF');
   }
   const doc: DocumentState = {
     id: store.newId('docu'),

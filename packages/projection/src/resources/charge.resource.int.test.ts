@@ -1,50 +1,18 @@
 import { type EventOrigin } from '@omise-sync/core';
 import { findCharge, findRefundsByCharge, getCharge } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { chargeObject, refundObject, useTestDatabase } from '@omise-sync/testing';
 import { Charge, Refund } from '@omise-sync/omise-client';
 import type { Observed } from '../resource-module';
-import { useEmulatorDeps } from '../testing/use-emulator-deps';
+import { useEmulatorDeps } from '../../test/use-emulator-deps';
 import type { ChargeObservation } from './charge.resource';
 import { resourceModules } from './index';
 
 const OBSERVED_AT = '2026-01-01T00:00:00Z';
 
-/** A charge as Omise (API 2019-05-29) returns it. */
-function chargeObject(overrides: Record<string, unknown> & { id: string }): Charge {
-  return Charge.parse({
-    object: 'charge',
-    livemode: false,
-    location: `/charges/${overrides.id}`,
-    amount: 100_000,
-    currency: 'THB',
-    status: 'pending',
-    authorized: true,
-    paid: false,
-    capturable: true,
-    reversed: false,
-    expired: false,
-    refunded_amount: 0,
-    metadata: {},
-    created_at: '2025-03-20T09:24:15Z',
-    ...overrides,
-  });
-}
-
-function refundObject(overrides: Record<string, unknown> & { id: string }): Refund {
-  return Refund.parse({
-    object: 'refund',
-    livemode: false,
-    location: `/charges/chrg_test_1/refunds/${overrides.id}`,
-    amount: 1_000,
-    currency: 'THB',
-    charge: 'chrg_test_1',
-    status: 'closed',
-    voided: false,
-    metadata: {},
-    created_at: '2025-03-20T09:30:00Z',
-    ...overrides,
-  });
-}
+const parsedCharge = (overrides: Record<string, unknown>): Charge =>
+  Charge.parse(chargeObject(overrides));
+const parsedRefund = (overrides: Record<string, unknown>): Refund =>
+  Refund.parse(refundObject(overrides));
 
 function observed(
   charge: Charge,
@@ -69,7 +37,7 @@ describe('charge resource write', () => {
   it('when a charge is new, every column is written and money reads back as numbers', async () => {
     const { db } = database.handle;
     const outcomes = await write([
-      observed(chargeObject({ id: 'chrg_new', metadata: { order: 'A-1' }, amount: 123_456 })),
+      observed(parsedCharge({ id: 'chrg_new', metadata: { order: 'A-1' }, amount: 123_456 })),
     ]);
     expect(outcomes).toEqual([{ written: true, children: 0 }]);
     const row = await getCharge(db, 'chrg_new');
@@ -89,12 +57,12 @@ describe('charge resource write', () => {
   it('when an older observation arrives after a newer one, the newer state stays', async () => {
     const { db } = database.handle;
     await write([
-      observed(chargeObject({ id: 'chrg_race', status: 'successful' }), {
+      observed(parsedCharge({ id: 'chrg_race', status: 'successful' }), {
         observedAt: '2026-01-01T00:00:02Z',
       }),
     ]);
     const outcomes = await write([
-      observed(chargeObject({ id: 'chrg_race', status: 'pending' }), {
+      observed(parsedCharge({ id: 'chrg_race', status: 'pending' }), {
         observedAt: '2026-01-01T00:00:01Z',
       }),
     ]);
@@ -105,16 +73,16 @@ describe('charge resource write', () => {
   it('when a newer or equally new observation arrives, it replaces the row', async () => {
     const { db } = database.handle;
     await write([
-      observed(chargeObject({ id: 'chrg_up' }), { observedAt: '2026-01-01T00:00:01Z' }),
+      observed(parsedCharge({ id: 'chrg_up' }), { observedAt: '2026-01-01T00:00:01Z' }),
     ]);
     await write([
-      observed(chargeObject({ id: 'chrg_up', status: 'successful' }), {
+      observed(parsedCharge({ id: 'chrg_up', status: 'successful' }), {
         observedAt: '2026-01-01T00:00:01Z',
       }),
     ]);
     expect((await getCharge(db, 'chrg_up')).status).toBe('successful');
     await write([
-      observed(chargeObject({ id: 'chrg_up', status: 'reversed', reversed: true }), {
+      observed(parsedCharge({ id: 'chrg_up', status: 'reversed', reversed: true }), {
         origin: 'reconcile',
         observedAt: '2026-01-01T00:00:05Z',
       }),
@@ -129,10 +97,10 @@ describe('charge resource write', () => {
   it('when a batch holds the same charge twice, the newest copy is written once', async () => {
     const { db } = database.handle;
     await write([
-      observed(chargeObject({ id: 'chrg_dup', status: 'successful' }), {
+      observed(parsedCharge({ id: 'chrg_dup', status: 'successful' }), {
         observedAt: '2026-01-01T00:00:09Z',
       }),
-      observed(chargeObject({ id: 'chrg_dup', status: 'pending' }), {
+      observed(parsedCharge({ id: 'chrg_dup', status: 'pending' }), {
         observedAt: '2026-01-01T00:00:01Z',
       }),
     ]);
@@ -147,7 +115,7 @@ describe('charge resource write', () => {
   it('when a batch is larger than one statement allows, every row is written', async () => {
     const { db } = database.handle;
     const items = Array.from({ length: 2_500 }, (_, i) =>
-      observed(chargeObject({ id: `chrg_bulk_${i}` })),
+      observed(parsedCharge({ id: `chrg_bulk_${i}` })),
     );
     const outcomes = await write(items);
     expect(outcomes.filter((outcome) => outcome.written)).toHaveLength(2_500);
@@ -162,7 +130,7 @@ describe('charge resource write', () => {
     };
     await write([
       observed(
-        chargeObject({
+        parsedCharge({
           id: 'chrg_json',
           description: 'line 1\nline 2, "quoted" \\ {braces}',
           metadata: { order: 'A-1', items: [1, 2] },
@@ -184,10 +152,10 @@ describe('charge resource write', () => {
     const cut = 'emoji cut in half: \ud83d';
     const outcomes = await write([
       observed(
-        chargeObject({ id: 'chrg_fine', description: 'paired: \ud83d\ude00, and a \\ud800 text' }),
+        parsedCharge({ id: 'chrg_fine', description: 'paired: \ud83d\ude00, and a \\ud800 text' }),
       ),
       observed(
-        chargeObject({ id: 'chrg_lone', description: cut, metadata: { note: '\udc00 low first' } }),
+        parsedCharge({ id: 'chrg_lone', description: cut, metadata: { note: '\udc00 low first' } }),
       ),
     ]);
     expect(outcomes).toEqual([
@@ -207,7 +175,7 @@ describe('charge resource write', () => {
   it('when a batch is larger than one JSON document takes, every row is written', async () => {
     const { db } = database.handle;
     const items = Array.from({ length: 5_001 }, (_, i) =>
-      observed(chargeObject({ id: `chrg_doc_${i}` })),
+      observed(parsedCharge({ id: `chrg_doc_${i}` })),
     );
     const outcomes = await write(items);
     expect(outcomes.filter((outcome) => outcome.written)).toHaveLength(5_001);
@@ -216,19 +184,19 @@ describe('charge resource write', () => {
 
   it('when refunds are re-observed, the guard holds for each and they list by charge', async () => {
     const { db } = database.handle;
-    const charge = chargeObject({ id: 'chrg_r' });
+    const charge = parsedCharge({ id: 'chrg_r' });
     await write([
       observed(charge, {
         refunds: [
-          refundObject({ id: 'rfnd_b', charge: 'chrg_r', created_at: '2025-03-20T10:00:00Z' }),
-          refundObject({ id: 'rfnd_a', charge: 'chrg_r', created_at: '2025-03-20T09:00:00Z' }),
+          parsedRefund({ id: 'rfnd_b', charge: 'chrg_r', created_at: '2025-03-20T10:00:00Z' }),
+          parsedRefund({ id: 'rfnd_a', charge: 'chrg_r', created_at: '2025-03-20T09:00:00Z' }),
         ],
       }),
     ]);
     const outcomes = await write([
       observed(charge, {
         refunds: [
-          refundObject({
+          parsedRefund({
             id: 'rfnd_a',
             charge: 'chrg_r',
             voided: true,

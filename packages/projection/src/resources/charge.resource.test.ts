@@ -1,6 +1,6 @@
 import { Charge, Refund } from '@omise-sync/omise-client';
 import { embeddedRefunds, redactCard, toChargeRow, toRefundRow } from './charge.resource';
-import { fixtureObjects, readFixture } from './fixtures.test-helper';
+import { fixtureObjects, readFixture } from '@omise-sync/testing';
 
 const context = { origin: 'webhook' as const, observedAt: new Date('2026-01-01T00:00:00Z') };
 const CARD_KEYS_ALLOWED = ['object', 'id', 'livemode', 'brand', 'last_digits'];

@@ -1,9 +1,9 @@
 import { type EventOrigin } from '@omise-sync/core';
 import { findDisputeDocuments, findDisputeFlag, getDispute } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { Dispute, DisputeDocument } from '@omise-sync/omise-client';
 import type { Observed } from '../resource-module';
-import { useEmulatorDeps } from '../testing/use-emulator-deps';
+import { useEmulatorDeps } from '../../test/use-emulator-deps';
 import type { DisputeObservation } from './dispute.resource';
 import { resourceModules } from './index';
 
@@ -65,6 +65,47 @@ describe('dispute resource write', () => {
     database.handle.db
       .transaction()
       .execute((trx) => resourceModules.dispute.write(trx, items, fixture.deps));
+
+  it('when a country has its own response days, a dispute on a card issued there is due after them, any other after the default', async () => {
+    const { emulator } = fixture;
+    const disputeOnCard = (country: string) => {
+      const token = emulator.actions.createToken({
+        card: {
+          name: 'T',
+          number: '4242424242424242',
+          expiration_month: 12,
+          expiration_year: 2040,
+          country,
+        },
+      });
+      const charge = emulator.actions.createCharge({
+        amount: 100_000,
+        currency: 'THB',
+        card: String(token['id']),
+      });
+      return String(emulator.actions.createDispute(String(charge['id']))['id']);
+    };
+    const deps = { ...fixture.deps, responseDays: { default: 7, JP: 10 } };
+    const ids = [disputeOnCard('jp'), disputeOnCard('th')];
+    const items = await Promise.all(
+      ids.map(async (id) =>
+        observed((await resourceModules.dispute.fetch(deps.omise, id)).dispute, T1),
+      ),
+    );
+    // A charge Omise no longer has (404) leaves the default.
+    const orphan = observed(
+      disputeObject({ id: 'dspt_test_orphan', charge: 'chrg_test_gone' }),
+      T1,
+    );
+    await database.handle.db
+      .transaction()
+      .execute((trx) => resourceModules.dispute.write(trx, [...items, orphan], deps));
+    const daysToAnswer = async (id: string) => {
+      const row = await getDispute(database.handle.db, id);
+      return (row.respond_by.getTime() - new Date(row.created_at).getTime()) / 86_400_000;
+    };
+    expect(await Promise.all([...ids, 'dspt_test_orphan'].map(daysToAnswer))).toEqual([10, 7, 7]);
+  });
 
   it('when an older dispute observation arrives late, the closed state stays', async () => {
     const { db } = database.handle;

@@ -5,10 +5,10 @@ import {
   isDisputeActive,
   isDisputeClosed,
   toDisputeDocumentRow,
-  disputeRespondBy,
   toDisputeRow,
 } from './dispute.resource';
-import { fixtureObjects, readFixture } from './fixtures.test-helper';
+import { fixtureObjects, readFixture } from '@omise-sync/testing';
+import { disputeRespondBy } from './dispute-deadline';
 
 const context = { origin: 'backfill' as const, observedAt: new Date('2026-01-01T00:00:00Z') };
 

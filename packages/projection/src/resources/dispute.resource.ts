@@ -18,6 +18,11 @@ import {
 import { type Kysely, sql } from 'kysely';
 import { type ProjectionContext, collect, expandableId } from '../projection-context';
 import type { FollowUpDeps, Observed, ResourceModule, WriteOutcome } from '../resource-module';
+import {
+  type DisputeResponseDays,
+  dependsOnCardCountry,
+  disputeRespondBy,
+} from './dispute-deadline';
 import { type WrittenFlag, insertDisputeFlag, resolveDisputeFlag } from './dispute-flags';
 import { assessDisputeSeverity } from './dispute-severity';
 
@@ -53,24 +58,16 @@ function storableObject(value: object): Record<string, unknown> {
   return toStorableJson(value) as Record<string, unknown>;
 }
 
-/** Days Opn gives a merchant to answer a dispute (its merchant help), unless configured. */
-export const DEFAULT_DISPUTE_RESPONSE_DAYS = 7;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** When the answer to a dispute opened at `openedAt` is due. */
-export function disputeRespondBy(openedAt: Date | string, responseDays: number): Date {
-  return new Date(new Date(openedAt).getTime() + responseDays * DAY_MS);
-}
-
 /**
  * Maps a dispute as Omise returned it to its `omise.disputes` row. Pure. Omise's dispute has no
- * deadline, so `respond_by` is derived from its opening and `responseDays`.
+ * deadline, so `respond_by` is derived from its opening, `responseDays` and, when that has
+ * per-country entries, the disputed card's issuing country.
  */
 export function toDisputeRow(
   dispute: Dispute,
   context: ProjectionContext,
-  responseDays: number,
+  responseDays: DisputeResponseDays,
+  cardCountry: string | null = null,
 ): NewDispute {
   // Documents live in their own table; the embedded page would only go stale in `raw`.
   const { documents: _documents, ...raw } = dispute;
@@ -88,7 +85,7 @@ export function toDisputeRow(
     metadata: storableObject(dispute.metadata ?? {}),
     created_at: dispute.created_at,
     closed_at: dispute.closed_at ?? null,
-    respond_by: disputeRespondBy(dispute.created_at, responseDays),
+    respond_by: disputeRespondBy(dispute.created_at, responseDays, cardCountry),
     raw: storableObject(raw),
     origin: context.origin,
     observed_at: context.observedAt,
@@ -238,6 +235,34 @@ async function chargeCreatedAt(
   }
 }
 
+function countryOf(charge: Record<string, unknown>): string | null {
+  const card = charge['card'];
+  if (card === null || typeof card !== 'object') return null;
+  const country = (card as Record<string, unknown>)['country'];
+  return typeof country === 'string' && country !== '' ? country : null;
+}
+
+/**
+ * The country of the disputed card's issuing bank (`charge.card.country`), which picks the
+ * per-country response days. Postgres keeps only a card's brand and last digits, so it comes
+ * from the expanded charge or from Omise; null when nothing depends on it (no per-country
+ * days), when the charge is gone or was not paid by card.
+ */
+async function disputeCardCountry(
+  omise: OmiseClient,
+  dispute: Dispute,
+  responseDays: DisputeResponseDays,
+): Promise<string | null> {
+  if (!dependsOnCardCountry(responseDays)) return null;
+  if (typeof dispute.charge === 'object') return countryOf(dispute.charge);
+  try {
+    return countryOf(await omise.charges.retrieve(disputeChargeId(dispute)));
+  } catch (error) {
+    if (error instanceof OmiseNotFoundError) return null;
+    throw error;
+  }
+}
+
 /**
  * The dispute's follow-up step, in the projection's transaction: the first time omise-sync
  * sees a dispute, whatever its state, it gets exactly one flag (keyed by the dispute id), graded
@@ -301,8 +326,9 @@ async function writeDispute(
   deps: FollowUpDeps,
 ): Promise<WriteOutcome> {
   const { account } = deps;
+  const cardCountry = await disputeCardCountry(deps.omise, dispute, deps.responseDays);
   const written = await upsertDispute(trx, {
-    ...toDisputeRow(dispute, context, deps.responseDays),
+    ...toDisputeRow(dispute, context, deps.responseDays, cardCountry),
     account,
   });
   const children = await writeDisputeDocuments(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OmiseEventJob, eventQueueName } from '@omise-sync/core';
 import { findLatestReconcileRun, findSyncCheckpoint } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
 import { RECONCILE_EVENTS_CHECKPOINT } from '../sync/reconcile';

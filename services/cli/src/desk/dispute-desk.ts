@@ -26,6 +26,7 @@ import {
 } from '@omise-sync/omise-client';
 import {
   type DisputeObservation,
+  type DisputeResponseDays,
   type DisputeSeverityRules,
   isDisputeClosed,
   projectBatch,
@@ -43,8 +44,8 @@ export interface DisputeDeskDeps {
   omise: OmiseClient;
   clock: Clock;
   severityRules: DisputeSeverityRules;
-  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`). */
-  responseDays: number;
+  /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), maybe per card country. */
+  responseDays: DisputeResponseDays;
   /** Who is acting (`--actor`, or the OS user); recorded with every action. */
   actor: string;
 }

@@ -3,7 +3,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { findSyncCheckpoint } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { type Emulator, seedCharges, startEmulator } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
 import {
@@ -12,7 +12,7 @@ import {
 } from '@omise-sync/projection';
 import { BackfillCursor, runBackfill } from './backfill';
 import { silentProgress } from './progress-reporter';
-import { countRows, countingClient, silentLogger, waitFor } from './testing/sync-test-kit';
+import { countRows, countingClient, silentLogger, waitFor } from '../../test/sync-test-kit';
 
 const CHARGES = 3_000;
 

@@ -1,5 +1,5 @@
 import { findSyncCheckpoint, saveSyncCheckpoint } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/db/testing';
+import { useTestDatabase } from '@omise-sync/testing';
 import { type Emulator, seedCharges, startEmulator } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
 import {
@@ -10,7 +10,7 @@ import { type BackfillDeps, BackfillCursor, runBackfill } from './backfill';
 import { type ProgressReporter, silentProgress } from './progress-reporter';
 import { CheckpointConflictError, SyncAlreadyRunningError } from './sync-errors';
 import { withSyncLease } from './sync-lease';
-import { countRows, countingClient, silentLogger } from './testing/sync-test-kit';
+import { countRows, countingClient, silentLogger } from '../../test/sync-test-kit';
 
 describe('backfill', () => {
   const database = useTestDatabase();

@@ -1,4 +1,5 @@
-import { type NewCharge, type NewDispute } from '@omise-sync/db';
+import { type NewCharge } from '@omise-sync/db';
+import { disputeRow } from '@omise-sync/testing';
 import { chargeDifferences, disputeDifferences, emptyDrift } from './drift';
 
 const charge: NewCharge = {
@@ -30,25 +31,16 @@ const charge: NewCharge = {
   observed_at: new Date('2026-01-02T00:00:00Z'),
 };
 
-const dispute: NewDispute = {
+const dispute = disputeRow({
   id: 'dspt_1',
   charge_id: 'chrg_1',
-  livemode: false,
   amount: 10_000,
-  currency: 'THB',
-  status: 'open',
-  reason_code: 'goods_or_services_not_provided',
-  reason_message: 'Merchandise/Services Not Received',
-  message: null,
-  admin_message: null,
-  metadata: {},
   created_at: '2026-01-03T00:00:00Z',
-  closed_at: null,
   respond_by: '2026-01-10T00:00:00Z',
   raw: {},
   origin: 'reconcile',
   observed_at: new Date('2026-01-04T00:00:00Z'),
-};
+});
 
 describe('drift comparisons', () => {
   it('when a stored charge agrees (dates as Date, metadata keys in another order), there is no difference', () => {

@@ -1,5 +1,5 @@
 import { deleteSyncCheckpoint, findSyncCheckpoint } from '@omise-sync/db';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { runScenario } from '@omise-sync/omise-emulator';
 import { systemClock } from '@omise-sync/core';
 import {
@@ -19,8 +19,8 @@ import {
   type Pipeline,
   reconcileDepsOf,
   startPipeline,
-} from './testing/pipeline-harness';
-import { silentLogger } from './testing/sync-test-kit';
+} from '../../test/pipeline-harness';
+import { silentLogger } from '../../test/sync-test-kit';
 
 const WEEK_MS = 7 * 24 * 3600_000;
 const HOUR_MS = 3600_000;

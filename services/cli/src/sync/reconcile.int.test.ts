@@ -1,6 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { findCharge, findDispute, findDisputeFlag, findLatestReconcileRun } from '@omise-sync/db';
-import { comparableRow, useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import {
+  comparableRow,
+  createCardCharge,
+  useTestDatabase,
+  useTestRedis,
+} from '@omise-sync/testing';
 import { Charge, Dispute } from '@omise-sync/omise-client';
 import { runScenario } from '@omise-sync/omise-emulator';
 import { toChargeRow, toDisputeRow } from '@omise-sync/projection';
@@ -10,7 +15,7 @@ import {
   type Pipeline,
   reconcileDepsOf,
   startPipeline,
-} from './testing/pipeline-harness';
+} from '../../test/pipeline-harness';
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
@@ -164,20 +169,7 @@ describe('reconcile against a faulty webhook delivery', () => {
     const { db } = database.handle;
     const { emulator, alerts } = pipeline;
     emulator.setFaults({ webhookDropShare: 1, webhookDuplicateShare: 0, webhookReorder: false });
-    const token = emulator.actions.createToken({
-      card: {
-        name: 'Somchai Prasert',
-        number: '4242424242424242',
-        expiration_month: 12,
-        expiration_year: 2031,
-        security_code: '123',
-      },
-    });
-    const charge = emulator.actions.createCharge({
-      amount: 9_000_000,
-      currency: 'THB',
-      card: String(token.id),
-    });
+    const charge = createCardCharge(emulator, { amount: 9_000_000, currency: 'THB' });
     const dispute = emulator.actions.createDispute(String(charge.id), {
       reason_code: 'unauthorized_charge',
     });

@@ -1,19 +1,11 @@
 import { findCharge, finishReconcileRun, getEvent, insertReconcileRun } from '@omise-sync/db';
 import { recordEvents } from '@omise-sync/projection';
-import { useTestDatabase, useTestRedis } from '@omise-sync/db/testing';
+import { createCardCharge, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { OmiseNotFoundError } from '@omise-sync/omise-client';
 import { Queue } from 'bullmq';
 import { EventNotProjectedError, replayEvent, replayFailedJobs } from './replay';
 import { collectStatus, formatStatus } from './status';
-import { PIPELINE_TIMEOUT_MS, type Pipeline, startPipeline } from './testing/pipeline-harness';
-
-const CARD = {
-  name: 'Malee Srisuk',
-  number: '4242424242424242',
-  expiration_month: 10,
-  expiration_year: 2032,
-  security_code: '123',
-};
+import { PIPELINE_TIMEOUT_MS, type Pipeline, startPipeline } from '../../test/pipeline-harness';
 
 describe('replay and status', () => {
   const database = useTestDatabase();
@@ -33,13 +25,8 @@ describe('replay and status', () => {
     await pipeline.close();
   }, PIPELINE_TIMEOUT_MS);
 
-  const createCharge = (): string => {
-    const { actions } = pipeline.emulator;
-    const token = actions.createToken({ card: CARD });
-    return String(
-      actions.createCharge({ amount: 150_000, currency: 'THB', card: String(token.id) }).id,
-    );
-  };
+  const createCharge = (): string =>
+    String(createCardCharge(pipeline.emulator, { amount: 150_000, currency: 'THB' })['id']);
 
   it('when jobs failed while the key was revoked, replay --failed retries each once and they are projected', async () => {
     const { db } = database.handle;

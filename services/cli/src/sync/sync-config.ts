@@ -9,6 +9,7 @@ import { UsageError } from '../cli-env';
 import {
   DEFAULT_DISPUTE_RESPONSE_DAYS,
   DEFAULT_DISPUTE_SEVERITY_RULES,
+  DisputeResponseDays,
   DisputeSeverityRules,
 } from '@omise-sync/projection';
 import { z } from 'zod';
@@ -53,10 +54,11 @@ const severityFields = {
   /** Dispute severity rules as JSON, shared with the worker. Default: the worker's defaults. */
   DISPUTE_SEVERITY_RULES: envFields.json(DisputeSeverityRules).optional(),
   /**
-   * Days a merchant has to answer a dispute, counted from its opening (`respond_by`); must
-   * match the worker's. Default 7.
+   * Days a merchant has to answer a dispute, counted from its opening (`respond_by`): a number,
+   * or JSON days by `default` and by the disputed card's issuing country
+   * (`{"default":7,"JP":10}`); must match the worker's. Default 7.
    */
-  DISPUTE_RESPONSE_DAYS: envFields.positiveInt(DEFAULT_DISPUTE_RESPONSE_DAYS),
+  DISPUTE_RESPONSE_DAYS: envFields.json(DisputeResponseDays).default(DEFAULT_DISPUTE_RESPONSE_DAYS),
 };
 
 const leaseFields = {

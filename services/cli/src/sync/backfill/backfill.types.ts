@@ -1,7 +1,7 @@
 import { type Clock, type Logger, type AccountName } from '@omise-sync/core';
 import { type Database } from '@omise-sync/db';
 import { type OmiseClient } from '@omise-sync/omise-client';
-import { type DisputeSeverityRules } from '@omise-sync/projection';
+import { type DisputeResponseDays, type DisputeSeverityRules } from '@omise-sync/projection';
 import { type Kysely } from 'kysely';
 import { type ProgressReporter } from '../progress-reporter';
 import { type BackfillResource } from './backfill-cursor';
@@ -17,7 +17,7 @@ export interface BackfillDeps {
   logger: Logger;
   severityRules: DisputeSeverityRules;
   /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), shared with the worker. */
-  responseDays: number;
+  responseDays: DisputeResponseDays;
   /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
   leaseTtlMs?: number;
   /** Aborting stops the walk after the batch being written; its checkpoint is kept. */

@@ -1,7 +1,7 @@
 import { type Clock, type Logger, type OmiseEventJob, type AccountName } from '@omise-sync/core';
 import { type Database } from '@omise-sync/db';
 import { type OmiseClient } from '@omise-sync/omise-client';
-import { type DisputeSeverityRules } from '@omise-sync/projection';
+import { type DisputeResponseDays, type DisputeSeverityRules } from '@omise-sync/projection';
 import { type Queue } from 'bullmq';
 import { type Kysely } from 'kysely';
 import { type DriftCounts, type DriftKind } from '../drift';
@@ -18,7 +18,7 @@ export interface ReconcileDeps {
   logger: Logger;
   severityRules: DisputeSeverityRules;
   /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), shared with the worker. */
-  responseDays: number;
+  responseDays: DisputeResponseDays;
   /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
   leaseTtlMs?: number;
 }

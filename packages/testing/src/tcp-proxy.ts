@@ -1,11 +1,13 @@
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 
 /**
- * A TCP proxy in front of Redis that a test can break on purpose: `cut()` drops every
- * connection and refuses new ones (Redis down or restarting), `hold()` keeps connections open
- * but holds traffic back (Redis hung), `restore()` releases held bytes and forwards again.
+ * A TCP proxy in front of Postgres or Redis that a test can break on purpose, without touching
+ * the shared server: `cut()` drops every connection and drops new ones on arrival (server down
+ * or restarting), `hold()` keeps connections open but holds traffic back (server hung),
+ * `restore()` releases held bytes and forwards again.
  */
 export interface TcpProxy {
+  /** The target's URL (credentials, database, options kept) pointed at the proxy. */
   readonly url: string;
   cut(): void;
   hold(): void;
@@ -13,8 +15,16 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+const DEFAULT_PORTS: Record<string, number> = {
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'redis:': 6379,
+};
+
 export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
+  const targetPort = Number(target.port || DEFAULT_PORTS[target.protocol]);
+  if (!Number.isInteger(targetPort)) throw new Error(`no port in ${target.protocol} URL`);
   let mode: 'forward' | 'cut' | 'hold' = 'forward';
   const sockets = new Set<Socket>();
   const held: (() => void)[] = [];
@@ -29,7 +39,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       client.destroy();
       return;
     }
-    const upstream = connect(Number(target.port || 6379), target.hostname);
+    const upstream = connect(targetPort, target.hostname);
     track(upstream);
     const relay = (to: Socket) => (chunk: Buffer) => {
       if (mode === 'hold') held.push(() => to.write(chunk));
@@ -42,12 +52,14 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   });
   server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
+  const proxied = new URL(targetUrl);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String((server.address() as AddressInfo).port);
   const destroyAll = () => {
     for (const socket of sockets) socket.destroy();
   };
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: proxied.toString(),
     cut() {
       mode = 'cut';
       destroyAll();

@@ -1,6 +1,6 @@
-import type { NewDispute, NewDisputeDocument } from './rows';
+import type { EventRecord, NewDispute, NewDisputeDocument } from '@omise-sync/db';
 
-// Row builders shared by the repository tests (not exported from the package).
+// Rows as the repositories take them, with plausible defaults; a test overrides what it checks.
 
 export function disputeRow(overrides: Partial<NewDispute> & { id: string }): NewDispute {
   return {
@@ -37,6 +37,24 @@ export function documentRow(
     created_at: '2025-03-20T10:00:00Z',
     raw: { object: 'document', id: overrides.id },
     observed_at: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export function eventRow(overrides: Partial<EventRecord> & { id: string }): EventRecord {
+  return {
+    account: 'default',
+    key: 'charge.create',
+    resource_type: 'charge',
+    resource_id: 'chrg_test_1',
+    livemode: false,
+    created_at: '2026-01-01T00:00:00Z',
+    received_at: '2026-01-01T00:00:01Z',
+    processed_at: '2026-01-01T00:00:02Z',
+    outcome: 'projected',
+    origin: 'webhook',
+    error: null,
+    raw: { object: 'event', id: overrides.id, data: [1, 2] },
     ...overrides,
   };
 }

@@ -1,13 +1,13 @@
 import { createLogger, jobCatalog, type Logger, type OmiseEventJob } from '@omise-sync/core';
-import type { TestDatabase, TestRedis } from '@omise-sync/db/testing';
+import type { TestDatabase, TestRedis } from '@omise-sync/testing';
 import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
 import type { Emulator, EmulatorAccount } from '@omise-sync/omise-emulator';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
-import { type CreateWorkerDeps, type OmiseSyncWorker, createWorker } from '../create-worker';
+import { type CreateWorkerDeps, type OmiseSyncWorker, createWorker } from '../src/create-worker';
 import { DEFAULT_DISPUTE_SEVERITY_RULES } from '@omise-sync/projection';
-import { WorkerMetrics } from '../metrics';
+import { WorkerMetrics } from '../src/metrics';
 import { waitFor } from './event-jobs';
 
 /** A pino logger whose lines tests can read back. */

@@ -1,7 +1,14 @@
-/** Omise objects in the 2019-05-29 shape, for test servers to answer with. */
+/**
+ * Omise objects in the API 2019-05-29 shape, for test servers to answer with and parsers to read.
+ * `location` follows the `id` (and a refund's `charge`) given in the overrides.
+ */
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
 
 export function chargeObject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const id = typeof overrides['id'] === 'string' ? overrides['id'] : 'chrg_test_5x1';
+  const id = stringOr(overrides['id'], 'chrg_test_5x1');
   return {
     object: 'charge',
     id,
@@ -21,14 +28,16 @@ export function chargeObject(overrides: Record<string, unknown> = {}): Record<st
 }
 
 export function refundObject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const id = stringOr(overrides['id'], 'rfnd_test_5x1');
+  const charge = stringOr(overrides['charge'], 'chrg_test_5x1');
   return {
     object: 'refund',
-    id: 'rfnd_test_5x1',
+    id,
     livemode: false,
-    location: '/charges/chrg_test_5x1/refunds/rfnd_test_5x1',
+    location: `/charges/${charge}/refunds/${id}`,
     amount: 5_000,
     currency: 'THB',
-    charge: 'chrg_test_5x1',
+    charge,
     transaction: 'trxn_test_5x1',
     status: 'closed',
     voided: false,
@@ -39,11 +48,12 @@ export function refundObject(overrides: Record<string, unknown> = {}): Record<st
 }
 
 export function disputeObject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const id = stringOr(overrides['id'], 'dspt_test_5x1');
   return {
     object: 'dispute',
-    id: 'dspt_test_5x1',
+    id,
     livemode: false,
-    location: '/disputes/dspt_test_5x1',
+    location: `/disputes/${id}`,
     amount: 100_000,
     currency: 'THB',
     status: 'open',
@@ -74,11 +84,12 @@ export function documentObject(overrides: Record<string, unknown> = {}): Record<
 }
 
 export function eventObject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const id = stringOr(overrides['id'], 'evnt_test_5x1');
   return {
     object: 'event',
-    id: 'evnt_test_5x1',
+    id,
     livemode: false,
-    location: '/events/evnt_test_5x1',
+    location: `/events/${id}`,
     key: 'charge.create',
     data: chargeObject(),
     webhook_deliveries: [],

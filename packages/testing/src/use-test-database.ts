@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from '@jest/globals';
-import { createDatabase, type DatabaseHandle } from '../create-database';
-import { cloneDatabase, dropDatabase, withAdminClient } from './admin';
+import { createDatabase, type DatabaseHandle } from '@omise-sync/db';
+import { cloneDatabase, dropDatabase, quoteIdent, withAdminClient } from './admin';
+import { ensureTemplate } from './template';
 import {
   TEST_RUN_ENV,
   TEST_TEMPLATE_ENV,
@@ -20,8 +21,11 @@ export interface TestDatabase {
   readonly handle: DatabaseHandle;
 }
 
-/** Clones the run's migrated template into a new database; the caller must drop it. */
-export async function createTestDatabase(): Promise<{
+/**
+ * A new database of the run, which the caller must drop: a clone of the migrated template, or
+ * with `{ migrated: false }` an empty one (for tests of the migrations themselves).
+ */
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<{
   url: string;
   name: string;
   drop(): Promise<void>;
@@ -30,7 +34,14 @@ export async function createTestDatabase(): Promise<{
   const runId = requireTestEnv(TEST_RUN_ENV);
   const template = requireTestEnv(TEST_TEMPLATE_ENV);
   const name = `${testDatabasePrefix(runId)}${randomId()}`;
-  await withAdminClient(adminUrl, (client) => cloneDatabase(client, name, template));
+  if (options.migrated === false) {
+    await withAdminClient(adminUrl, (client) =>
+      client.query(`CREATE DATABASE ${quoteIdent(name)}`),
+    );
+  } else {
+    await ensureTemplate(adminUrl, template);
+    await withAdminClient(adminUrl, (client) => cloneDatabase(client, name, template));
+  }
   return {
     url: withDatabase(adminUrl, name),
     name,

@@ -1,12 +1,5 @@
-import { migrateToLatest } from '../migrate';
-import { dropDatabase, quoteIdent, withAdminClient } from './admin';
-import {
-  TEST_RUN_ENV,
-  TEST_TEMPLATE_ENV,
-  randomId,
-  templateDatabaseName,
-  withDatabase,
-} from './test-names';
+import { dropDatabase, withAdminClient } from './admin';
+import { TEST_RUN_ENV, TEST_TEMPLATE_ENV, randomId, templateDatabaseName } from './test-names';
 import { resolveTestServices, type StartedServices } from './test-services';
 
 /** Handed from globalSetup to globalTeardown, which jest runs in the same process. */
@@ -20,24 +13,19 @@ export interface TestRunState {
 export const TEST_RUN_STATE_KEY = Symbol.for('omise-sync.test-run-state');
 
 /**
- * Jest globalSetup: finds Postgres and Redis, then migrates one template database per run.
- * Each test file clones the template (see useTestDatabase), which takes milliseconds, so every
- * file starts from a freshly migrated database of its own.
+ * Jest globalSetup: finds Postgres and Redis and names this run's template database. The first
+ * test file that needs a database migrates the template (see ensureTemplate): globalSetup is
+ * loaded by plain Node, which would take `@omise-sync/db` from its build, while test files load
+ * the migrations from source.
  */
 export default async function globalSetup(): Promise<void> {
   const services = await resolveTestServices(process.env);
   const runId = `${Date.now().toString(36)}${randomId(3)}`;
   const template = templateDatabaseName(runId);
   const adminUrl = services.databaseUrl;
-
-  await withAdminClient(adminUrl, async (client) => {
-    await dropDatabase(client, template);
-    await client.query(`CREATE DATABASE ${quoteIdent(template)}`);
-  });
   try {
-    await migrateToLatest(withDatabase(adminUrl, template));
-  } catch (error) {
     await withAdminClient(adminUrl, (client) => dropDatabase(client, template));
+  } catch (error) {
     await services.stop();
     throw error;
   }

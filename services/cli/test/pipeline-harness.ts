@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { type Server, createServer, request } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type OmiseEventJob, jobCatalog, systemClock } from '@omise-sync/core';
-import { type TestDatabase, type TestRedis } from '@omise-sync/db/testing';
+import { type TestDatabase, type TestRedis } from '@omise-sync/testing';
 import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, type Faults, startEmulator } from '@omise-sync/omise-emulator';
 import {
@@ -12,10 +12,10 @@ import {
   DEFAULT_DISPUTE_RESPONSE_DAYS,
 } from '@omise-sync/projection';
 import { Queue } from 'bullmq';
-import { type ServiceName, serviceEntry } from '../../commands/service-process';
-import { AlertSink, freePort } from '../../dev/alert-sink';
-import { waitForHttp } from '../../dev/child-service';
-import { type ReconcileDeps } from '../reconcile';
+import { type ServiceName, serviceEntry } from '../src/commands/service-process';
+import { AlertSink, freePort } from '../src/dev/alert-sink';
+import { waitForHttp } from '../src/dev/child-service';
+import { type ReconcileDeps } from '../src/sync/reconcile';
 import { silentLogger, waitFor } from './sync-test-kit';
 
 /**

@@ -2,7 +2,7 @@ import { expect } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
-import type { TestDatabase, TestRedis } from '../src/testing';
+import type { TestDatabase, TestRedis } from '../src';
 
 /**
  * Shared body of isolation-a/b.int.test.ts. The two files write the same row id and the same

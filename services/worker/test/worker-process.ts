@@ -1,6 +1,6 @@
 // Entry of a worker child process in tests: the real composition root, configured by the
 // environment the test passes, reporting readiness over IPC.
-import { runWorker } from '../main';
+import { runWorker } from '../src/main';
 
 runWorker(process.env).then(
   () => process.send?.({ ready: true }),

@@ -1,5 +1,5 @@
-// Shared jest configuration for every package (CommonJS, so jest can load it without a build).
-// Jest runs the TypeScript sources through @swc/jest; workspace packages resolve to their
+// The jest preset every package's jest.config.js extends (CommonJS, so jest loads it without a
+// build). Jest runs the TypeScript sources through @swc/jest; workspace packages resolve to their
 // sources through the "@omise-sync/source" export condition, so tests never need a build.
 const path = require('node:path');
 
@@ -39,8 +39,8 @@ function createJestConfig(rootDir, options = {}) {
     detectOpenHandles: false,
   };
   if (services) {
-    config.globalSetup = path.join(__dirname, 'src/testing/global-setup.ts');
-    config.globalTeardown = path.join(__dirname, 'src/testing/global-teardown.ts');
+    config.globalSetup = path.join(__dirname, 'src/global-setup.ts');
+    config.globalTeardown = path.join(__dirname, 'src/global-teardown.ts');
   }
   return config;
 }

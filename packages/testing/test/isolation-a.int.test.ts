@@ -1,12 +1,12 @@
 import { describe, it } from '@jest/globals';
-import { useTestDatabase, useTestRedis } from '../src/testing';
+import { useTestDatabase, useTestRedis } from '../src';
 import { proveIsolation } from './isolation';
 
-describe('test isolation (file b of 2)', () => {
+describe('test isolation (file a of 2)', () => {
   const database = useTestDatabase();
   const redis = useTestRedis();
 
   it('when two test files run at once, each sees only its own rows and jobs', async () => {
-    await proveIsolation('b', database, redis);
+    await proveIsolation('a', database, redis);
   }, 150_000);
 });

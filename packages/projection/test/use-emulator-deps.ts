@@ -1,8 +1,8 @@
 import { systemClock } from '@omise-sync/core';
 import { createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
-import type { FollowUpDeps } from '../resource-module';
-import { DEFAULT_DISPUTE_SEVERITY_RULES } from '../resources/dispute-severity';
+import type { FollowUpDeps } from '../src/resource-module';
+import { DEFAULT_DISPUTE_SEVERITY_RULES } from '../src/resources/dispute-severity';
 
 /** What {@link useEmulatorDeps} gives a test file; read it inside a test or hook. */
 export interface EmulatorDeps {
