@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { useTestDatabase } from '@omise-sync/testing';
+import { withTestMigrationLock, useTestDatabase } from '@omise-sync/testing';
 
 // Issue 23 item 7: a BI login role must be read-only and time-limited, which membership in
 // omise_bi alone does not give it (role settings are not inherited).
@@ -21,9 +21,12 @@ describe('BI login roles', () => {
 
   beforeAll(async () => {
     const { db } = database.handle;
-    await sql`CREATE ROLE ${sql.id(granted)} LOGIN`.execute(db);
-    await sql`CREATE ROLE ${sql.id(memberOnly)} LOGIN IN ROLE omise_bi`.execute(db);
-    await sql`SELECT omise.grant_bi_login(${granted})`.execute(db);
+    // Role changes race with migrations in other test files: under their lock.
+    await withTestMigrationLock(async () => {
+      await sql`CREATE ROLE ${sql.id(granted)} LOGIN`.execute(db);
+      await sql`CREATE ROLE ${sql.id(memberOnly)} LOGIN IN ROLE omise_bi`.execute(db);
+      await sql`SELECT omise.grant_bi_login(${granted})`.execute(db);
+    });
   });
 
   async function asLogin<T>(role: string, run: (client: Client) => Promise<T>): Promise<T> {

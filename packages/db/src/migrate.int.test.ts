@@ -5,7 +5,10 @@ import { createDatabase } from './create-database';
 import { migrateToLatest } from './migrate';
 import { migrations } from './migrations';
 import * as redactEventHistory from './migrations/2026-12-03T16-10-00_redact_event_history';
-import { createTestDatabase } from '@omise-sync/testing';
+import { createTestDatabase, withTestMigrationLock } from '@omise-sync/testing';
+
+// Under the tests' migration lock: migrations alter cluster-wide roles.
+const migrate = (url: string) => withTestMigrationLock(() => migrateToLatest(url));
 
 describe('migrateToLatest', () => {
   // An empty database (not the migrated template), to prove migrations run from nothing.
@@ -16,7 +19,7 @@ describe('migrateToLatest', () => {
   afterAll(() => empty.drop());
 
   it('applies every migration to an empty database, in name order', async () => {
-    const outcome = await migrateToLatest(empty.url);
+    const outcome = await migrate(empty.url);
     expect(outcome.applied).toEqual(Object.keys(migrations).sort());
     const handle = createDatabase({ connectionString: empty.url });
     const { rows } = await sql<{ nspname: string }>`
@@ -26,17 +29,19 @@ describe('migrateToLatest', () => {
   });
 
   it('when run again, applies nothing', async () => {
-    expect((await migrateToLatest(empty.url)).applied).toEqual([]);
+    expect((await migrate(empty.url)).applied).toEqual([]);
   });
 
   it('when two replicas start at once, each migration is applied exactly once', async () => {
     const fresh = await createTestDatabase({ migrated: false });
     try {
-      const outcomes = await Promise.all([
-        migrateToLatest(fresh.url),
-        migrateToLatest(fresh.url),
-        migrateToLatest(fresh.url),
-      ]);
+      const outcomes = await withTestMigrationLock(() =>
+        Promise.all([
+          migrateToLatest(fresh.url),
+          migrateToLatest(fresh.url),
+          migrateToLatest(fresh.url),
+        ]),
+      );
       const applied = outcomes.flatMap((o) => o.applied).sort();
       expect(applied).toEqual(Object.keys(migrations).sort());
     } finally {

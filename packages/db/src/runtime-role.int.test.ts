@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { useTestDatabase } from '@omise-sync/testing';
+import { withTestMigrationLock, useTestDatabase } from '@omise-sync/testing';
 
 // Issue 23 item 8: the role the worker and the CLI run as may read and write rows in `omise`
 // and nothing else; DDL belongs to the migration role.
@@ -17,8 +17,11 @@ describe('the omise_sync_runtime role', () => {
   let client: Client;
 
   beforeAll(async () => {
-    await sql`CREATE ROLE ${sql.id(login)} LOGIN IN ROLE omise_sync_runtime`.execute(
-      database.handle.db,
+    // Role changes race with migrations in other test files: under their lock.
+    await withTestMigrationLock(() =>
+      sql`CREATE ROLE ${sql.id(login)} LOGIN IN ROLE omise_sync_runtime`.execute(
+        database.handle.db,
+      ),
     );
     const url = new URL(database.url);
     url.username = login;

@@ -8,7 +8,7 @@ import {
   lockResources,
   migrateToLatest,
 } from '@omise-sync/db';
-import { createCardCharge, useTestDatabase } from '@omise-sync/testing';
+import { withTestMigrationLock, createCardCharge, useTestDatabase } from '@omise-sync/testing';
 import { Charge } from '@omise-sync/omise-client';
 import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
@@ -84,7 +84,10 @@ describe('projectBatch', () => {
 
   it('when an omise_bi member holds every lock it can take, a projection is not delayed', async () => {
     const role = `bi_probe_${randomBytes(4).toString('hex')}`;
-    await sql`CREATE ROLE ${sql.id(role)} LOGIN IN ROLE omise_bi`.execute(database.handle.db);
+    // Role changes race with migrations in other test files: under their lock.
+    await withTestMigrationLock(() =>
+      sql`CREATE ROLE ${sql.id(role)} LOGIN IN ROLE omise_bi`.execute(database.handle.db),
+    );
     const url = new URL(database.url);
     url.username = role;
     const bi = createDatabase({ connectionString: url.toString(), maxConnections: 1 });

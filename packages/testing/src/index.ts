@@ -1,6 +1,7 @@
 export { useTestDatabase, createTestDatabase, type TestDatabase } from './use-test-database';
 export { useTestRedis, type TestRedis } from './use-test-redis';
 export { randomId } from './test-names';
+export { withTestMigrationLock } from './template';
 export { MISSING_SERVICES_MESSAGE, resolveTestServices } from './test-services';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { comparableRow } from './comparable-row';
