@@ -1,6 +1,6 @@
 import { type OmiseEventJob, systemClock } from '@omise-sync/core';
 import { findEvent, getCharge } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/testing';
+import { createCardCharge, useTestDatabase } from '@omise-sync/testing';
 import { Charge, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import {
@@ -36,19 +36,9 @@ describe('projectBatch with several accounts', () => {
   afterAll(() => emulator.close());
 
   const createCharge = (account: 'default' | 'jp'): Charge => {
-    const { actions } = emulator.account(account);
-    const token = actions.createToken({
-      card: {
-        name: 'A B',
-        number: '4242424242424242',
-        expiration_month: 12,
-        expiration_year: 2040,
-      },
-    });
-    const created = actions.createCharge({
+    const created = createCardCharge(emulator.account(account), {
       amount: 10_000,
       currency: 'THB',
-      card: String(token['id']),
     });
     return Charge.parse(emulator.account(account).getCharge(String(created['id'])));
   };

@@ -51,8 +51,8 @@ const EnvSchema = z.object({
   DATABASE_URL: envFields.url(['postgres:', 'postgresql:']),
   /**
    * Postgres connections in the pool. Events share batched transactions (at most 4 open at
-   * once, each holding a connection while it fetches); the sweeper, health checks and failure
-   * records use the rest. Default 20.
+   * once per account, each holding a connection while it fetches); the sweeper, health checks
+   * and failure records use the rest. Default 20.
    */
   DATABASE_POOL_SIZE: envFields.positiveInt(20),
   /** Redis holding the BullMQ queues (redis:// or rediss://). Required. */

@@ -21,7 +21,7 @@ export interface AccountClients {
 export function createAccountClients(
   accounts: readonly WorkerAccountConfig[],
   options: {
-    /** Keep-alive connections per account (one per event in flight at most). */
+    /** Keep-alive connections per account (OMISE_MAX_CONNECTIONS). */
     connections: number;
     timeoutMs: number;
     metrics: WorkerMetrics;
