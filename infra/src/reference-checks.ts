@@ -133,6 +133,18 @@ export function checkReferences(objects: K8sObject[]): Problem[] {
               : find(kind, namespace, ref.name);
           if (!found) report(`trigger authenticationRef ${kind}/${ref.name} is not defined`);
         }
+        // A query copied from another overlay would scale on another namespace's queues.
+        for (const trigger of spec.triggers) {
+          if (trigger.type !== 'prometheus') continue;
+          const query = String(trigger.metadata['query'] ?? '');
+          for (const match of query.matchAll(/namespace\s*=\s*"([^"]*)"/g)) {
+            if (match[1] !== namespace) {
+              report(
+                `prometheus trigger queries namespace "${match[1]}", not its own "${namespace ?? ''}"`,
+              );
+            }
+          }
+        }
         break;
       }
       case 'Ingress': {

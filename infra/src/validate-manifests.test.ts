@@ -232,6 +232,17 @@ describe('validateManifests', () => {
     ]);
   });
 
+  test("a prometheus trigger that queries another namespace's metrics is reported", () => {
+    const yaml = withEdit('ScaledObject', 'worker', (scaled) => {
+      dig(scaled, 'spec.triggers.1.metadata').query =
+        'sum(omise_sync_queue_waiting_jobs{namespace="prod"})';
+    });
+
+    expect(messages(yaml)).toEqual([
+      'ScaledObject/test/worker: prometheus trigger queries namespace "prod", not its own "test"',
+    ]);
+  });
+
   test('dangling names (Ingress backend, envFrom ConfigMap, probe port, ServiceMonitor port) are reported', () => {
     const objects = validObjects();
     for (const object of objects) {

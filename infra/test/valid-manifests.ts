@@ -167,6 +167,11 @@ spec:
     - type: redis
       metadata: { listName: "bull:omise-events:wait", listLength: "100" }
       authenticationRef: { name: redis }
+    - type: prometheus
+      metadata:
+        serverAddress: http://prometheus-operated.monitoring.svc:9090
+        query: sum(omise_sync_queue_waiting_jobs{namespace="test"})
+        threshold: "100"
 ---
 apiVersion: keda.sh/v1alpha1
 kind: TriggerAuthentication
