@@ -77,7 +77,7 @@ export interface Emulator extends EmulatorAccount {
   accounts(): readonly EmulatorAccount[];
   /** Clears every account's objects, events, pending deliveries and counters. */
   resetAll(): void;
-  /** Writes the `default` account's state to a file (NDJSON); defaults to `snapshotFile`. */
+  /** Writes every account's state to a file (NDJSON); defaults to `snapshotFile`. */
   saveSnapshot(file?: string): Promise<void>;
   /** Stops the server and the delivery loops, waits for in-flight deliveries, saves the snapshot. */
   close(): Promise<void>;
@@ -275,9 +275,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     );
   }
   const byName = new Map(runtimes.map((r) => [r.view.name, r]));
+  const snapshotAccounts = runtimes.map((r) => ({ name: r.view.name, store: r.store }));
   if (options.snapshotFile !== undefined) {
-    const loaded = await loadSnapshot(primary.store, options.snapshotFile);
-    if (loaded) logger.info({ file: options.snapshotFile }, 'state loaded from snapshot');
+    const loaded = await loadSnapshot(snapshotAccounts, options.snapshotFile);
+    if (loaded !== undefined) {
+      logger.info({ file: options.snapshotFile }, 'state loaded from snapshot');
+    }
+    if (loaded !== undefined && loaded.skipped.length > 0) {
+      logger.warn(
+        { accounts: loaded.skipped },
+        'snapshot accounts not configured now were skipped',
+      );
+    }
   }
 
   const server = createServer(
@@ -299,7 +308,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let closing: Promise<void> | undefined;
   const saveSnapshot = async (file = options.snapshotFile): Promise<void> => {
     if (file === undefined) throw new Error('no snapshot file given');
-    await writeSnapshot(primary.store, file);
+    await writeSnapshot(snapshotAccounts, random.state(), file);
     logger.info({ file }, 'state written to snapshot');
   };
 

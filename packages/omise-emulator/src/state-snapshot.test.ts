@@ -54,3 +54,28 @@ test('without a snapshot file on disk the emulator starts empty', async () => {
   expect(emulator.count('charges')).toBe(0);
   await emulator.close();
 });
+
+test("every account's state is saved, and each is restored into the account of its name", async () => {
+  const file = join(dir, 'accounts.ndjson');
+  const jp = { name: 'jp', secretKey: 'skey_test_jp', publicKey: 'pkey_test_jp' };
+  const first = await startEmulator({ seed: 'accounts', snapshotFile: file, accounts: [jp] });
+  const home = await createCharge(first);
+  const japan = await createCharge({ ...first.account('jp'), url: first.url });
+  await first.close();
+
+  const second = await startEmulator({ seed: 'accounts', snapshotFile: file, accounts: [jp] });
+  const withoutJp = await startEmulator({ seed: 'accounts', snapshotFile: file });
+  try {
+    expect(second.getCharge(String(home.id))).toBeDefined();
+    expect(second.getCharge(String(japan.id))).toBeUndefined();
+    expect(second.account('jp').getCharge(String(japan.id))).toEqual(
+      first.account('jp').getCharge(String(japan.id)),
+    );
+    // An account that is no longer configured is skipped; the others still load.
+    expect(withoutJp.getCharge(String(home.id))).toBeDefined();
+    expect(withoutJp.count('charges')).toBe(1);
+  } finally {
+    await second.close();
+    await withoutJp.close();
+  }
+});

@@ -11,16 +11,20 @@ import {
   type RefundState,
   type TokenState,
 } from './resource-types';
+import { PRIMARY_ACCOUNT } from './emulator-options';
 import { type EmulatorStore } from './state/emulator-store';
 import { restoreEvent } from './state/events.state';
 
 /**
  * The state as NDJSON, one object per line (a single JSON document of 100,000 charges and
- * their events would not fit in one string). Lines are written in dependency order: tokens,
- * customers, charges, refunds, disputes (documents inline, base64), events.
+ * their events would not fit in one string). After the meta line, each account's lines follow
+ * an `account` line, in dependency order: tokens, customers, charges, refunds, disputes
+ * (documents inline, base64), events. Version 1 files (one account, no `account` line) load into
+ * `default`.
  */
 type SnapshotLine =
-  | { t: 'meta'; version: 1; random: [number, number, number, number] }
+  | { t: 'meta'; version: 1 | 2; random: [number, number, number, number] }
+  | { t: 'account'; name: string }
   | { t: 'token'; v: TokenState }
   | { t: 'customer'; v: CustomerState }
   | { t: 'charge'; v: Omit<ChargeState, 'refunds'> }
@@ -30,13 +34,36 @@ type SnapshotLine =
 
 type SnapshotDocument = Omit<DocumentState, 'content'> & { content: string };
 
-export async function writeSnapshot(store: EmulatorStore, file: string): Promise<void> {
+/** One account's state, by the name it is saved and restored under. */
+export interface SnapshotAccount {
+  name: string;
+  store: EmulatorStore;
+}
+
+export async function writeSnapshot(
+  accounts: readonly SnapshotAccount[],
+  random: [number, number, number, number],
+  file: string,
+): Promise<void> {
   const temp = `${file}.tmp`;
   const out = createWriteStream(temp);
   const write = async (line: SnapshotLine): Promise<void> => {
     if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
   };
-  await write({ t: 'meta', version: 1, random: store.random.state() });
+  await write({ t: 'meta', version: 2, random });
+  for (const { name, store } of accounts) {
+    await write({ t: 'account', name });
+    await writeAccount(store, write);
+  }
+  out.end();
+  await once(out, 'finish');
+  await rename(temp, file);
+}
+
+async function writeAccount(
+  store: EmulatorStore,
+  write: (line: SnapshotLine) => Promise<void>,
+): Promise<void> {
   for (const v of store.tokens.items) await write({ t: 'token', v });
   for (const v of store.customers.items) await write({ t: 'customer', v });
   for (const charge of store.charges.items) {
@@ -53,9 +80,6 @@ export async function writeSnapshot(store: EmulatorStore, file: string): Promise
     });
   }
   for (const v of store.events.items) await write({ t: 'event', v });
-  out.end();
-  await once(out, 'finish');
-  await rename(temp, file);
 }
 
 /** The PRNG state saved in a snapshot, so ids continue where the last run stopped. */
@@ -72,13 +96,29 @@ export async function readSnapshotRandomState(
   return undefined;
 }
 
-/** Loads a snapshot into an empty state; false when the file does not exist. */
-export async function loadSnapshot(store: EmulatorStore, file: string): Promise<boolean> {
-  if (!existsSync(file)) return false;
+/**
+ * Loads a snapshot into empty states, each account's lines into the store of that name; lines
+ * of an account not configured now are skipped and its name returned.
+ * @returns undefined when the file does not exist, else the accounts skipped
+ */
+export async function loadSnapshot(
+  accounts: readonly SnapshotAccount[],
+  file: string,
+): Promise<{ skipped: string[] } | undefined> {
+  if (!existsSync(file)) return undefined;
+  const byName = new Map(accounts.map((account) => [account.name, account.store]));
+  const skipped: string[] = [];
+  let store = byName.get(PRIMARY_ACCOUNT);
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   for await (const text of lines) {
     if (text === '') continue;
     const line = JSON.parse(text) as SnapshotLine;
+    if (line.t === 'account') {
+      store = byName.get(line.name);
+      if (store === undefined) skipped.push(line.name);
+      continue;
+    }
+    if (store === undefined) continue;
     switch (line.t) {
       case 'meta':
         break;
@@ -115,5 +155,5 @@ export async function loadSnapshot(store: EmulatorStore, file: string): Promise<
         break;
     }
   }
-  return true;
+  return { skipped };
 }
