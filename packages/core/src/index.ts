@@ -33,6 +33,7 @@ export {
   type CommitBatch,
 } from './batch-committer';
 export { systemClock, type Clock } from './clock';
+export { eventHistoryPayload } from './event-history';
 export {
   MAX_STORED_JSON_DEPTH,
   TRUNCATED_JSON,

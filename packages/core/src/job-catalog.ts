@@ -17,7 +17,8 @@ export type ProjectedResource = z.infer<typeof ProjectedResource>;
 
 /**
  * One Omise event to project. The event is only a hint: the worker fetches the resource
- * again. `event` is the envelope as received (kept as `omise.events.raw`).
+ * again. `event` is the envelope without the object's content (`eventHistoryPayload`), as kept
+ * in `omise.events.raw`.
  */
 export const OmiseEventJob = z.object({
   /**
@@ -40,7 +41,7 @@ export const OmiseEventJob = z.object({
   /** When omise-sync received it (ISO 8601). */
   receivedAt: z.iso.datetime({ offset: true }),
   origin: EventOrigin,
-  /** The event envelope exactly as parsed from the delivery or the Events API. */
+  /** The envelope as parsed from the delivery or the Events API, through `eventHistoryPayload`. */
   event: z.record(z.string(), z.unknown()),
 });
 export type OmiseEventJob = z.infer<typeof OmiseEventJob>;

@@ -6,7 +6,7 @@ import {
   type ProjectedResource,
 } from './job-catalog';
 import { type AccountName, DEFAULT_ACCOUNT } from './omise-accounts';
-import { toStorableJson } from './storable-json';
+import { eventHistoryPayload } from './event-history';
 
 /**
  * An Omise event id (`evnt_…`, `evnt_test_…`). It becomes the BullMQ job id and, in fetch
@@ -102,7 +102,7 @@ export function toEventDisposition(
       eventCreatedAt: createdAt,
       receivedAt: receivedAt.toISOString(),
       origin,
-      event: toStorableJson(envelope) as Record<string, unknown>,
+      event: eventHistoryPayload(envelope),
     };
     return { kind: 'ignore', objectType, job };
   }
@@ -134,8 +134,7 @@ export function toEventDisposition(
     eventCreatedAt: createdAt,
     receivedAt: receivedAt.toISOString(),
     origin,
-    // What can always be stored and serialised: no U+0000, no nesting deeper than 32 levels.
-    event: toStorableJson(envelope) as Record<string, unknown>,
+    event: eventHistoryPayload(envelope),
   };
   if (chargeId !== undefined) job.chargeId = chargeId;
   return { kind: 'project', job };

@@ -41,8 +41,14 @@ describe('toStorableJson', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
-  it('when the value is already storable, it comes back equal', () => {
+  it('when the value is already storable, it comes back as it is, not copied', () => {
     const value = { a: [1, 'two', null, { b: true }], c: 'ü' };
-    expect(toStorableJson(value)).toEqual(value);
+    expect(toStorableJson(value)).toBe(value);
+  });
+
+  it('when only a deeply nested string holds U+0000, the copy fixes it and leaves the input alone', () => {
+    const input = { a: { b: [{ c: 'x\u0000y' }] }, d: 1 };
+    expect(toStorableJson(input)).toEqual({ a: { b: [{ c: 'xy' }] }, d: 1 });
+    expect(input.a.b[0]?.c).toBe('x\u0000y');
   });
 });

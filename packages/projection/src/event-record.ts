@@ -1,7 +1,7 @@
 import {
   type IgnoredEventJob,
   type OmiseEventJob,
-  toStorableJson,
+  eventHistoryPayload,
   toStorableText,
 } from '@omise-sync/core';
 import {
@@ -13,29 +13,6 @@ import {
   recordsetUpsert,
 } from '@omise-sync/db';
 import type { Kysely } from 'kysely';
-import { expandableId } from './projection-context';
-
-/** Fields of an event's `data` kept in the history: what identifies the object, not its content. */
-const HISTORY_DATA_FIELDS = ['object', 'id', 'livemode', 'location', 'status', 'deleted'] as const;
-
-/**
- * The envelope as kept in `omise.events.raw`: every envelope field, but of `data` only what
- * identifies the object (and a refund's charge id). The object itself lives, redacted, in its
- * current-state table; the payload as delivered can carry cardholder names, card fingerprints
- * and customer emails, which nothing BI can read may hold.
- */
-export function eventHistoryPayload(event: Record<string, unknown>): Record<string, unknown> {
-  const { data, ...envelope } = event;
-  const kept: Record<string, unknown> = {};
-  if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    for (const field of HISTORY_DATA_FIELDS) {
-      if (Object.hasOwn(data, field)) kept[field] = (data as Record<string, unknown>)[field];
-    }
-    const charge = expandableId((data as Record<string, unknown>)['charge']);
-    if (charge !== null) kept['charge'] = charge;
-  }
-  return toStorableJson({ ...envelope, data: kept }) as Record<string, unknown>;
-}
 
 /** Builds the `omise.events` record of a job. */
 export function eventRecord(

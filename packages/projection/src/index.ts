@@ -11,7 +11,7 @@ export {
 } from './project-batch';
 export type { FollowUpDeps, Observed, ResourceModule, WriteOutcome } from './resource-module';
 export { collect, expandableId, type ProjectionContext } from './projection-context';
-export { eventHistoryPayload, eventRecord, ignoredEventRecord, recordEvents } from './event-record';
+export { eventRecord, ignoredEventRecord, recordEvents } from './event-record';
 export {
   InvalidResourceError,
   RESOURCE_TYPES,
