@@ -80,7 +80,7 @@ export type EventDisposition =
 /**
  * Decides from `data.object` (not from the key prefix: `customer.update.card` carries a
  * customer) whether the worker projects the event, and builds its job payload, which keeps
- * the whole envelope (unknown fields included) as `event`.
+ * the envelope (unknown fields included) without the object's content as `event`.
  */
 export function toEventDisposition(
   envelope: OmiseEventEnvelope,

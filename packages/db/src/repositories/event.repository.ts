@@ -2,7 +2,7 @@ import { type Kysely } from 'kysely';
 import type { Database } from '../database';
 import { type EventRow, type NewEvent } from './rows';
 
-/** An event record to write; `raw` is the envelope as received, or null when unknown. */
+/** An event record to write; `raw` is the envelope (see `eventHistoryPayload`), or null when unknown. */
 export type EventRecord = Omit<NewEvent, 'raw' | 'account'> & {
   /** The account is always named: a record of the wrong account must not default silently. */
   account: string;
