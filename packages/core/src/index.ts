@@ -48,3 +48,13 @@ export {
   toEventDisposition,
   type EventDisposition,
 } from './omise-event-envelope';
+export {
+  CLUSTER_BULLMQ_PREFIX,
+  RedisEnv,
+  createRedisConnection,
+  describeRedisTarget,
+  type RedisAddress,
+  type RedisConfig,
+  type RedisConnection,
+  type RedisConnectionOptions,
+} from './redis-connection';
