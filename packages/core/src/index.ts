@@ -51,8 +51,11 @@ export {
 export {
   CLUSTER_BULLMQ_PREFIX,
   RedisEnv,
+  checkRedisEnv,
   createRedisConnection,
   describeRedisTarget,
+  redisEnvFields,
+  toRedisConfig,
   type RedisAddress,
   type RedisConfig,
   type RedisConnection,

@@ -61,7 +61,11 @@ const AddressList = z.string().transform((text, ctx): RedisAddress[] => {
   return addresses;
 });
 
-const RedisEnvSchema = z.object({
+/**
+ * The Redis variables, for a schema that spreads them among its own; refine it with
+ * {@link checkRedisEnv} and map it with {@link toRedisConfig} (or use {@link RedisEnv}).
+ */
+export const redisEnvFields = {
   /** One Redis server (redis:// or rediss://, credentials and database in the URL). */
   REDIS_URL: envFields.url(['redis:', 'rediss:']).optional(),
   /** Sentinel mode: the sentinels, comma-separated `host:port`. */
@@ -88,14 +92,22 @@ const RedisEnvSchema = z.object({
    * (a hash tag: a queue's keys must share a slot), "bull" (BullMQ's own) otherwise.
    */
   BULLMQ_PREFIX: z.string().min(1).optional(),
-});
+};
+
+type RedisEnvValues = z.output<z.ZodObject<typeof redisEnvFields>>;
 
 /**
  * The Redis variables (REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_NAME, or
  * REDIS_CLUSTER_NODES; credentials, TLS, BULLMQ_PREFIX), parsed into a {@link RedisConfig}.
  * Parse it with `parseEnv`; combinations that cannot work are reported by variable name.
  */
-export const RedisEnv = RedisEnvSchema.superRefine((env, ctx) => {
+export const RedisEnv = z
+  .object(redisEnvFields)
+  .superRefine((env, ctx) => checkRedisEnv(env, ctx))
+  .transform((env) => toRedisConfig(env));
+
+/** Reports the combinations of Redis variables that cannot work, by variable name. */
+export function checkRedisEnv(env: RedisEnvValues, ctx: z.RefinementCtx): void {
   const modes = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter(
     (name) => env[name] !== undefined,
   );
@@ -110,7 +122,7 @@ export const RedisEnv = RedisEnvSchema.superRefine((env, ctx) => {
     });
     return;
   }
-  const forbid = (name: keyof typeof env, reason: string) => {
+  const forbid = (name: keyof RedisEnvValues, reason: string) => {
     if (env[name] !== undefined) ctx.addIssue({ code: 'custom', path: [name], message: reason });
   };
   if (env.REDIS_SENTINELS === undefined) {
@@ -150,7 +162,10 @@ export const RedisEnv = RedisEnvSchema.superRefine((env, ctx) => {
       message: `must contain a hash tag in cluster mode, e.g. "${CLUSTER_BULLMQ_PREFIX}", so a queue's keys share a slot`,
     });
   }
-}).transform((env): RedisConfig => {
+}
+
+/** The {@link RedisConfig} of variables that passed {@link checkRedisEnv}. */
+export function toRedisConfig(env: RedisEnvValues): RedisConfig {
   if (env.REDIS_SENTINELS !== undefined) {
     return {
       mode: 'sentinel',
@@ -179,7 +194,7 @@ export const RedisEnv = RedisEnvSchema.superRefine((env, ctx) => {
     url: env.REDIS_URL ?? '',
     bullmqPrefix: env.BULLMQ_PREFIX ?? 'bull',
   };
-});
+}
 
 /** How one process uses its connection; the same for every mode. */
 export interface RedisConnectionOptions {
