@@ -5,6 +5,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startTcpProxy } from './tcp-proxy';
 
 const run = promisify(execFile);
 const HOST = '127.0.0.1';
@@ -92,8 +93,12 @@ export interface SentinelSet {
   /**
    * SIGKILLs the current master; resolves once the sentinel has promoted the replica. The old
    * master comes back (empty) as the new master's replica, so writes can be replicated again.
+   * With `replicaLagMs`, the link between master and replica is held that long before the
+   * master dies, so the replica misses the writes of that window, as a lagging replica does.
    */
-  failover(): Promise<{ oldMasterPort: number; newMasterPort: number }>;
+  failover(options?: {
+    replicaLagMs?: number;
+  }): Promise<{ oldMasterPort: number; newMasterPort: number }>;
   /** Kills every process and removes their files. */
   stop(): Promise<void>;
 }
@@ -112,14 +117,14 @@ export async function startSentinelSet(
     freeTcpPort(),
     freeTcpPort(),
   ]);
+  // The replica replicates through a proxy, so a test can hold the replication link.
+  let link = await startTcpProxy(`redis://${HOST}:${masterPort}`);
+  const linkPort = new URL(link.url).port;
   const servers = new Map<number, RedisProcess>([
     [masterPort, new RedisProcess(masterPort, serverArgs(masterPort, dir))],
     [
       replicaPort,
-      new RedisProcess(
-        replicaPort,
-        serverArgs(replicaPort, dir, ['--replicaof', HOST, String(masterPort)]),
-      ),
+      new RedisProcess(replicaPort, serverArgs(replicaPort, dir, ['--replicaof', HOST, linkPort])),
     ],
   ]);
   const sentinelConf = join(dir, 'sentinel.conf');
@@ -138,6 +143,7 @@ export async function startSentinelSet(
   const sentinel = new RedisProcess(sentinelPort, [sentinelConf, '--sentinel']);
   const stop = async () => {
     await Promise.all([...servers.values(), sentinel].map((server) => server.kill()));
+    await link.close();
     await rm(dir, { recursive: true, force: true });
   };
   const masterPortNow = async () =>
@@ -166,17 +172,25 @@ export async function startSentinelSet(
     name,
     sentinel: { host: HOST, port: sentinelPort },
     masterPort: masterPortNow,
-    async failover() {
+    async failover({ replicaLagMs = 0 } = {}) {
       const oldMasterPort = await masterPortNow();
+      if (replicaLagMs > 0) {
+        link.hold();
+        await new Promise((resolve) => setTimeout(resolve, replicaLagMs));
+      }
       await servers.get(oldMasterPort)?.kill();
+      // What the link held dies with the master's connections.
+      link.cut();
       const newMasterPort = await poll('the sentinel to promote the replica', 30_000, async () => {
         const port = await masterPortNow();
         return port !== oldMasterPort ? port : undefined;
       });
+      await link.close();
+      link = await startTcpProxy(`redis://${HOST}:${newMasterPort}`);
       // Restarted as the new master's replica at once, so it never serves as an empty master.
       const restarted = new RedisProcess(
         oldMasterPort,
-        serverArgs(oldMasterPort, dir, ['--replicaof', HOST, String(newMasterPort)]),
+        serverArgs(oldMasterPort, dir, ['--replicaof', HOST, new URL(link.url).port]),
       );
       servers.set(oldMasterPort, restarted);
       await restarted.start();
