@@ -48,3 +48,16 @@ export {
   toEventDisposition,
   type EventDisposition,
 } from './omise-event-envelope';
+export {
+  CLUSTER_BULLMQ_PREFIX,
+  RedisEnv,
+  checkRedisEnv,
+  createRedisConnection,
+  describeRedisTarget,
+  redisEnvFields,
+  toRedisConfig,
+  type RedisAddress,
+  type RedisConfig,
+  type RedisConnection,
+  type RedisConnectionOptions,
+} from './redis-connection';

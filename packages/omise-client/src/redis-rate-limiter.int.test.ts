@@ -1,4 +1,5 @@
-import { useTestRedis } from '@omise-sync/testing';
+import { type RedisClusterProcesses, startRedisCluster, useTestRedis } from '@omise-sync/testing';
+import { Cluster } from 'ioredis';
 import { createRedisRateLimiter } from './redis-rate-limiter';
 
 describe('createRedisRateLimiter on a real Redis', () => {
@@ -89,5 +90,45 @@ describe('createRedisRateLimiter on a real Redis', () => {
     const ttl = await redis.client.pttl(key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(1_200);
+  });
+});
+
+describe('createRedisRateLimiter on a Redis Cluster', () => {
+  let cluster: RedisClusterProcesses | undefined;
+  const clients: Cluster[] = [];
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ masters: 3 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((client) => client.quit()));
+    await cluster?.stop();
+  });
+
+  const connect = () => {
+    const client = new Cluster(cluster?.nodes.map((node) => ({ ...node })) ?? []);
+    clients.push(client);
+    return client;
+  };
+
+  it('when two processes share a hash-tagged key, their requests are spaced by 1/rate', async () => {
+    const waits: number[] = [];
+    const sleep = (ms: number) => {
+      waits.push(ms);
+      return Promise.resolve();
+    };
+    // One key per budget, so the script never spans slots; the tag keeps it beside the queues.
+    const key = '{omise-sync}:omise-budget';
+    const limiters = [connect(), connect()].map((redis) =>
+      createRedisRateLimiter({ redis, key, requestsPerSecond: 2, sleep }),
+    );
+    await Promise.all(limiters.flatMap((limiter) => [limiter.acquire(), limiter.acquire()]));
+    waits.sort((a, b) => a - b);
+    expect(waits).toHaveLength(3);
+    waits.forEach((wait, index) => {
+      expect(wait).toBeLessThanOrEqual((index + 1) * 500);
+      expect(wait).toBeGreaterThan((index + 1) * 500 - 250);
+    });
   });
 });

@@ -12,7 +12,11 @@ export interface RedisEvaluator {
 export interface RedisRateLimiterOptions {
   /** A Redis connection (ioredis). The limiter never closes it. */
   redis: RedisEvaluator;
-  /** The Redis key holding the shared budget; every process sharing a budget uses the same. */
+  /**
+   * The Redis key holding the shared budget; every process sharing a budget uses the same. The
+   * script touches this one key only, so it runs on a Redis Cluster as is; a hash tag (such as
+   * BullMQ's `{omise-sync}`) keeps it on the queues' node.
+   */
   key: string;
   /** Sustained rate for all processes together, in requests per second. */
   requestsPerSecond: number;

@@ -25,3 +25,10 @@ export {
   recordedBodies,
 } from './recorded-fixtures';
 export { createCardCharge } from './card-charge';
+export {
+  freeTcpPort,
+  startRedisCluster,
+  startSentinelSet,
+  type RedisClusterProcesses,
+  type SentinelSet,
+} from './redis-servers';

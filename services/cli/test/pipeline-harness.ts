@@ -3,7 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { type Server, createServer, request } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { type OmiseEventJob, jobCatalog, systemClock } from '@omise-sync/core';
+import {
+  type OmiseEventJob,
+  type RedisConnection,
+  jobCatalog,
+  systemClock,
+} from '@omise-sync/core';
 import { type TestDatabase, type TestRedis } from '@omise-sync/testing';
 import { type OmiseClient, createOmiseClient } from '@omise-sync/omise-client';
 import { type Emulator, type Faults, startEmulator } from '@omise-sync/omise-emulator';
@@ -127,6 +132,16 @@ async function startKeyGate(
   };
 }
 
+/**
+ * Redis other than the test server (a local Cluster or Sentinel set): the variables the
+ * services get, the BullMQ prefix, and connections for the harness's own queues.
+ */
+export interface PipelineRedis {
+  readonly env: Record<string, string>;
+  readonly prefix: string;
+  connect(): RedisConnection;
+}
+
 /** Sums `omise_sync_omise_api_requests_total` over statuses, for GET requests, by path. */
 function omiseGetsFromMetrics(text: string): Map<string, number> {
   // Listed even before the first request; without it, an empty answer would prove nothing.
@@ -147,7 +162,7 @@ function omiseGetsFromMetrics(text: string): Map<string, number> {
 
 export async function startPipeline(
   database: TestDatabase,
-  redis: TestRedis,
+  redis: TestRedis | PipelineRedis,
   options: {
     seed: string;
     faults?: Partial<Faults>;
@@ -160,6 +175,8 @@ export async function startPipeline(
     emulatorNow?: () => number;
   } = { seed: 'pipeline' },
 ): Promise<Pipeline> {
+  const redisEnv =
+    'env' in redis ? redis.env : { REDIS_URL: redis.url, BULLMQ_PREFIX: redis.prefix };
   const alerts = await AlertSink.start(() => undefined);
   const secret = randomBytes(32).toString('base64');
   const [receiverPort, receiverMetricsPort, metricsPort] = await Promise.all([
@@ -182,8 +199,7 @@ export async function startPipeline(
     startService(
       'receiver',
       {
-        REDIS_URL: redis.url,
-        BULLMQ_PREFIX: redis.prefix,
+        ...redisEnv,
         OMISE_WEBHOOK_SECRETS: secret,
         PORT: String(receiverPort),
         METRICS_PORT: String(receiverMetricsPort),
@@ -194,8 +210,7 @@ export async function startPipeline(
       'worker',
       {
         DATABASE_URL: database.url,
-        REDIS_URL: redis.url,
-        BULLMQ_PREFIX: redis.prefix,
+        ...redisEnv,
         OMISE_SECRET_KEY: emulator.secretKey,
         OMISE_API_URL: gate?.url ?? emulator.url,
         WORKER_CONCURRENCY: '8',

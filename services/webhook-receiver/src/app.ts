@@ -1,6 +1,5 @@
-import { type Logger } from '@omise-sync/core';
+import { type Logger, type RedisConnection } from '@omise-sync/core';
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import { type Redis } from 'ioredis';
 import { type ReceiverMetrics } from './metrics';
 import { type WebhookAccount, createOmiseWebhookHandler } from './omise-webhook.route';
 import { PayloadTooLargeError, ReceiverError, RequestAbortedError } from './receiver-errors';
@@ -17,7 +16,7 @@ export interface ReceiverAppDeps {
   /** Every account served, by name: its verifier, its queue and its backlog ceiling. */
   accounts: ReadonlyMap<string, WebhookAccount>;
   /** The queue's Redis connection, pinged by `/readyz`. */
-  connection: Redis;
+  connection: RedisConnection;
   /** Largest accepted body, in bytes. */
   bodyLimitBytes: number;
   /** Seconds sent in `Retry-After` with every 503. */

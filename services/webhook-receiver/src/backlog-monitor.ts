@@ -1,10 +1,10 @@
-import { type Redis } from 'ioredis';
+import { type RedisConnection } from '@omise-sync/core';
 import { QueueUnavailableError, type OmiseEventQueue } from './event-enqueuer';
 
 export interface BacklogMonitorOptions {
   queue: OmiseEventQueue;
   /** The queue's connection; while it is not ready the count fails at once instead of waiting. */
-  connection: Redis;
+  connection: RedisConnection;
   /** Waiting jobs at or above which the backlog counts as full; 0 turns the check off. */
   maxWaiting: number;
   /**
@@ -22,7 +22,7 @@ export interface BacklogMonitorOptions {
  */
 export class BacklogMonitor {
   private readonly queue: OmiseEventQueue;
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
   private readonly maxWaiting: number;
   private readonly maxAgeMs: number;
   private readonly now: () => number;

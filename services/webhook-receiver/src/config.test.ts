@@ -23,9 +23,9 @@ describe('loadConfig', () => {
     });
     expect(config).toEqual({
       port: 8080,
-      redisUrl: 'redis://localhost:6379',
-      bullmqPrefix: 'bull',
+      redis: { mode: 'standalone', url: 'redis://localhost:6379', bullmqPrefix: 'bull' },
       redisCommandTimeoutMs: 2000,
+      replicaAck: { minReplicas: 0, timeoutMs: 500 },
       verification: { mode: 'signature', toleranceSeconds: 300 },
       accounts: [
         {
@@ -142,12 +142,12 @@ describe('loadConfig', () => {
     });
     expect(problems.map((p) => p.split(':')[0])).toEqual([
       'PORT',
-      'REDIS_URL',
       'OMISE_WEBHOOK_VERIFY',
       'OMISE_WEBHOOK_TOLERANCE_SECONDS',
       'OMISE_WEBHOOK_BODY_LIMIT_BYTES',
       'RECEIVER_MAX_BACKLOG',
       'LOG_LEVEL',
+      'REDIS_URL',
     ]);
   });
 
@@ -201,5 +201,31 @@ describe('loadConfig', () => {
     }
     expect(message).toMatch(/account 1.name: must be 1 to 32 characters/);
     expect(message).not.toContain('skey_test_hidden');
+  });
+
+  it('reads Sentinel and Cluster settings, and lists Redis problems with the rest', () => {
+    expect(
+      loadConfig({
+        REDIS_SENTINELS: 'sentinel-0:26379,sentinel-1:26379',
+        REDIS_SENTINEL_NAME: 'omise',
+        REDIS_MIN_REPLICAS_TO_ACK: '1',
+        OMISE_WEBHOOK_SECRETS: secretA,
+      }),
+    ).toMatchObject({
+      redis: { mode: 'sentinel', name: 'omise', bullmqPrefix: 'bull' },
+      replicaAck: { minReplicas: 1, timeoutMs: 500 },
+    });
+    expect(
+      problemsOf({
+        REDIS_CLUSTER_NODES: 'redis-0:6379',
+        BULLMQ_PREFIX: 'bull',
+        REDIS_MIN_REPLICAS_TO_ACK: '1',
+        REDIS_REPLICA_ACK_TIMEOUT_MS: '2000',
+      }),
+    ).toEqual([
+      'REDIS_REPLICA_ACK_TIMEOUT_MS: must be less than REDIS_COMMAND_TIMEOUT_MS (WAIT is a command too)',
+      expect.stringMatching(/^BULLMQ_PREFIX: must contain a hash tag/),
+      expect.stringMatching(/^OMISE_WEBHOOK_SECRETS/),
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import {
   type AccountName,
+  RedisEnv,
   envFields,
   loadBoth,
   loadOmiseAccounts,
@@ -16,15 +17,23 @@ export type VerificationMode = z.infer<typeof VerificationMode>;
 const EnvSchema = z.object({
   /** TCP port the HTTP server listens on; 0 picks a free port. Default 8080. */
   PORT: envFields.port(8080),
-  /** Redis holding the BullMQ queues (redis:// or rediss://). Required. */
-  REDIS_URL: envFields.url(['redis:', 'rediss:']),
-  /** BullMQ key prefix; the worker must use the same one. Default "bull" (BullMQ's own default). */
-  BULLMQ_PREFIX: z.string().min(1).default('bull'),
+  /*
+   * Where Redis is (REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES…) and BULLMQ_PREFIX are read
+   * by RedisEnv from @omise-sync/core; see README.md.
+   */
   /**
    * Milliseconds a Redis command may take before the delivery is answered 503 instead of
    * waiting (a hung or partitioned Redis must not hold Omise's connection open). Default 2000.
    */
   REDIS_COMMAND_TIMEOUT_MS: envFields.positiveInt(2_000),
+  /**
+   * Replicas that must confirm a job (Redis `WAIT`) before its delivery is answered 2xx; fewer
+   * within REDIS_REPLICA_ACK_TIMEOUT_MS and it is answered 503, so Omise delivers it again.
+   * Replication is asynchronous: with 0, a failover can lose an acknowledged event. Default 0.
+   */
+  REDIS_MIN_REPLICAS_TO_ACK: envFields.nonNegativeInt(0),
+  /** Milliseconds `WAIT` gives the replicas to confirm a job. Default 500. */
+  REDIS_REPLICA_ACK_TIMEOUT_MS: envFields.positiveInt(500),
   /** `signature` (HMAC, API-NOTES §2.1) or `fetch` (re-fetch the event by id). Default signature. */
   OMISE_WEBHOOK_VERIFY: VerificationMode.default('signature'),
   /*
@@ -112,6 +121,16 @@ export const ReceiverEnv = EnvSchema.superRefine((env, ctx) => {
       message: 'must not exceed RECEIVER_REQUEST_TIMEOUT_MS',
     });
   }
+  if (
+    env.REDIS_MIN_REPLICAS_TO_ACK > 0 &&
+    env.REDIS_REPLICA_ACK_TIMEOUT_MS >= env.REDIS_COMMAND_TIMEOUT_MS
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_REPLICA_ACK_TIMEOUT_MS'],
+      message: 'must be less than REDIS_COMMAND_TIMEOUT_MS (WAIT is a command too)',
+    });
+  }
   if (env.OMISE_WEBHOOK_VERIFY === 'signature' && env.OMISE_SECRET_KEY !== undefined) {
     ctx.addIssue({
       code: 'custom',
@@ -122,9 +141,11 @@ export const ReceiverEnv = EnvSchema.superRefine((env, ctx) => {
   }
 }).transform((env) => ({
   port: env.PORT,
-  redisUrl: env.REDIS_URL,
-  bullmqPrefix: env.BULLMQ_PREFIX,
   redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+  replicaAck: {
+    minReplicas: env.REDIS_MIN_REPLICAS_TO_ACK,
+    timeoutMs: env.REDIS_REPLICA_ACK_TIMEOUT_MS,
+  },
   verification:
     env.OMISE_WEBHOOK_VERIFY === 'fetch'
       ? {
@@ -166,6 +187,8 @@ export interface ReceiverAccount {
 
 /** The receiver's configuration: its variables and the accounts it serves. */
 export type ReceiverConfig = Omit<z.output<typeof ReceiverEnv>, 'omiseApiUrl'> & {
+  /** Where the queues live, and their BullMQ prefix. */
+  redis: z.output<typeof RedisEnv>;
   /** Every account, each at `POST /webhooks/omise/<name>` (`default` also at `/webhooks/omise`). */
   accounts: readonly ReceiverAccount[];
 };
@@ -184,8 +207,12 @@ export function loadConfig(
   options: LoadConfigOptions = {},
 ): ReceiverConfig {
   const fetchMode = env.OMISE_WEBHOOK_VERIFY === 'fetch';
-  const [base, accounts] = loadBoth(
-    () => parseEnv(ReceiverEnv, env),
+  const [[base, redis], accounts] = loadBoth(
+    () =>
+      loadBoth(
+        () => parseEnv(ReceiverEnv, env),
+        () => parseEnv(RedisEnv, env),
+      ),
     () =>
       loadOmiseAccounts(env, {
         secretKey: fetchMode ? 'required' : 'optional',
@@ -196,6 +223,7 @@ export function loadConfig(
   const { omiseApiUrl, ...rest } = base;
   return {
     ...rest,
+    redis,
     accounts: accounts.map((account) => ({
       name: account.name,
       webhookSecrets: account.webhookSecrets,

@@ -1,13 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createLogger, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
+import {
+  createLogger,
+  jobCatalog,
+  type OmiseEventJob,
+  type RedisConfig,
+  type RedisConnection,
+} from '@omise-sync/core';
 import { useTestRedis } from '@omise-sync/testing';
-import { type Redis } from 'ioredis';
 import { omiseId } from '../test/deliveries';
 import { EventEnqueuer, QueueUnavailableError, type OmiseEventQueue } from './event-enqueuer';
 import { closeEventQueues, createEventQueue, createProducerConnection } from './event-queue';
 
 const redis = useTestRedis();
 const logger = createLogger({ name: 'test', level: 'silent' });
+const standalone = (url: string): RedisConfig => ({
+  mode: 'standalone',
+  url,
+  bullmqPrefix: redis.prefix,
+});
 
 function payload(overrides: Partial<OmiseEventJob> = {}): OmiseEventJob {
   const eventId = omiseId('evnt');
@@ -27,12 +37,16 @@ function payload(overrides: Partial<OmiseEventJob> = {}): OmiseEventJob {
 }
 
 describe('EventEnqueuer on a reachable Redis', () => {
-  let connection: Redis;
+  let connection: RedisConnection;
   let queue: OmiseEventQueue;
   let enqueuer: EventEnqueuer;
 
   beforeAll(async () => {
-    connection = createProducerConnection({ url: redis.url, commandTimeoutMs: 5_000, logger });
+    connection = createProducerConnection({
+      redis: standalone(redis.url),
+      commandTimeoutMs: 5_000,
+      logger,
+    });
     queue = createEventQueue(connection, redis.prefix, 'default');
     await queue.waitUntilReady();
     enqueuer = new EventEnqueuer({ queue, connection });
@@ -78,11 +92,39 @@ describe('EventEnqueuer on a reachable Redis', () => {
   });
 });
 
+describe('EventEnqueuer with REDIS_MIN_REPLICAS_TO_ACK', () => {
+  it('when fewer replicas confirm the job than required, rejects though the master holds it', async () => {
+    // The test server has no replicas, so WAIT answers 0 after its timeout.
+    const connection = createProducerConnection({
+      redis: standalone(redis.url),
+      commandTimeoutMs: 2_000,
+      logger,
+    });
+    const queue = createEventQueue(connection, redis.prefix, 'default');
+    await queue.waitUntilReady();
+    const enqueuer = new EventEnqueuer({
+      queue,
+      connection,
+      replicaAck: { minReplicas: 1, timeoutMs: 50 },
+    });
+    try {
+      const job = payload();
+      await expect(enqueuer.enqueue(job)).rejects.toThrow(
+        new QueueUnavailableError('0 of 1 replicas confirmed the job'),
+      );
+      // A redelivery is added under the same id, so keeping the job does not duplicate it.
+      expect((await queue.getJob(job.eventId))?.data).toEqual(job);
+    } finally {
+      await closeEventQueues([queue], connection);
+    }
+  });
+});
+
 describe('EventEnqueuer when Redis is unreachable', () => {
   it('with nothing listening on the port, rejects at once with QueueUnavailableError', async () => {
     // Port 1 is privileged and unused: connections are refused immediately.
     const connection = createProducerConnection({
-      url: 'redis://127.0.0.1:1',
+      redis: standalone('redis://127.0.0.1:1'),
       commandTimeoutMs: 500,
       logger,
     });
@@ -96,7 +138,11 @@ describe('EventEnqueuer when Redis is unreachable', () => {
   });
 
   it('when the connection drops, the next adds fail instead of waiting for a reconnect', async () => {
-    const connection = createProducerConnection({ url: redis.url, commandTimeoutMs: 500, logger });
+    const connection = createProducerConnection({
+      redis: standalone(redis.url),
+      commandTimeoutMs: 500,
+      logger,
+    });
     const queue = createEventQueue(connection, redis.prefix, 'default');
     await queue.waitUntilReady();
     const enqueuer = new EventEnqueuer({ queue, connection });

@@ -1,6 +1,11 @@
-import { type IgnoredEventJob, jobCatalog, type OmiseEventJob } from '@omise-sync/core';
+import {
+  type IgnoredEventJob,
+  jobCatalog,
+  type OmiseEventJob,
+  type RedisConnection,
+} from '@omise-sync/core';
 import { type Queue } from 'bullmq';
-import { type Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 
 /** The queue the receiver produces into: `jobCatalog.omiseEvent.queue` (ignored events too). */
 export type OmiseEventQueue = Queue<OmiseEventJob | IgnoredEventJob>;
@@ -18,7 +23,12 @@ export interface EventEnqueuerOptions {
    * once instead of waiting for a reconnect, so the HTTP layer can answer 503. Create it with
    * `enableOfflineQueue: false` and a `commandTimeout`, so in-flight commands fail too.
    */
-  connection: Redis;
+  connection: RedisConnection;
+  /**
+   * Replicas that must confirm each job (Redis `WAIT`) before it counts as stored; 0 skips the
+   * wait. @defaultValue `{ minReplicas: 0, timeoutMs: 500 }`
+   */
+  replicaAck?: { minReplicas: number; timeoutMs: number };
 }
 
 /**
@@ -31,11 +41,13 @@ export interface EventEnqueuerOptions {
  */
 export class EventEnqueuer {
   private readonly queue: OmiseEventQueue;
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
+  private readonly replicaAck: { minReplicas: number; timeoutMs: number };
 
   constructor(options: EventEnqueuerOptions) {
     this.queue = options.queue;
     this.connection = options.connection;
+    this.replicaAck = options.replicaAck ?? { minReplicas: 0, timeoutMs: 500 };
   }
 
   /**
@@ -64,5 +76,40 @@ export class EventEnqueuer {
     } catch (error) {
       throw new QueueUnavailableError('Redis did not accept the job', { cause: error });
     }
+    if (this.replicaAck.minReplicas === 0) return;
+    let replicas: number;
+    try {
+      replicas = await this.waitForReplicas();
+    } catch (error) {
+      throw new QueueUnavailableError('Redis did not answer WAIT', { cause: error });
+    }
+    // The job stays on the master either way; a redelivery finds it by its id.
+    if (replicas < this.replicaAck.minReplicas) {
+      throw new QueueUnavailableError(
+        `${replicas} of ${this.replicaAck.minReplicas} replicas confirmed the job`,
+      );
+    }
+  }
+
+  /**
+   * `WAIT` on the connection that wrote the job: replication is asynchronous, so a job only the
+   * master holds is lost if the master fails before its replicas catch up. `WAIT` covers every
+   * earlier write of the connection, so concurrent deliveries sharing it are covered too.
+   */
+  private async waitForReplicas(): Promise<number> {
+    const { minReplicas, timeoutMs } = this.replicaAck;
+    if (!(this.connection instanceof Cluster)) {
+      return this.connection.wait(minReplicas, timeoutMs);
+    }
+    // A cluster sends a keyless command to any node; in a pipeline with a key of the queue's
+    // slot it goes to that slot's master, on the connection the job was written on.
+    const results = await this.connection
+      .pipeline()
+      .exists(this.queue.toKey('meta'))
+      .wait(minReplicas, timeoutMs)
+      .exec();
+    const [error, replicas] = results?.[1] ?? [new Error('no reply to WAIT'), 0];
+    if (error !== null) throw error;
+    return Number(replicas);
   }
 }

@@ -1,11 +1,18 @@
-import { type AccountName, eventQueueName, jobCatalog, type Logger } from '@omise-sync/core';
+import {
+  type AccountName,
+  type Logger,
+  type RedisConfig,
+  type RedisConnection,
+  createRedisConnection,
+  eventQueueName,
+  jobCatalog,
+} from '@omise-sync/core';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { type OmiseEventQueue } from './event-enqueuer';
 
 export interface ProducerConnectionOptions {
-  /** redis:// or rediss:// URL. */
-  url: string;
+  /** Where Redis is (one server, Sentinel or Cluster). */
+  redis: RedisConfig;
   /** Milliseconds before a command in flight is failed (so a hung Redis yields a 503). */
   commandTimeoutMs: number;
   logger: Logger;
@@ -17,16 +24,16 @@ export interface ProducerConnectionOptions {
  * `commandTimeoutMs`, so a delivery is answered 503 instead of hanging until Omise gives up.
  * It keeps reconnecting in the background; connection trouble is logged once per outage.
  */
-export function createProducerConnection(options: ProducerConnectionOptions): Redis {
-  const connection = new Redis(options.url, {
+export function createProducerConnection(options: ProducerConnectionOptions): RedisConnection {
+  const connection = createRedisConnection(options.redis, {
     connectionName: 'omise-sync:webhook-receiver',
     enableOfflineQueue: false,
-    commandTimeout: options.commandTimeoutMs,
+    commandTimeoutMs: options.commandTimeoutMs,
     maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    retryDelayMs: (attempt) => Math.min(attempt * 200, 2_000),
     // disconnect() between reconnect attempts arms a timer to destroy the already-dead socket;
     // ioredis' 2 s default would hold a shutting-down process open for that long.
-    disconnectTimeout: 200,
+    disconnectTimeoutMs: 200,
     // Concurrent deliveries' adds leave in one write per event-loop turn instead of one each.
     enableAutoPipelining: true,
   });
@@ -49,7 +56,7 @@ export function createProducerConnection(options: ProducerConnectionOptions): Re
 
 /** An account's BullMQ queue for `jobCatalog.omiseEvent` on the given connection. */
 export function createEventQueue(
-  connection: Redis,
+  connection: RedisConnection,
   prefix: string,
   account: AccountName,
 ): OmiseEventQueue {
@@ -72,7 +79,7 @@ export function createEventQueue(
  */
 export async function closeEventQueues(
   queues: readonly OmiseEventQueue[],
-  connection: Redis,
+  connection: RedisConnection,
 ): Promise<void> {
   const closeAll = () => Promise.all(queues.map((queue) => queue.close()));
   if (connection.status === 'ready') {

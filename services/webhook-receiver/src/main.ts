@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { ConfigError, createLogger, type Logger } from '@omise-sync/core';
+import { ConfigError, createLogger, describeRedisTarget, type Logger } from '@omise-sync/core';
 import { createOmiseClient, type FetchLike } from '@omise-sync/omise-client';
 import { type Express } from 'express';
 import { createApp } from './app';
@@ -134,13 +134,13 @@ export async function startReceiver(
   const now = options.now ?? Date.now;
 
   const connection = createProducerConnection({
-    url: config.redisUrl,
+    redis: config.redis,
     commandTimeoutMs: config.redisCommandTimeoutMs,
     logger,
   });
   // One queue per account on the one connection, so each account's backlog is its own.
   const queues = config.accounts.map((account) =>
-    createEventQueue(connection, config.bullmqPrefix, account.name),
+    createEventQueue(connection, config.redis.bullmqPrefix, account.name),
   );
   // Give Redis a moment so the first deliveries are not refused for a connection still being
   // set up; if it is down, start anyway and answer 503 until it is back.
@@ -153,7 +153,7 @@ export async function startReceiver(
     if (queue === undefined) return;
     accounts.set(account.name, {
       verify: createVerifier(config, account, options.fetch, now),
-      enqueuer: new EventEnqueuer({ queue, connection }),
+      enqueuer: new EventEnqueuer({ queue, connection, replicaAck: config.replicaAck }),
       backlog: new BacklogMonitor({ queue, connection, maxWaiting: config.maxBacklog, now }),
     });
   });
@@ -202,6 +202,7 @@ export async function startReceiver(
       port,
       metricsPort: urlOf(metricsServer).port,
       verification: config.verification.mode,
+      redis: describeRedisTarget(config.redis),
       accounts: config.accounts.map((account) => account.name),
     },
     'webhook receiver listening',

@@ -1,5 +1,6 @@
 import {
   type AccountName,
+  RedisEnv,
   envFields,
   loadBoth,
   loadOmiseAccounts,
@@ -55,10 +56,10 @@ const EnvSchema = z.object({
    * and failure records use the rest. Default 20.
    */
   DATABASE_POOL_SIZE: envFields.positiveInt(20),
-  /** Redis holding the BullMQ queues (redis:// or rediss://). Required. */
-  REDIS_URL: envFields.url(['redis:', 'rediss:']),
-  /** BullMQ key prefix; must match the receiver's. Default "bull". */
-  BULLMQ_PREFIX: z.string().min(1).default('bull'),
+  /*
+   * Where Redis is (REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES…) and BULLMQ_PREFIX (must
+   * match the receiver's) are read by RedisEnv from @omise-sync/core; see the root README.
+   */
   /**
    * Omise events in flight in this process per account (BullMQ concurrency of each account's
    * queue). Events in flight together are projected in shared transactions (up to 4 of 64
@@ -129,8 +130,6 @@ export const WorkerEnv = EnvSchema.transform((env) => ({
   },
   databaseUrl: env.DATABASE_URL,
   databasePoolSize: env.DATABASE_POOL_SIZE,
-  redisUrl: env.REDIS_URL,
-  bullmqPrefix: env.BULLMQ_PREFIX,
   concurrency: env.WORKER_CONCURRENCY,
   lockDurationMs: env.WORKER_LOCK_DURATION_MS,
   stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
@@ -162,6 +161,8 @@ export interface WorkerAccountConfig {
 
 /** The worker's configuration: its variables and the accounts it projects. */
 export type WorkerConfig = z.output<typeof WorkerEnv> & {
+  /** Where the queues live, and their BullMQ prefix. */
+  redis: z.output<typeof RedisEnv>;
   accounts: readonly WorkerAccountConfig[];
 };
 
@@ -174,8 +175,12 @@ export function loadConfig(
   env: NodeJS.ProcessEnv,
   options: { readFile?: (path: string) => string } = {},
 ): WorkerConfig {
-  const [base, accounts] = loadBoth(
-    () => parseEnv(WorkerEnv, env),
+  const [[base, redis], accounts] = loadBoth(
+    () =>
+      loadBoth(
+        () => parseEnv(WorkerEnv, env),
+        () => parseEnv(RedisEnv, env),
+      ),
     () =>
       loadOmiseAccounts(env, {
         secretKey: 'required',
@@ -185,6 +190,7 @@ export function loadConfig(
   );
   return {
     ...base,
+    redis,
     accounts: accounts.map((account) => ({
       name: account.name,
       secretKey: account.secretKey,

@@ -4,6 +4,7 @@ import {
   type DisputeReminderJob,
   type Logger,
   type NotifyDisputeFlagJob,
+  type RedisConnection,
   eventQueueName,
   jobCatalog,
   systemClock,
@@ -15,7 +16,6 @@ import {
 } from '@omise-sync/db';
 import type { OmiseClient } from '@omise-sync/omise-client';
 import { type Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import type { FetchLike } from './dispute-alert';
 import type { DisputeResponseDays, DisputeSeverityRules } from '@omise-sync/projection';
@@ -47,7 +47,7 @@ export interface CreateWorkerDeps {
    * Opens a new Redis connection (BullMQ workers need `maxRetriesPerRequest: null`). The
    * worker opens a few and closes them on `close()`.
    */
-  createRedisConnection(): Redis;
+  createRedisConnection(): RedisConnection;
   /**
    * Every account served. Each has its own queue (`eventQueueName`), BullMQ Worker, batcher and
    * Omise client, so one account's backlog, slowness or outage never holds another's events.
@@ -144,7 +144,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
   const clock = deps.clock ?? systemClock;
   const prefix = deps.prefix ?? 'bull';
   const logger = deps.logger;
-  const connections: Redis[] = [];
+  const connections: RedisConnection[] = [];
   const connect = () => {
     const connection = deps.createRedisConnection();
     connections.push(connection);

@@ -1,6 +1,10 @@
-import { ConfigError, createLogger } from '@omise-sync/core';
+import {
+  ConfigError,
+  createLogger,
+  createRedisConnection,
+  describeRedisTarget,
+} from '@omise-sync/core';
 import { createDatabase } from '@omise-sync/db';
-import { Redis } from 'ioredis';
 import { loadConfig } from './config';
 import { createWorker } from './create-worker';
 import { WorkerMetrics } from './metrics';
@@ -29,14 +33,11 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
   const worker = createWorker({
     db: database.db,
     createRedisConnection: () =>
-      new Redis(config.redisUrl, {
-        maxRetriesPerRequest: null,
-        connectionName: 'omise-sync:worker',
-      }),
+      createRedisConnection(config.redis, { connectionName: 'omise-sync:worker' }),
     accounts: omise.accounts,
     logger,
     metrics,
-    prefix: config.bullmqPrefix,
+    prefix: config.redis.bullmqPrefix,
     concurrency: config.concurrency,
     lockDurationMs: config.lockDurationMs,
     stalledIntervalMs: config.stalledIntervalMs,
@@ -56,6 +57,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     {
       concurrency: config.concurrency,
       metricsPort: server.port,
+      redis: describeRedisTarget(config.redis),
       accounts: config.accounts.map((account) => account.name),
     },
     'worker started',

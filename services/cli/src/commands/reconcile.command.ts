@@ -85,7 +85,7 @@ export async function reconcileCommand(
     maxConnections: Math.max(2, config.databasePoolSize),
     applicationName: 'omise-sync-reconcile',
   });
-  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
+  const queues = openSyncQueues(config.redis, (error) =>
     logger.warn({ err: error }, 'Redis error'),
   );
   // A reconcile has no resumable batches: on SIGTERM (the CronJob's deadline) in-flight

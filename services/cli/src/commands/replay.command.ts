@@ -65,7 +65,7 @@ export async function replayCommand(
     const [account] = selectAccounts(accounts, values.account, 'required');
     if (account === undefined) throw new UsageError('no account configured');
     const logger = createCliLogger('replay', config.logLevel);
-    const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
+    const queues = openSyncQueues(config.redis, (error) =>
       logger.warn({ err: error }, 'Redis error'),
     );
     try {
@@ -96,7 +96,7 @@ export async function replayCommand(
   const { config, accounts } = loadSyncConfigWithAccountNames(ReplayFailedConfig, env);
   const selected = selectAccounts(accounts, values.account, 'all');
   const logger = createCliLogger('replay', config.logLevel);
-  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
+  const queues = openSyncQueues(config.redis, (error) =>
     logger.warn({ err: error }, 'Redis error'),
   );
   try {

@@ -41,7 +41,7 @@ export async function statusCommand(
     applicationName: 'omise-sync-status',
   });
   const logger = createCliLogger('status', config.logLevel);
-  const queues = openSyncQueues(config.redisUrl, config.bullmqPrefix, (error) =>
+  const queues = openSyncQueues(config.redis, (error) =>
     logger.warn({ err: error }, 'Redis error'),
   );
   try {

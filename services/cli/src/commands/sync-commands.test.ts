@@ -29,7 +29,7 @@ describe('sync command arguments and configuration', () => {
       OMISE_SECRET_KEY: 'skey_test_123',
     });
     expect(config).toMatchObject({
-      bullmqPrefix: 'bull',
+      redis: { mode: 'standalone', bullmqPrefix: 'bull' },
       lookbackMs: 168 * 3_600_000,
       settleMs: 120_000,
       omise: { apiUrl: 'https://api.omise.co', rateLimitRps: 100, rateLimitBurst: 10 },

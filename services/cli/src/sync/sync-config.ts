@@ -1,9 +1,12 @@
 import {
   type AccountName,
+  checkRedisEnv,
   envFields,
   loadBoth,
   loadOmiseAccounts,
   parseEnv,
+  redisEnvFields,
+  toRedisConfig,
 } from '@omise-sync/core';
 import { UsageError } from '../cli-env';
 import {
@@ -23,12 +26,11 @@ const databaseFields = {
   LOG_LEVEL: envFields.logLevel(),
 };
 
-const queueFields = {
-  /** Redis holding the BullMQ queues (redis:// or rediss://). Required. */
-  REDIS_URL: envFields.url(['redis:', 'rediss:']),
-  /** BullMQ key prefix; must match the receiver's and the worker's. Default "bull". */
-  BULLMQ_PREFIX: z.string().min(1).default('bull'),
-};
+/**
+ * Where Redis is (REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES…) and BULLMQ_PREFIX, which
+ * must match the receiver's and the worker's; see @omise-sync/core's RedisEnv.
+ */
+const queueFields = redisEnvFields;
 
 const omiseFields = {
   /*
@@ -139,10 +141,10 @@ export const ReconcileConfig = z
      */
     RECONCILE_SETTLE_SECONDS: envFields.nonNegativeInt(120),
   })
+  .superRefine(checkRedisEnv)
   .transform((env) => ({
     ...databaseConfig(env),
-    redisUrl: env.REDIS_URL,
-    bullmqPrefix: env.BULLMQ_PREFIX,
+    redis: toRedisConfig(env),
     omise: omiseConfig(env),
     severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
     responseDays: env.DISPUTE_RESPONSE_DAYS,
@@ -155,20 +157,20 @@ export type ReconcileConfig = z.output<typeof ReconcileConfig>;
 /** `omise-sync replay --failed` (no Omise call). */
 export const ReplayFailedConfig = z
   .object({ ...databaseFields, ...queueFields })
+  .superRefine(checkRedisEnv)
   .transform((env) => ({
     ...databaseConfig(env),
-    redisUrl: env.REDIS_URL,
-    bullmqPrefix: env.BULLMQ_PREFIX,
+    redis: toRedisConfig(env),
   }));
 export type ReplayFailedConfig = z.output<typeof ReplayFailedConfig>;
 
 /** `omise-sync replay --event ID` (fetches the event from Omise). */
 export const ReplayEventConfig = z
   .object({ ...databaseFields, ...queueFields, ...omiseFields })
+  .superRefine(checkRedisEnv)
   .transform((env) => ({
     ...databaseConfig(env),
-    redisUrl: env.REDIS_URL,
-    bullmqPrefix: env.BULLMQ_PREFIX,
+    redis: toRedisConfig(env),
     omise: omiseConfig(env),
   }));
 export type ReplayEventConfig = z.output<typeof ReplayEventConfig>;

@@ -3,7 +3,9 @@ import {
   type Logger,
   type NotifyDisputeFlagJob,
   type OmiseEventJob,
+  type RedisConfig,
   createLogger,
+  createRedisConnection,
   eventQueueName,
   jobCatalog,
 } from '@omise-sync/core';
@@ -15,7 +17,6 @@ import {
   isOmiseError,
 } from '@omise-sync/omise-client';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { type OmiseConfig } from './sync-config';
 import { SyncError } from './sync-errors';
 
@@ -52,15 +53,9 @@ export interface SyncQueues {
   close(): Promise<void>;
 }
 
-export function openSyncQueues(
-  redisUrl: string,
-  prefix: string,
-  onError: (error: Error) => void,
-): SyncQueues {
-  const connection = new Redis(redisUrl, {
-    maxRetriesPerRequest: null,
-    connectionName: 'omise-sync:cli',
-  });
+export function openSyncQueues(redis: RedisConfig, onError: (error: Error) => void): SyncQueues {
+  const prefix = redis.bullmqPrefix;
+  const connection = createRedisConnection(redis, { connectionName: 'omise-sync:cli' });
   const events = new Map<string, Queue<OmiseEventJob>>();
   const followups = new Queue<NotifyDisputeFlagJob>(jobCatalog.notifyDisputeFlag.queue, {
     connection,
