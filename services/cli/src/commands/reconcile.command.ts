@@ -39,7 +39,8 @@ export function formatDriftReport(report: ReconcileReport): string {
       `${events.actions.enqueued} enqueued, ${events.actions.retried} failed jobs retried, ` +
       `${events.actions.requeued} requeued, ${events.actions.in_flight} in flight` +
       (events.reflected > 0 ? `, ${events.reflected} recorded as reflected by the backfill` : '') +
-      (events.invalid > 0 ? `, ${events.invalid} unreadable` : ''),
+      (events.invalid > 0 ? `, ${events.invalid} unreadable` : '') +
+      (events.ignored > 0 ? `, ${events.ignored} not projected recorded as ignored` : ''),
     `compared: ${report.disputesCompared} active disputes, ${report.chargesCompared} charges created since ${report.since.toISOString()}`,
     '',
   ];
