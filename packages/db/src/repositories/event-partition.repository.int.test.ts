@@ -10,6 +10,7 @@ import {
 import { createDatabase } from '../create-database';
 import { migrateToLatest } from '../migrate';
 import { migrations } from '../migrations';
+import * as partitionEventsByMonth from '../migrations/2026-12-04T12-00-00_partition_events_by_month';
 import { type Database } from '../database';
 import { listEventPartitions, maintainEventPartitions } from './event-partition.repository';
 import { json } from './rows';
@@ -179,6 +180,29 @@ describe('the partitioning migration', () => {
         .where('id', '=', 'evnt_test_a')
         .executeTakeFirstOrThrow();
       expect(row).toMatchObject({ account: 'th', key: 'charge.create', raw: { object: 'event' } });
+    } finally {
+      await frozen.destroy();
+      await handle.destroy();
+      await fresh.drop();
+    }
+  });
+  it('when rolled back, events become one plain table with their rows, and the migration applies again', async () => {
+    const fresh = await createTestDatabase();
+    const frozen = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url }) }),
+    });
+    const handle = createDatabase({ connectionString: fresh.url });
+    try {
+      await insertEvent(handle.db, 'evnt_test_kept', '2026-12-04T09:00:00Z');
+      await withTestMigrationLock(() => partitionEventsByMonth.down(frozen));
+      const { rows } = await sql<{ kind: string }>`
+        SELECT relkind AS kind FROM pg_class WHERE oid = 'omise.events'::regclass`.execute(
+        handle.db,
+      );
+      expect(rows[0]?.kind).toBe('r');
+      expect(await partitionOf(handle.db, 'evnt_test_kept')).toBe('omise.events');
+      await withTestMigrationLock(() => partitionEventsByMonth.up(frozen));
+      expect(await partitionOf(handle.db, 'evnt_test_kept')).toBe('omise.events_2026_12');
     } finally {
       await frozen.destroy();
       await handle.destroy();
