@@ -88,6 +88,45 @@ describe('omise.events partitioned by month', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('when several workers maintain at once, each partition is created once and none fails', async () => {
+    const { db } = database.handle;
+    const at = new Date('2033-09-01T00:00:00Z');
+    const results = await Promise.all(
+      [1, 2, 3].map(() => maintainEventPartitions(db, { at, retentionDays: 0 })),
+    );
+    expect(results.flatMap((r) => r.created).sort()).toEqual([
+      'events_2033_09',
+      'events_2033_10',
+      'events_2033_11',
+      'events_2033_12',
+    ]);
+  });
+
+  it('when a BI query holds an expired month, that partition is reported busy and dropped by a later pass', async () => {
+    const { db } = database.handle;
+    await maintainEventPartitions(db, { at: new Date('2034-01-01T00:00:00Z'), retentionDays: 0 });
+    const reader = new pg.Client({ connectionString: database.url });
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM omise.events_2034_01');
+      const blocked = await maintainEventPartitions(db, {
+        at: new Date('2035-06-01T00:00:00Z'),
+        retentionDays: 31,
+      });
+      expect(blocked.busy).toContain('events_2034_01');
+      expect(await listEventPartitions(db)).toContain('events_2034_01');
+      await reader.query('COMMIT');
+    } finally {
+      await reader.end();
+    }
+    const later = await maintainEventPartitions(db, {
+      at: new Date('2035-06-01T01:00:00Z'),
+      retentionDays: 31,
+    });
+    expect(later.dropped).toContain('events_2034_01');
+  });
+
   it('when the same event id is written again, the key (id, created_at) keeps one row', async () => {
     const { db } = database.handle;
     await insertEvent(db, 'evnt_test_once', '2026-12-04T00:00:00Z');
