@@ -61,6 +61,18 @@ export const envFields = {
         }
       })
       .pipe(schema),
+  /**
+   * `EVENTS_RETENTION_DAYS`: days of event history kept, 0 for all of it. A shorter period than
+   * a month would drop history that reconcile still looks back at.
+   */
+  eventsRetentionDays: () =>
+    z.coerce
+      .number()
+      .int()
+      .refine((days) => days === 0 || (days >= 31 && days <= 36_500), {
+        error: 'must be 0 (keep everything) or between 31 and 36500 days',
+      })
+      .default(400),
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

@@ -74,7 +74,8 @@ const EVENT_COLUMNS: readonly RecordsetColumn<EventRecord>[] = [
 ];
 
 /**
- * The event id is the key, so a redelivered or replayed event keeps one row: the latest
+ * The event id (with its `created_at`, which Omise never changes: `omise.events` is
+ * partitioned by it) is the key, so a redelivered or replayed event keeps one row: the latest
  * processing wins, except that an event already `projected` is never downgraded (a later
  * failed retry of a redelivery does not undo the projection that happened), `received_at`
  * keeps the first arrival, a record without `raw` keeps the stored one, and a row never moves
@@ -83,12 +84,12 @@ const EVENT_COLUMNS: readonly RecordsetColumn<EventRecord>[] = [
 const eventUpsertStatement = recordsetUpsert<EventRecord>({
   table: 'omise.events',
   columns: EVENT_COLUMNS,
+  conflictTarget: 'id, created_at',
   onConflict: [
     'key = excluded.key',
     'resource_type = excluded.resource_type',
     'resource_id = excluded.resource_id',
     'livemode = excluded.livemode',
-    'created_at = excluded.created_at',
     'received_at = least(omise.events.received_at, excluded.received_at)',
     'processed_at = excluded.processed_at',
     'outcome = excluded.outcome',

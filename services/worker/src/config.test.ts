@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 25_000,
       notifySweepIntervalMs: 30_000,
       logLevel: 'info',
+      eventsRetentionDays: 400,
     });
   });
 
@@ -129,6 +130,21 @@ describe('loadConfig', () => {
       /NOTIFY_SWEEP_INTERVAL_MS/,
     );
   });
+
+  it.each(['0', '31', '400'])('when EVENTS_RETENTION_DAYS is %s, it is taken', (days) => {
+    expect(loadConfig({ ...required, EVENTS_RETENTION_DAYS: days }).eventsRetentionDays).toBe(
+      Number(days),
+    );
+  });
+
+  it.each(['7', '-1', '1.5', 'forever'])(
+    'when EVENTS_RETENTION_DAYS is %s, the problem is reported',
+    (days) => {
+      expect(() => loadConfig({ ...required, EVENTS_RETENTION_DAYS: days })).toThrow(
+        /EVENTS_RETENTION_DAYS/,
+      );
+    },
+  );
 
   it('when the severity rules are not JSON, the problem says so', () => {
     expect(() => loadConfig({ ...required, DISPUTE_SEVERITY_RULES: '{nope' })).toThrow(

@@ -118,6 +118,12 @@ const EnvSchema = z.object({
   NOTIFY_SWEEP_INTERVAL_MS: envFields.nonNegativeInt(30_000),
   /** pino level. Default info. */
   LOG_LEVEL: envFields.logLevel(),
+  /**
+   * Days of event history (`omise.events`) kept: a month's partition is dropped once the whole
+   * month is older. 0 keeps everything; the current-state tables always keep everything.
+   * Default 400.
+   */
+  EVENTS_RETENTION_DAYS: envFields.eventsRetentionDays(),
 });
 
 /** The worker's configuration; every variable is documented (unit, default) on EnvSchema. */
@@ -148,6 +154,7 @@ export const WorkerEnv = EnvSchema.transform((env) => ({
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   notifySweepIntervalMs: env.NOTIFY_SWEEP_INTERVAL_MS,
   logLevel: env.LOG_LEVEL,
+  eventsRetentionDays: env.EVENTS_RETENTION_DAYS,
 }));
 
 /** An account as the worker fetches it: its key, API and rate limit (the service's by default). */

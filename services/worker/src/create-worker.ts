@@ -11,8 +11,10 @@ import {
 } from '@omise-sync/core';
 import {
   type Database,
+  type EventPartitionMaintenance,
   findDisputeFlagsAwaitingNotification,
   findLatestReconcileRuns,
+  maintainEventPartitions,
 } from '@omise-sync/db';
 import type { OmiseClient } from '@omise-sync/omise-client';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -95,6 +97,16 @@ export interface CreateWorkerDeps {
   maxBatchSize?: number;
   /** Queue hold-back after Postgres was unreachable, in ms. @defaultValue { minMs: 250, maxMs: 2000 } */
   databaseRetryDelay?: { minMs: number; maxMs: number };
+  /**
+   * Days of event history kept (`EVENTS_RETENTION_DAYS`): older months' partitions of
+   * `omise.events` are dropped; 0 keeps everything. @defaultValue 400
+   */
+  eventsRetentionDays?: number;
+  /**
+   * Milliseconds between passes of event partition maintenance (the first runs at start); 0
+   * turns it off. @defaultValue 3600000 (hourly)
+   */
+  partitionMaintenanceIntervalMs?: number;
 }
 
 export interface CloseOptions {
@@ -120,6 +132,11 @@ export interface OmiseSyncWorker {
    * without an alert webhook.
    */
   sweepReminders(): Promise<ReminderSweep>;
+  /**
+   * Creates the coming months' partitions of `omise.events` and drops those past the
+   * retention period now (the worker does this at start and then hourly).
+   */
+  maintainPartitions(): Promise<EventPartitionMaintenance>;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
@@ -304,6 +321,25 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
     }
     return sweep;
   };
+  const maintainPartitions = async (): Promise<EventPartitionMaintenance> => {
+    const result = await maintainEventPartitions(deps.db, {
+      at: clock.now(),
+      retentionDays: deps.eventsRetentionDays ?? 400,
+    });
+    if (result.created.length > 0 || result.dropped.length > 0 || result.busy.length > 0) {
+      logger.info(result, 'event partitions maintained');
+    }
+    return result;
+  };
+  // Missing partitions cost nothing but speed (rows wait in the default partition), so a
+  // failed pass is logged and left to the next one.
+  let partitionMaintenance: Promise<unknown> = Promise.resolve();
+  const runPartitionMaintenance = (): void => {
+    partitionMaintenance = maintainPartitions().catch((error: unknown) =>
+      logger.warn({ err: error }, 'event partition maintenance failed; retried next pass'),
+    );
+  };
+  let partitionTimer: NodeJS.Timeout | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   let running: Promise<unknown>[] = [];
 
@@ -317,6 +353,12 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
         );
       }
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+      const partitionInterval = deps.partitionMaintenanceIntervalMs ?? 3_600_000;
+      if (partitionInterval > 0) {
+        runPartitionMaintenance();
+        partitionTimer = setInterval(runPartitionMaintenance, partitionInterval);
+        partitionTimer.unref();
+      }
       const interval = deps.notifySweepIntervalMs ?? 30_000;
       if (interval > 0 && deps.alertWebhook !== undefined) {
         sweeper = setInterval(() => {
@@ -335,6 +377,8 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
 
     async close(options = {}) {
       if (sweeper !== undefined) clearInterval(sweeper);
+      if (partitionTimer !== undefined) clearInterval(partitionTimer);
+      await partitionMaintenance;
       const timeoutMs = options.timeoutMs ?? 25_000;
       const graceful = Promise.all(workers.map((worker) => worker.close()));
       if ((await withTimeout(graceful, timeoutMs)) === 'timeout') {
@@ -372,5 +416,6 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
 
     sweepNotifications,
     sweepReminders,
+    maintainPartitions,
   };
 }

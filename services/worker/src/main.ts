@@ -46,6 +46,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     reminderHours: config.reminderHours,
     alertWebhook: config.alertWebhook,
     notifySweepIntervalMs: config.notifySweepIntervalMs,
+    eventsRetentionDays: config.eventsRetentionDays,
   });
   const server = await startMetricsServer({
     port: config.metricsPort,

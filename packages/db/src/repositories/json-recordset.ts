@@ -22,8 +22,13 @@ export interface RecordsetTable<T> {
   table: keyof Database & `omise.${string}`;
   /** Every column written, `id` first; `id` is the conflict target. */
   columns: readonly RecordsetColumn<T>[];
-  /** What `ON CONFLICT (id) DO UPDATE` does: the SET list and the WHERE that guards it. */
+  /** What `ON CONFLICT (…) DO UPDATE` does: the SET list and the WHERE that guards it. */
   onConflict: string;
+  /**
+   * The unique key the upsert conflicts on, as SQL column names.
+   * @defaultValue `id`
+   */
+  conflictTarget?: string;
 }
 
 /**
@@ -76,7 +81,9 @@ export function recordsetUpsert<T extends object>(
   const head = sql.raw(
     `INSERT INTO ${spec.table} (${names}) SELECT ${names} FROM jsonb_to_recordset(`,
   );
-  const tail = sql.raw(`::jsonb) AS r(${types}) ON CONFLICT (id) DO UPDATE SET ${spec.onConflict}`);
+  const tail = sql.raw(
+    `::jsonb) AS r(${types}) ON CONFLICT (${spec.conflictTarget ?? 'id'}) DO UPDATE SET ${spec.onConflict}`,
+  );
   return (rows) => {
     if (rows.length > MAX_ROWS_PER_RECORDSET) {
       throw new RangeError(`at most ${MAX_ROWS_PER_RECORDSET} rows per recordset statement`);

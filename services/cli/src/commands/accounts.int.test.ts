@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OmiseEventJob, eventQueueName } from '@omise-sync/core';
-import { findLatestReconcileRun, findSyncCheckpoint } from '@omise-sync/db';
+import {
+  findLatestReconcileRun,
+  findSyncCheckpoint,
+  listEventPartitions,
+  maintainEventPartitions,
+} from '@omise-sync/db';
 import { useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { type Emulator, startEmulator } from '@omise-sync/omise-emulator';
 import { Queue } from 'bullmq';
@@ -141,5 +146,15 @@ describe('CLI commands with several accounts', () => {
     expect(row?.account).toBe('jp');
     expect(await findSyncCheckpoint(db, 'backfill:charges', 'jp')).toBeDefined();
     expect(await findSyncCheckpoint(db, 'backfill:charges', 'th')).toBeUndefined();
+  });
+  it('reconcile keeps event history partitioned by month and drops months past EVENTS_RETENTION_DAYS', async () => {
+    const { db } = database.handle;
+    await maintainEventPartitions(db, { at: new Date('2020-02-10T00:00:00Z'), retentionDays: 0 });
+    expect(await listEventPartitions(db)).toContain('events_2020_02');
+    expect(await runCli(['reconcile'], { ...env, EVENTS_RETENTION_DAYS: '31' })).toBe(0);
+    expect(output.join('\n')).toMatch(
+      /event partitions: \d+ created, \d+ dropped \(.*events_2020_02/,
+    );
+    expect(await listEventPartitions(db)).not.toContain('events_2020_02');
   });
 });

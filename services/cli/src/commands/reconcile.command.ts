@@ -1,4 +1,4 @@
-import { createDatabase } from '@omise-sync/db';
+import { createDatabase, maintainEventPartitions } from '@omise-sync/db';
 import { systemClock } from '@omise-sync/core';
 import { DRIFT_KINDS } from '../sync/drift';
 import { type ReconcileReport, runReconcile } from '../sync/reconcile';
@@ -21,6 +21,8 @@ every charge, refund and dispute event not yet processed on the queue; compares 
 pending disputes, and charges created in the window, with Postgres and repairs what differs;
 records the drift (omise.reconcile_runs, the worker's omise_sync_reconcile_drift metric) and
 prints it. Nothing it projects sends a notification. Runs every 15 minutes as a CronJob.
+Then, like the worker, keeps omise.events partitioned by month: creates the coming months'
+partitions and drops those older than EVENTS_RETENTION_DAYS (default 400; 0 keeps all).
 
   --account NAME  reconcile only this account; default: every account, one after the
                   other, each with its own cursor, lease and drift report
@@ -37,7 +39,8 @@ export function formatDriftReport(report: ReconcileReport): string {
       `${events.actions.enqueued} enqueued, ${events.actions.retried} failed jobs retried, ` +
       `${events.actions.requeued} requeued, ${events.actions.in_flight} in flight` +
       (events.reflected > 0 ? `, ${events.reflected} recorded as reflected by the backfill` : '') +
-      (events.invalid > 0 ? `, ${events.invalid} unreadable` : ''),
+      (events.invalid > 0 ? `, ${events.invalid} unreadable` : '') +
+      (events.ignored > 0 ? `, ${events.ignored} not projected recorded as ignored` : ''),
     `compared: ${report.disputesCompared} active disputes, ${report.chargesCompared} charges created since ${report.since.toISOString()}`,
     '',
   ];
@@ -118,6 +121,23 @@ export async function reconcileCommand(
         exitCode = Math.max(exitCode, reportExpectedFailure(error));
       }
       if (selected.length > 1) console.log('');
+    }
+    if (!interrupt.signal.aborted) {
+      // Partitions are the database's, not an account's: one pass per run. Missing partitions
+      // only slow writes down, so a failed pass is reported without failing the run.
+      try {
+        const partitions = await maintainEventPartitions(database.db, {
+          at: systemClock.now(),
+          retentionDays: config.eventsRetentionDays,
+        });
+        console.log(
+          `event partitions: ${partitions.created.length} created, ${partitions.dropped.length} dropped` +
+            (partitions.dropped.length > 0 ? ` (${partitions.dropped.join(' ')})` : '') +
+            (partitions.busy.length > 0 ? `, ${partitions.busy.length} busy (next run)` : ''),
+        );
+      } catch (error) {
+        logger.warn({ err: error }, 'event partition maintenance failed; the next run retries');
+      }
     }
     return exitCode;
   } finally {

@@ -1,6 +1,7 @@
 import {
   type AccountName,
   type EventOrigin,
+  type IgnoredEventJob,
   OmiseEventEnvelope,
   type OmiseEventJob,
   jobCatalog,
@@ -11,7 +12,7 @@ import { type Queue } from 'bullmq';
 /** What turning an Omise event (from the Events API) into a job gave. */
 export type EventJobDisposition =
   | { kind: 'project'; job: OmiseEventJob }
-  | { kind: 'ignore'; objectType: string }
+  | { kind: 'ignore'; objectType: string; job: IgnoredEventJob }
   | { kind: 'invalid'; message: string };
 
 /**

@@ -1,6 +1,6 @@
 import { findCharge, finishReconcileRun, getEvent, insertReconcileRun } from '@omise-sync/db';
 import { recordEvents } from '@omise-sync/projection';
-import { createCardCharge, useTestDatabase, useTestRedis } from '@omise-sync/testing';
+import { createCardCharge, eventRow, useTestDatabase, useTestRedis } from '@omise-sync/testing';
 import { OmiseNotFoundError } from '@omise-sync/omise-client';
 import { Queue } from 'bullmq';
 import { EventNotProjectedError, replayEvent, replayFailedJobs } from './replay';
@@ -181,5 +181,49 @@ describe('replay and status', () => {
     expect(text).toMatch(/charge_stale\s+2\s+2/);
     expect(text).toMatch(/events_unprocessed\s+3\s+3/);
     expect(text).toContain('received → processed');
+  });
+  it('when events of a kind omise-sync does not project were recorded ignored, status lists their keys with counts', async () => {
+    const { db } = database.handle;
+    const ignored = (id: string, key: string, createdAt: string, account = 'default') =>
+      eventRow({
+        id,
+        account,
+        key,
+        resource_type: 'new_kind',
+        resource_id: 'newk_test_1',
+        created_at: createdAt,
+        outcome: 'ignored',
+      });
+    await recordEvents(db, [
+      ignored('evnt_test_newk1', 'new_kind.create', '2026-12-01T00:00:00Z'),
+      ignored('evnt_test_newk2', 'new_kind.create', '2026-12-03T00:00:00Z'),
+      ignored('evnt_test_newk3', 'new_kind.update', '2026-12-02T00:00:00Z'),
+      ignored('evnt_test_newk4', 'new_kind.create', '2026-12-02T00:00:00Z', 'jp'),
+    ]);
+    const status = await collectStatus({
+      db,
+      account: 'default',
+      queues: [],
+      clock: { now: () => new Date() },
+    });
+    expect(status.ignoredKeys).toEqual(
+      expect.arrayContaining([
+        {
+          key: 'new_kind.create',
+          events: 2,
+          firstAt: new Date('2026-12-01T00:00:00Z'),
+          lastAt: new Date('2026-12-03T00:00:00Z'),
+        },
+        {
+          key: 'new_kind.update',
+          events: 1,
+          firstAt: new Date('2026-12-02T00:00:00Z'),
+          lastAt: new Date('2026-12-02T00:00:00Z'),
+        },
+      ]),
+    );
+    expect(formatStatus(status)).toMatch(
+      /new_kind\.create\s+2\s+2026-12-01T00:00:00\.000Z\s+2026-12-03T00:00:00\.000Z/,
+    );
   });
 });

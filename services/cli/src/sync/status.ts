@@ -41,6 +41,16 @@ export interface BackfillStatus {
   updatedAt: Date;
 }
 
+/** Events recorded `ignored` (about objects omise-sync does not project) with one key. */
+export interface IgnoredKeyStatus {
+  key: string;
+  /** Such events in the kept history (see `EVENTS_RETENTION_DAYS`). */
+  events: number;
+  /** Creation time of the first and the latest of them: a new kind of event shows a recent first. */
+  firstAt: Date;
+  lastAt: Date;
+}
+
 export interface SyncStatus {
   /** The Omise account this status is about. */
   account: string;
@@ -50,6 +60,8 @@ export interface SyncStatus {
   lag: LagStatus;
   lagWindowMinutes: number;
   backfills: BackfillStatus[];
+  /** Keys of the events recorded `ignored`, most events first. */
+  ignoredKeys: IgnoredKeyStatus[];
 }
 
 export async function queueStatus(queue: Queue, nowMs: number): Promise<QueueStatus> {
@@ -106,9 +118,36 @@ async function lagStatus(
   };
 }
 
+async function ignoredKeyStatus(
+  db: Kysely<Database>,
+  account: string,
+): Promise<IgnoredKeyStatus[]> {
+  const rows = await db
+    .selectFrom('omise.events')
+    .select((eb) => [
+      'key',
+      eb.fn.countAll<string>().as('events'),
+      eb.fn.min('created_at').as('first_at'),
+      eb.fn.max('created_at').as('last_at'),
+    ])
+    .where('account', '=', account)
+    .where('outcome', '=', 'ignored')
+    .groupBy('key')
+    .orderBy('events', 'desc')
+    .orderBy('key')
+    .execute();
+  return rows.map((row) => ({
+    key: row.key,
+    events: Number(row.events),
+    firstAt: row.first_at,
+    lastAt: row.last_at,
+  }));
+}
+
 /**
  * `omise-sync status` of one account: its queue depths and failed jobs, its last reconciliation
- * and drift, its processing lag over the last `lagWindowMinutes`, and where its backfills stand.
+ * and drift, its processing lag over the last `lagWindowMinutes`, where its backfills stand,
+ * and the keys of the events it recorded `ignored`, with their counts.
  */
 export async function collectStatus(
   deps: { db: Kysely<Database>; account: string; queues: readonly Queue[]; clock: Clock },
@@ -138,6 +177,7 @@ export async function collectStatus(
     lag: await lagStatus(deps.db, deps.account, at, lagWindowMinutes),
     lagWindowMinutes,
     backfills,
+    ignoredKeys: await ignoredKeyStatus(deps.db, deps.account),
   };
 }
 
@@ -238,5 +278,14 @@ export function formatStatus(status: SyncStatus): string {
       ),
     );
   }
+  sections.push(
+    '',
+    status.ignoredKeys.length === 0
+      ? 'ignored events: none'
+      : formatTable(
+          ['ignored event key', 'events', 'first', 'latest'],
+          status.ignoredKeys.map((k) => [k.key, k.events, k.firstAt, k.lastAt]),
+        ),
+  );
   return sections.join('\n');
 }

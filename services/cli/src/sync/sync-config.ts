@@ -140,6 +140,12 @@ export const ReconcileConfig = z
      * not notify, so they are left to the webhook and to the next run. Default 120.
      */
     RECONCILE_SETTLE_SECONDS: envFields.nonNegativeInt(120),
+    /**
+     * Days of event history kept; each run, like the worker, drops the partitions of months
+     * older than this and creates the coming months'. 0 keeps everything. Must match the
+     * worker's. Default 400.
+     */
+    EVENTS_RETENTION_DAYS: envFields.eventsRetentionDays(),
   })
   .superRefine(checkRedisEnv)
   .transform((env) => ({
@@ -151,6 +157,7 @@ export const ReconcileConfig = z
     leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     lookbackMs: env.RECONCILE_LOOKBACK_HOURS * 3_600_000,
     settleMs: env.RECONCILE_SETTLE_SECONDS * 1_000,
+    eventsRetentionDays: env.EVENTS_RETENTION_DAYS,
   }));
 export type ReconcileConfig = z.output<typeof ReconcileConfig>;
 

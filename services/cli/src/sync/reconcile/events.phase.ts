@@ -1,4 +1,4 @@
-import { type OmiseEventJob } from '@omise-sync/core';
+import { type IgnoredEventJob, type OmiseEventJob } from '@omise-sync/core';
 import {
   type Database,
   type EventRecord,
@@ -6,7 +6,7 @@ import {
   saveSyncCheckpoint,
 } from '@omise-sync/db';
 import { type OmiseEvent, MAX_PAGE_SIZE } from '@omise-sync/omise-client';
-import { eventRecord, recordEvents } from '@omise-sync/projection';
+import { eventRecord, ignoredEventRecord, recordEvents } from '@omise-sync/projection';
 import { type Kysely } from 'kysely';
 import { BACKFILL_RESOURCES, BackfillCursor, backfillCheckpointName } from '../backfill';
 import { enqueueEventJob, eventJobFor, rerunJobId } from '../event-jobs';
@@ -62,9 +62,47 @@ function reflectedEventRecord(job: OmiseEventJob, processedAt: Date): EventRecor
 }
 
 /**
+ * Records `ignored` the events about objects omise-sync does not project that were never
+ * recorded (a lost delivery), so a new kind of Omise event shows in `omise.events` and
+ * `status` even then; no job is needed, as there is nothing to fetch. Events already recorded
+ * keep their row. Returns how many were recorded.
+ */
+async function recordLostIgnoredEvents(
+  deps: ReconcileDeps,
+  jobs: readonly IgnoredEventJob[],
+  receivedAt: Date,
+): Promise<number> {
+  const recorded = new Set(
+    (
+      await deps.db
+        .selectFrom('omise.events')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          jobs.map((job) => job.eventId),
+        )
+        .execute()
+    ).map((row) => row.id),
+  );
+  const lost = jobs.filter((job) => !recorded.has(job.eventId));
+  if (lost.length > 0) {
+    await recordEvents(
+      deps.db,
+      lost.map((job) => ignoredEventRecord(job, receivedAt)),
+    );
+    deps.logger.info(
+      { count: lost.length, keys: [...new Set(lost.map((job) => job.key))] },
+      'events omise-sync does not project recorded as ignored',
+    );
+  }
+  return lost.length;
+}
+
+/**
  * Phase 1: reads the Events API from the cursor (or `since`) up to now − `settleMs` and puts
  * every charge, refund and dispute event not yet processed on the queue (origin `reconcile`),
- * moving the cursor forward as it goes.
+ * records the other events never recorded as `ignored`, moving the cursor forward as it goes.
  */
 export async function reconcileEvents(
   deps: ReconcileDeps,
@@ -99,16 +137,19 @@ export async function reconcileEvents(
     actions: { enqueued: 0, retried: 0, requeued: 0, in_flight: 0 },
     reflected: 0,
     invalid: 0,
+    ignored: 0,
   };
   if (from > to) return result;
 
   const handleChunk = async (events: OmiseEvent[]) => {
     const receivedAt = deps.clock.now();
     const jobs: OmiseEventJob[] = [];
+    const ignored: IgnoredEventJob[] = [];
     for (const event of events) {
       if (skip.has(event.id)) continue;
       const disposition = eventJobFor(event, receivedAt, 'reconcile', deps.account);
       if (disposition.kind === 'project') jobs.push(disposition.job);
+      else if (disposition.kind === 'ignore') ignored.push(disposition.job);
       else if (disposition.kind === 'invalid') {
         result.invalid += 1;
         deps.logger.warn({ eventId: event.id, problem: disposition.message }, 'unreadable event');
@@ -165,6 +206,8 @@ export async function reconcileEvents(
         result.reflected += reflected.length;
       }
     }
+    if (ignored.length > 0)
+      result.ignored += await recordLostIgnoredEvents(deps, ignored, receivedAt);
     // Saved after the jobs are on the queue: a crash in between re-reads this chunk next
     // time, and the jobs it adds again are deduplicated by their ids.
     const next = advanceEventsCursor(cursor, events, undefined);

@@ -53,6 +53,11 @@ export interface ReconcileEventsReport {
   reflected: number;
   /** Events whose envelope could not be read (logged). */
   invalid: number;
+  /**
+   * Events about objects omise-sync does not project that were never recorded (their
+   * delivery was lost): recorded `ignored` with their key, as the worker would have.
+   */
+  ignored: number;
 }
 
 /** What one reconciliation found and did. */
