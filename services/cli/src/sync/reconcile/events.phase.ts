@@ -11,6 +11,7 @@ import { type Kysely } from 'kysely';
 import { BACKFILL_RESOURCES, BackfillCursor, backfillCheckpointName } from '../backfill';
 import { enqueueEventJob, eventJobFor, rerunJobId } from '../event-jobs';
 import { type DriftLedger } from './drift-ledger';
+import { WebhookDeliveryTally } from './webhook-deliveries';
 import {
   RECONCILE_EVENTS_CHECKPOINT,
   ReconcileEventsCursor,
@@ -64,7 +65,7 @@ function reflectedEventRecord(job: OmiseEventJob, processedAt: Date): EventRecor
 /**
  * Phase 1: reads the Events API from the cursor (or `since`) up to now − `settleMs` and puts
  * every charge, refund and dispute event not yet processed on the queue (origin `reconcile`),
- * moving the cursor forward as it goes.
+ * moving the cursor forward as it goes. Tallies Omise's record of delivering every event read.
  */
 export async function reconcileEvents(
   deps: ReconcileDeps,
@@ -99,14 +100,17 @@ export async function reconcileEvents(
     actions: { enqueued: 0, retried: 0, requeued: 0, in_flight: 0 },
     reflected: 0,
     invalid: 0,
+    webhookDeliveries: new WebhookDeliveryTally().result(),
   };
   if (from > to) return result;
+  const deliveries = new WebhookDeliveryTally();
 
   const handleChunk = async (events: OmiseEvent[]) => {
     const receivedAt = deps.clock.now();
     const jobs: OmiseEventJob[] = [];
     for (const event of events) {
       if (skip.has(event.id)) continue;
+      deliveries.add(event);
       const disposition = eventJobFor(event, receivedAt, 'reconcile', deps.account);
       if (disposition.kind === 'project') jobs.push(disposition.job);
       else if (disposition.kind === 'invalid') {
@@ -192,6 +196,7 @@ export async function reconcileEvents(
     }
   }
   if (chunk.length > 0) await handleChunk(chunk);
+  result.webhookDeliveries = deliveries.result();
   const final = advanceEventsCursor(cursor, seenInLastSecond, to);
   if (final !== undefined && final !== cursor) {
     await saveSyncCheckpoint(deps.db, RECONCILE_EVENTS_CHECKPOINT, final, deps.account);
