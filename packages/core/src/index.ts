@@ -48,3 +48,22 @@ export {
   toEventDisposition,
   type EventDisposition,
 } from './omise-event-envelope';
+export {
+  JobTraceContext,
+  SpanKind,
+  TRACER_NAME,
+  activeContext,
+  contextOfHeaders,
+  contextOfJob,
+  currentJobTraceContext,
+  isTracingEnabled,
+  recordSpanError,
+  runInSpan,
+  startSpan,
+  startTracing,
+  withSpan,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracing,
+} from './tracing';

@@ -1,4 +1,4 @@
-import { ConfigError, createLogger } from '@omise-sync/core';
+import { ConfigError, createLogger, startTracing } from '@omise-sync/core';
 import { createDatabase } from '@omise-sync/db';
 import { Redis } from 'ioredis';
 import { loadConfig } from './config';
@@ -14,6 +14,9 @@ import { createAccountClients } from './omise-accounts';
 export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadConfig(env);
   const logger = createLogger({ name: 'omise-sync-worker', level: config.logLevel });
+  // Off unless the OTEL_* variables ask for traces; started before any span is made.
+  const tracing = await startTracing('omise-sync-worker', env);
+  if (tracing !== undefined) logger.info('OpenTelemetry tracing on');
   const metrics = new WorkerMetrics();
   const database = createDatabase({
     connectionString: config.databaseUrl,
@@ -76,6 +79,9 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     void (async () => {
       await worker.close({ timeoutMs: config.shutdownTimeoutMs });
       await Promise.allSettled([server.close(), database.destroy(), omise.close()]);
+      await tracing?.shutdown().catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not flush the last spans');
+      });
       logger.info('worker stopped');
       logger.flush();
       process.exitCode = 0;
