@@ -74,6 +74,8 @@ export type IgnoredEventJob = z.infer<typeof IgnoredEventJob>;
 /** A dispute flag whose notification is due (written by the projection, sent by a follow-up job). */
 export const NotifyDisputeFlagJob = z.object({
   disputeId: z.string().min(1),
+  /** The dispute's account, for metric labels; absent in jobs queued by earlier versions. */
+  account: AccountName.optional(),
 });
 export type NotifyDisputeFlagJob = z.infer<typeof NotifyDisputeFlagJob>;
 
@@ -84,6 +86,8 @@ export type NotifyDisputeFlagJob = z.infer<typeof NotifyDisputeFlagJob>;
 export const DisputeReminderJob = z.object({
   disputeId: z.string().min(1),
   kind: z.string().regex(/^\d+h$/),
+  /** The dispute's account, for metric labels; absent in jobs queued by earlier versions. */
+  account: AccountName.optional(),
 });
 export type DisputeReminderJob = z.infer<typeof DisputeReminderJob>;
 

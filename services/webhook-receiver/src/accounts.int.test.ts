@@ -131,6 +131,16 @@ describe('several accounts', () => {
       /omise_webhook_requests_total\{account="jp",outcome="enqueued"\} 1/,
     );
   });
+
+  it('every receiver sample carries an account label, but for connections refused before any request', async () => {
+    const samples = (await get(`${receiver.metricsUrl}/metrics`)).text
+      .split('\n')
+      .filter(
+        (line) => line.startsWith('omise_webhook_') && !line.startsWith('omise_webhook_refused_'),
+      );
+    expect(samples.length).toBeGreaterThan(10);
+    expect(samples.filter((line) => !line.includes('account="'))).toEqual([]);
+  });
 });
 
 function testCard() {

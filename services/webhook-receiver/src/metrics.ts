@@ -46,7 +46,7 @@ export class ReceiverMetrics {
   readonly requests: Counter<'account' | 'outcome'>;
   readonly verificationFailures: Counter<'account' | 'reason'>;
   readonly ignored: Counter<'account' | 'object'>;
-  readonly enqueueDuration: Histogram;
+  readonly enqueueDuration: Histogram<'account'>;
   readonly refusedConnections: Counter<'reason'>;
 
   constructor(options: ReceiverMetricsOptions = {}) {
@@ -71,13 +71,14 @@ export class ReceiverMetrics {
     });
     this.enqueueDuration = new Histogram({
       name: 'omise_webhook_enqueue_duration_seconds',
-      help: 'Time from handing a job to the enqueuer until Redis confirmed it.',
+      help: 'Time from handing a job to the enqueuer until Redis confirmed it, by account.',
+      labelNames: ['account'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
     this.refusedConnections = new Counter({
       name: 'omise_webhook_refused_connections_total',
-      help: 'Connections the server refused or cut: over RECEIVER_MAX_CONNECTIONS, too slow, or not HTTP.',
+      help: 'Connections the server refused or cut: over RECEIVER_MAX_CONNECTIONS, too slow, or not HTTP (before any request names an account, so no account label).',
       labelNames: ['reason'],
       registers,
     });

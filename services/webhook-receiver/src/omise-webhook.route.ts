@@ -193,7 +193,7 @@ export function createOmiseWebhookHandler(
         );
       }
       const enqueueMs = performance.now() - started;
-      metrics.enqueueDuration.observe(enqueueMs / 1000);
+      metrics.enqueueDuration.observe({ account: label }, enqueueMs / 1000);
       const outcome = disposition.kind === 'project' ? 'enqueued' : 'ignored';
       const about =
         disposition.kind === 'project'

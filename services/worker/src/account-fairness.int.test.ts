@@ -110,7 +110,11 @@ describe('several accounts in one worker', () => {
 
     const text = await harness.metrics.registry.metrics();
     expect(text).toMatch(/omise_sync_worker_jobs_total\{account="jp",outcome="projected"\} 20/);
-    expect(text).toMatch(/omise_sync_queue_waiting_jobs\{queue="omise-events"\} \d+/);
-    expect(text).toMatch(/omise_sync_queue_waiting_jobs\{queue="omise-events\.jp"\} \d+/);
+    expect(text).toMatch(
+      /omise_sync_queue_waiting_jobs\{queue="omise-events",account="default"\} \d+/,
+    );
+    expect(text).toMatch(
+      /omise_sync_queue_waiting_jobs\{queue="omise-events\.jp",account="jp"\} \d+/,
+    );
   });
 });

@@ -19,7 +19,7 @@ import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import type { FetchLike } from './dispute-alert';
 import type { DisputeResponseDays, DisputeSeverityRules } from '@omise-sync/projection';
-import { type WorkerMetrics, bullQueueProbe } from './metrics';
+import { ANY_ACCOUNT, type WorkerMetrics, bullQueueProbe } from './metrics';
 import {
   type AlertWebhookOptions,
   createNotifyDisputeFlagProcessor,
@@ -168,19 +168,22 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
   for (const queue of eventQueues) {
     queue.on('error', (error) => logger.error({ err: error, queue: queue.name }, 'queue error'));
   }
-  deps.metrics.observeQueues([...eventQueues, followups].map((queue) => bullQueueProbe(queue)));
+  deps.metrics.observeQueues([
+    ...eventQueues.map((queue, i) => bullQueueProbe(queue, deps.accounts[i]?.name ?? ANY_ACCOUNT)),
+    bullQueueProbe(followups, ANY_ACCOUNT),
+  ]);
   // The drift the reconcile CronJob found, exported here because the worker is always scraped.
   registerReconcileMetrics(deps.metrics.registry, () => findLatestReconcileRuns(deps.db));
 
-  const enqueueNotification = async (disputeId: string) => {
+  const enqueueNotification = async (disputeId: string, account: AccountName) => {
     if (deps.alertWebhook === undefined) {
-      deps.metrics.notifications.inc({ outcome: 'disabled' });
+      deps.metrics.notifications.inc({ account, outcome: 'disabled' });
       return;
     }
     try {
       await followups.add(
         jobCatalog.notifyDisputeFlag.name,
-        { disputeId },
+        { disputeId, account },
         { jobId: notifyJobId(disputeId) },
       );
     } catch (error) {
@@ -212,7 +215,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       clock,
       severityRules: deps.severityRules,
       responseDays: deps.responseDays,
-      onBatch: (size) => deps.metrics.batchSize.observe(size),
+      onBatch: (size) => deps.metrics.batchSize.observe({ account: account.name }, size),
       ...(deps.maxBatchSize === undefined ? {} : { maxBatchSize: deps.maxBatchSize }),
     });
     const processEvent = createOmiseEventProcessor({
@@ -222,7 +225,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       logger: logger.child({ queue: queueName, account: account.name }),
       metrics: deps.metrics,
       clock,
-      onFlagCommitted: (flag) => enqueueNotification(flag.disputeId),
+      onFlagCommitted: (flag) => enqueueNotification(flag.disputeId, account.name),
       postponeQueue: async (ms) => {
         await eventWorker.rateLimit(ms);
       },
@@ -280,7 +283,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       flaggedBefore: new Date(clock.now().getTime() - (deps.notifySweepMinAgeMs ?? 60_000)),
       limit: 500,
     });
-    for (const flag of due) await enqueueNotification(flag.dispute_id);
+    for (const flag of due) await enqueueNotification(flag.dispute_id, flag.account);
     if (due.length > 0) logger.info({ count: due.length }, 'sweeper re-enqueued dispute alerts');
     return due.length;
   };

@@ -24,7 +24,7 @@ import {
   buildDisputeAlert,
   postAlert,
 } from './dispute-alert';
-import type { NotificationOutcome, WorkerMetrics } from './metrics';
+import { ANY_ACCOUNT, type NotificationOutcome, type WorkerMetrics } from './metrics';
 import type { AlertWebhookOptions } from './notify-dispute-flag.processor';
 
 const HOUR_MS = 3_600_000;
@@ -116,7 +116,11 @@ export async function sweepDisputeReminders(deps: DisputeReminderDeps): Promise<
   for (const reminder of pending) {
     await deps.queue.add(
       jobCatalog.disputeReminder.name,
-      { disputeId: reminder.dispute_id, kind: reminder.kind } satisfies DisputeReminderJob,
+      {
+        disputeId: reminder.dispute_id,
+        kind: reminder.kind,
+        account: reminder.account,
+      } satisfies DisputeReminderJob,
       {
         ...jobCatalog.disputeReminder.options,
         jobId: reminderJobId(reminder.dispute_id, reminder.kind),
@@ -154,10 +158,10 @@ export function createDisputeReminderProcessor(deps: Omit<DisputeReminderDeps, '
     if (!parsed.success) {
       throw new UnrecoverableError(`malformed reminder job: ${parsed.error.message}`);
     }
-    const key = parsed.data;
+    const { account = ANY_ACCOUNT, ...key } = parsed.data;
     const logger = deps.logger.child({ jobId: job.id, ...key });
     const count = (outcome: NotificationOutcome) =>
-      deps.metrics.disputeReminders.inc({ kind: key.kind, outcome });
+      deps.metrics.disputeReminders.inc({ account, kind: key.kind, outcome });
     const now = deps.clock.now();
     const claimed = await claimDisputeReminder(deps.db, key, now);
     if (claimed === undefined) {

@@ -16,7 +16,7 @@ describe('metrics server', () => {
       connection: redis.connect(),
       prefix: redis.prefix,
     });
-    metrics.observeQueues([bullQueueProbe(queue)]);
+    metrics.observeQueues([bullQueueProbe(queue, 'default')]);
     server = await startMetricsServer({
       port: 0,
       host: '127.0.0.1',
@@ -65,10 +65,13 @@ describe('metrics server', () => {
     const res = await get('/metrics');
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toContain('omise_sync_queue_waiting_jobs{queue="omise-events"} 2');
-    const age = /omise_sync_queue_oldest_waiting_age_seconds\{queue="omise-events"\} ([\d.]+)/.exec(
-      text,
+    expect(text).toContain(
+      'omise_sync_queue_waiting_jobs{queue="omise-events",account="default"} 2',
     );
+    const age =
+      /omise_sync_queue_oldest_waiting_age_seconds\{queue="omise-events",account="default"\} ([\d.]+)/.exec(
+        text,
+      );
     expect(Number(age?.[1])).toBeGreaterThanOrEqual(90);
     expect(text).toContain('omise_sync_worker_jobs_total{account="default",outcome="projected"} 1');
     expect(text).toContain(

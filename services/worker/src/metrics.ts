@@ -35,9 +35,17 @@ export type NotificationOutcome =
   /** A test-mode dispute with ALERT_TEST_MODE=skip: recorded, not sent. */
   | 'test_mode';
 
+/**
+ * The `account` label of what belongs to no single account: the follow-up queue every account
+ * shares, and follow-up jobs queued before jobs carried their account. Not a valid account name.
+ */
+export const ANY_ACCOUNT = '*';
+
 /** Something that can report a queue's backlog (a BullMQ Queue). */
 export interface QueueProbe {
   readonly name: string;
+  /** The account whose queue this is, or {@link ANY_ACCOUNT} for a queue every account shares. */
+  readonly account: string;
   getWaitingCount(): Promise<number>;
   /** Timestamp (ms) when the oldest waiting job was added, or undefined when none waits. */
   oldestWaitingAddedAt(): Promise<number | undefined>;
@@ -46,9 +54,11 @@ export interface QueueProbe {
 /** A BullMQ queue as a {@link QueueProbe}. */
 export function bullQueueProbe(
   queue: Pick<Queue, 'name' | 'getWaitingCount' | 'getJobs'>,
+  account: string,
 ): QueueProbe {
   return {
     name: queue.name,
+    account,
     getWaitingCount: () => queue.getWaitingCount(),
     oldestWaitingAddedAt: async () => {
       // asc = true: the oldest waiting job first.
@@ -72,14 +82,15 @@ export class WorkerMetrics {
   });
   readonly projectionDuration = new Histogram({
     name: 'omise_sync_projection_duration_seconds',
-    help: 'Time to project one event (lock, fetch, write, commit), by resource',
-    labelNames: ['resource'] as const,
+    help: 'Time to project one event (lock, fetch, write, commit), by account and resource',
+    labelNames: ['account', 'resource'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
   readonly batchSize = new Histogram({
     name: 'omise_sync_projection_batch_size',
-    help: 'Events projected per transaction (batches grow with load)',
+    help: 'Events projected per transaction (batches grow with load), by account',
+    labelNames: ['account'] as const,
     buckets: [1, 2, 4, 8, 16, 32, 64, 128],
     registers: [this.registry],
   });
@@ -92,7 +103,8 @@ export class WorkerMetrics {
   });
   readonly deliveryLag = new Histogram({
     name: 'omise_sync_delivery_lag_seconds',
-    help: 'Time from receiving the event (receivedAt) to the committed row',
+    help: 'Time from receiving the event (receivedAt) to the committed row, by account',
+    labelNames: ['account'] as const,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
@@ -104,8 +116,8 @@ export class WorkerMetrics {
   });
   readonly omiseRequestDuration = new Histogram({
     name: 'omise_sync_omise_api_request_duration_seconds',
-    help: 'Duration of one Omise API attempt, by method and path template',
-    labelNames: ['method', 'path'] as const,
+    help: 'Duration of one Omise API attempt, by account, method and path template',
+    labelNames: ['account', 'method', 'path'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
@@ -129,20 +141,20 @@ export class WorkerMetrics {
   });
   readonly disputeFlags = new Counter({
     name: 'omise_sync_dispute_flags_total',
-    help: 'Dispute flags written, by severity and origin',
-    labelNames: ['severity', 'origin'] as const,
+    help: 'Dispute flags written, by account, severity and origin',
+    labelNames: ['account', 'severity', 'origin'] as const,
     registers: [this.registry],
   });
   readonly notifications = new Counter({
     name: 'omise_sync_notifications_total',
-    help: 'Dispute notifications, by outcome',
-    labelNames: ['outcome'] as const,
+    help: 'Dispute notifications, by account and outcome',
+    labelNames: ['account', 'outcome'] as const,
     registers: [this.registry],
   });
   readonly disputeReminders = new Counter({
     name: 'omise_sync_dispute_reminders_total',
-    help: 'Dispute deadline reminders, by kind (72h, 24h…) and outcome',
-    labelNames: ['kind', 'outcome'] as const,
+    help: 'Dispute deadline reminders, by account, kind (72h, 24h…) and outcome',
+    labelNames: ['account', 'kind', 'outcome'] as const,
     registers: [this.registry],
   });
   private readonly probes: QueueProbe[] = [];
@@ -153,23 +165,25 @@ export class WorkerMetrics {
     // Read from Redis at scrape time, so the numbers are current and nothing polls between.
     new Gauge({
       name: 'omise_sync_queue_waiting_jobs',
-      help: 'Jobs waiting in a queue (the autoscaler scales workers on this)',
-      labelNames: ['queue'] as const,
+      help: 'Jobs waiting in a queue, by queue and account (`*`: shared by every account); the autoscaler scales workers on this',
+      labelNames: ['queue', 'account'] as const,
       registers: [this.registry],
       async collect() {
-        for (const probe of probes) this.set({ queue: probe.name }, await probe.getWaitingCount());
+        for (const probe of probes) {
+          this.set({ queue: probe.name, account: probe.account }, await probe.getWaitingCount());
+        }
       },
     });
     new Gauge({
       name: 'omise_sync_queue_oldest_waiting_age_seconds',
-      help: 'Age of the oldest job waiting in a queue (0 when none waits)',
-      labelNames: ['queue'] as const,
+      help: 'Age of the oldest job waiting in a queue (0 when none waits), by queue and account (`*`: shared)',
+      labelNames: ['queue', 'account'] as const,
       registers: [this.registry],
       async collect() {
         for (const probe of probes) {
           const addedAt = await probe.oldestWaitingAddedAt();
           this.set(
-            { queue: probe.name },
+            { queue: probe.name, account: probe.account },
             addedAt === undefined ? 0 : Math.max(0, (Date.now() - addedAt) / 1000),
           );
         }
@@ -195,7 +209,7 @@ export class WorkerMetrics {
       status: String(info.status),
     });
     this.omiseRequestDuration.observe(
-      { method: info.method, path: info.path },
+      { account, method: info.method, path: info.path },
       info.durationMs / 1000,
     );
   }

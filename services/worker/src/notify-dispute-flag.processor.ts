@@ -18,7 +18,7 @@ import {
   disputeHeadline,
   postAlert,
 } from './dispute-alert';
-import type { NotificationOutcome, WorkerMetrics } from './metrics';
+import { ANY_ACCOUNT, type NotificationOutcome, type WorkerMetrics } from './metrics';
 
 export interface AlertWebhookOptions {
   /** Slack-compatible incoming webhook URL. */
@@ -65,18 +65,19 @@ export function createNotifyDisputeFlagProcessor(deps: NotifyProcessorDeps) {
       throw new UnrecoverableError(`malformed notify job: ${parsed.error.message}`);
     }
     const { disputeId } = parsed.data;
+    const account = parsed.data.account ?? ANY_ACCOUNT;
     const logger = deps.logger.child({ jobId: job.id, disputeId });
     if (deps.alertWebhook === undefined) {
       if (!warnedDisabled) {
         warnedDisabled = true;
         logger.warn('ALERT_WEBHOOK_URL is not set; dispute flags are not notified');
       }
-      deps.metrics.notifications.inc({ outcome: 'disabled' });
+      deps.metrics.notifications.inc({ account, outcome: 'disabled' });
       return 'disabled';
     }
     const flag = await claimDisputeFlagNotification(deps.db, disputeId, deps.clock.now());
     if (flag === undefined) {
-      deps.metrics.notifications.inc({ outcome: 'skipped' });
+      deps.metrics.notifications.inc({ account, outcome: 'skipped' });
       return 'skipped';
     }
     const dispute = await findDispute(deps.db, disputeId);
@@ -88,7 +89,7 @@ export function createNotifyDisputeFlagProcessor(deps: NotifyProcessorDeps) {
     if (!dispute.livemode && (deps.alertWebhook.testMode ?? 'skip') === 'skip') {
       // The claim stays taken, so neither a retry nor the sweeper sends it later.
       await recordDisputeFlagNotifyError(deps.db, disputeId, TEST_MODE_SKIPPED);
-      deps.metrics.notifications.inc({ outcome: 'test_mode' });
+      deps.metrics.notifications.inc({ account, outcome: 'test_mode' });
       logger.info('test-mode dispute; not notified (ALERT_TEST_MODE=skip)');
       return 'test_mode';
     }
@@ -102,13 +103,13 @@ export function createNotifyDisputeFlagProcessor(deps: NotifyProcessorDeps) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof AlertRejectedError) {
         await releaseDisputeFlagClaim(deps.db, disputeId, message);
-        deps.metrics.notifications.inc({ outcome: 'retried' });
+        deps.metrics.notifications.inc({ account, outcome: 'retried' });
         logger.warn({ err: error }, 'alert not delivered; BullMQ retries');
         throw error;
       }
       if (error instanceof AlertOutcomeUnknownError) {
         await recordDisputeFlagNotifyError(deps.db, disputeId, message);
-        deps.metrics.notifications.inc({ outcome: 'ambiguous' });
+        deps.metrics.notifications.inc({ account, outcome: 'ambiguous' });
         logger.error(
           { err: error },
           'alert may or may not have been delivered; not resent (at most once), check the channel',
@@ -118,7 +119,7 @@ export function createNotifyDisputeFlagProcessor(deps: NotifyProcessorDeps) {
       throw error;
     }
     await markDisputeFlagNotified(deps.db, disputeId, deps.clock.now());
-    deps.metrics.notifications.inc({ outcome: 'sent' });
+    deps.metrics.notifications.inc({ account, outcome: 'sent' });
     logger.info({ severity: flag.severity }, 'dispute alert sent');
     return 'sent';
   };

@@ -222,7 +222,7 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
     const committedAt = Date.now();
     deps.metrics.jobs.inc({ account, outcome });
     deps.metrics.projectionDuration.observe(
-      { resource: payload.resourceType },
+      { account, resource: payload.resourceType },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
     deps.metrics.eventLag.observe(
@@ -230,11 +230,12 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
       Math.max(0, committedAt - Date.parse(payload.eventCreatedAt)) / 1000,
     );
     deps.metrics.deliveryLag.observe(
+      { account },
       Math.max(0, committedAt - Date.parse(payload.receivedAt)) / 1000,
     );
     const flag = result.outcome === 'projected' ? result.flag : undefined;
     if (flag !== undefined) {
-      deps.metrics.disputeFlags.inc({ severity: flag.severity, origin: flag.origin });
+      deps.metrics.disputeFlags.inc({ account, severity: flag.severity, origin: flag.origin });
       jobLogger().info(
         {
           severity: flag.severity,

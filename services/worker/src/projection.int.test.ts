@@ -169,8 +169,16 @@ describe('projecting events into Postgres', () => {
     expect(forThisDispute).toHaveLength(1);
     expect(forThisDispute[0]?.['text']).toContain('60,000.00 THB');
     expect((await harness.metrics.disputeFlags.get()).values).toEqual([
-      expect.objectContaining({ value: 1, labels: { severity: 'high', origin: 'webhook' } }),
+      expect.objectContaining({
+        value: 1,
+        labels: { account: 'default', severity: 'high', origin: 'webhook' },
+      }),
     ]);
+    const samples = (await harness.metrics.registry.metrics())
+      .split('\n')
+      .filter((line) => line.startsWith('omise_sync_'));
+    expect(samples.length).toBeGreaterThan(10);
+    expect(samples.filter((line) => !line.includes('account="'))).toEqual([]);
   });
 
   it('when a document is deleted from the dispute, its row is kept and marked deleted', async () => {
