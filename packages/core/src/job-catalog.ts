@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AccountName, DEFAULT_ACCOUNT } from './omise-accounts';
+import { JobTraceContext } from './tracing';
 
 /**
  * The job catalog: every queue and job that crosses a process boundary, with its payload
@@ -43,6 +44,8 @@ export const OmiseEventJob = z.object({
   origin: EventOrigin,
   /** The envelope as parsed from the delivery or the Events API, through `eventHistoryPayload`. */
   event: z.record(z.string(), z.unknown()),
+  /** The trace of the delivery that enqueued it; absent when tracing is off. */
+  trace: JobTraceContext.optional(),
 });
 export type OmiseEventJob = z.infer<typeof OmiseEventJob>;
 
@@ -63,6 +66,8 @@ export const IgnoredEventJob = z.object({
   receivedAt: z.iso.datetime({ offset: true }),
   origin: EventOrigin,
   event: z.record(z.string(), z.unknown()),
+  /** The trace of the delivery that enqueued it; absent when tracing is off. */
+  trace: JobTraceContext.optional(),
 });
 export type IgnoredEventJob = z.infer<typeof IgnoredEventJob>;
 

@@ -20,7 +20,12 @@ export type {
   DisputeTable,
 } from './tables/dispute.table';
 export type { EventOutcome, EventTable } from './tables/event.table';
-export type { DriftCounts, ReconcileRunTable, SyncCheckpointTable } from './tables/sync.table';
+export type {
+  DriftCounts,
+  ReconcileRunTable,
+  SyncCheckpointTable,
+  WebhookDeliverySummary,
+} from './tables/sync.table';
 export { createDatabase, type CreateDatabaseOptions, type DatabaseHandle } from './create-database';
 export { migrateToLatest, MigrationFailedError, type MigrateOutcome } from './migrate';
 export { migrations } from './migrations';

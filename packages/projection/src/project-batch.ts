@@ -1,4 +1,4 @@
-import type { OmiseEventJob } from '@omise-sync/core';
+import { type OmiseEventJob, SpanKind, withSpan } from '@omise-sync/core';
 import {
   type Database,
   type EventRecord,
@@ -138,20 +138,29 @@ async function withLockedTransaction<R>(
     trx: Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['execute']>>,
   ) => Promise<R>,
 ): Promise<R> {
-  const trx = await db.startTransaction().execute();
-  try {
-    await lockResources(trx, keys);
-    const result = await work(trx);
-    await trx.commit().execute();
-    return result;
-  } catch (error) {
-    // A dead connection cannot roll back; Postgres does it when the session ends.
-    await trx
-      .rollback()
-      .execute()
-      .catch(() => undefined);
-    throw error;
-  }
+  return withSpan(
+    'pg transaction',
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'db.system.name': 'postgresql', 'omise_sync.lock_keys': keys.length },
+    },
+    async () => {
+      const trx = await db.startTransaction().execute();
+      try {
+        await lockResources(trx, keys);
+        const result = await work(trx);
+        await trx.commit().execute();
+        return result;
+      } catch (error) {
+        // A dead connection cannot roll back; Postgres does it when the session ends.
+        await trx
+          .rollback()
+          .execute()
+          .catch(() => undefined);
+        throw error;
+      }
+    },
+  );
 }
 
 /**
@@ -232,7 +241,18 @@ async function planType<T extends ResourceType>(
       // Taken before the request is sent: the state returned is at least this new.
       const observedAt = deps.clock.now();
       try {
-        const observation = await module.fetch(deps.omise, id);
+        const observation = await withSpan(
+          `omise fetch ${type}`,
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'omise.account': deps.account,
+              'omise.resource.type': type,
+              'omise.resource.id': id,
+            },
+          },
+          () => module.fetch(deps.omise, id),
+        );
         const jobs = indexes.map((index) => (requests[index] as EventRequest).job);
         // A live webhook wins over a replay that happens to share the batch.
         const origin = jobs.some((job) => job.origin === 'webhook')

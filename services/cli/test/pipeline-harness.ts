@@ -173,6 +173,8 @@ export async function startPipeline(
     workerKeyRevoked?: () => boolean;
     /** The emulator's clock (default: Date.now). */
     emulatorNow?: () => number;
+    /** More environment for the receiver and the worker (e.g. `OTEL_*`). @defaultValue none */
+    serviceEnv?: Record<string, string>;
   } = { seed: 'pipeline' },
 ): Promise<Pipeline> {
   const redisEnv =
@@ -203,6 +205,7 @@ export async function startPipeline(
         OMISE_WEBHOOK_SECRETS: secret,
         PORT: String(receiverPort),
         METRICS_PORT: String(receiverMetricsPort),
+        ...options.serviceEnv,
       },
       `http://127.0.0.1:${receiverPort}/readyz`,
     ),
@@ -220,6 +223,7 @@ export async function startPipeline(
         ALERT_TEST_MODE: 'notify',
         // The sweep re-sends alerts whose job was lost; no test here loses one.
         NOTIFY_SWEEP_INTERVAL_MS: '3600000',
+        ...options.serviceEnv,
       },
       `${metricsUrl}/readyz`,
     ),

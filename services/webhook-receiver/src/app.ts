@@ -1,5 +1,13 @@
-import { type Logger, type RedisConnection } from '@omise-sync/core';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import {
+  type Logger,
+  type RedisConnection,
+  SpanKind,
+  contextOfHeaders,
+  recordSpanError,
+  runInSpan,
+  startSpan,
+} from '@omise-sync/core';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { type ReceiverMetrics } from './metrics';
 import { type WebhookAccount, createOmiseWebhookHandler } from './omise-webhook.route';
 import { PayloadTooLargeError, ReceiverError, RequestAbortedError } from './receiver-errors';
@@ -28,6 +36,29 @@ export interface ReceiverAppDeps {
 }
 
 /**
+ * The delivery's server span, the root of its trace (continuing a `traceparent` header when a
+ * proxy sent one): the route's spans and the job it enqueues follow it. With tracing off the
+ * span does not record and nothing else happens.
+ */
+const traceDelivery: RequestHandler = (req, res, next) => {
+  const span = startSpan(`POST ${WEBHOOK_PATH}`, {
+    kind: SpanKind.SERVER,
+    parent: contextOfHeaders(req.headers),
+    attributes: { 'http.request.method': 'POST', 'http.route': WEBHOOK_PATH },
+  });
+  if (!span.isRecording()) {
+    next();
+    return;
+  }
+  res.once('close', () => {
+    span.setAttribute('http.response.status_code', res.statusCode);
+    if (res.statusCode >= 500) recordSpanError(span, new Error(`status ${res.statusCode}`));
+    span.end();
+  });
+  runInSpan(span, next);
+};
+
+/**
  * The receiver's HTTP app. No body parser is mounted globally: the webhook route reads the
  * raw bytes itself, because the signature covers them exactly.
  */
@@ -39,6 +70,7 @@ export function createApp(deps: ReceiverAppDeps): Express {
   // First, because the router tries routes in order and these take nearly all the traffic.
   app.post(
     [WEBHOOK_PATH, `${WEBHOOK_PATH}/:account`],
+    traceDelivery,
     createOmiseWebhookHandler({
       logger: deps.logger,
       metrics: deps.metrics,

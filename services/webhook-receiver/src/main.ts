@@ -1,7 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { ConfigError, createLogger, describeRedisTarget, type Logger } from '@omise-sync/core';
+import {
+  ConfigError,
+  createLogger,
+  describeRedisTarget,
+  type Logger,
+  startTracing,
+} from '@omise-sync/core';
 import { createOmiseClient, type FetchLike } from '@omise-sync/omise-client';
 import { type Express } from 'express';
 import { createApp } from './app';
@@ -257,18 +263,24 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ name: 'webhook-receiver', level: config.logLevel });
+  // Off unless the OTEL_* variables ask for traces; started before any span is made.
+  const tracing = await startTracing('omise-sync-webhook-receiver', process.env);
+  if (tracing !== undefined) logger.info('OpenTelemetry tracing on');
   const receiver = await startReceiver(config, { logger });
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'signal received');
-    receiver.close().then(
-      () => {
-        process.exitCode = 0;
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exitCode = 1;
-      },
-    );
+    receiver
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => {
+          process.exitCode = 0;
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exitCode = 1;
+        },
+      );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -510,7 +510,7 @@ describe('health, readiness, metrics and logs', () => {
       /omise_webhook_verification_failures_total\{account="default",reason="missing_signature"\} 1/,
     );
     expect(text).toMatch(/omise_webhook_ignored_total\{account="default",object="customer"\} 2/);
-    expect(text).toMatch(/omise_webhook_enqueue_duration_seconds_count [1-9]/);
+    expect(text).toMatch(/omise_webhook_enqueue_duration_seconds_count\{account="default"\} [1-9]/);
     const depth = /omise_webhook_queue_depth\{account="default"\} (\d+)/.exec(text);
     expect(Number(depth?.[1])).toBe(await queue.getJobCountByTypes('wait', 'prioritized'));
   });

@@ -9,6 +9,9 @@ import { type DeliveryOutcome, type ReceiverMetrics, UNKNOWN_ACCOUNT_LABEL } fro
 import {
   DEFAULT_ACCOUNT,
   OmiseEventEnvelope,
+  SpanKind,
+  currentJobTraceContext,
+  withSpan,
   describeIssues,
   toEventDisposition,
 } from '@omise-sync/core';
@@ -157,8 +160,30 @@ export function createOmiseWebhookHandler(
 
       const started = performance.now();
       try {
-        if (disposition.kind === 'project') await account.enqueuer.enqueue(disposition.job);
-        else await account.enqueuer.enqueueIgnored(disposition.job);
+        await withSpan(
+          'enqueue omise-event',
+          {
+            kind: SpanKind.PRODUCER,
+            attributes: {
+              'omise.account': name,
+              'omise.event.id': eventId,
+              'omise.event.key': key,
+            },
+          },
+          async () => {
+            // The job continues this span's trace in the worker (nothing when tracing is off).
+            const trace = currentJobTraceContext();
+            if (disposition.kind === 'project') {
+              await account.enqueuer.enqueue(
+                trace === undefined ? disposition.job : { ...disposition.job, trace },
+              );
+            } else {
+              await account.enqueuer.enqueueIgnored(
+                trace === undefined ? disposition.job : { ...disposition.job, trace },
+              );
+            }
+          },
+        );
       } catch (error) {
         throw new ServiceUnavailableError(
           'queue_unavailable',

@@ -3,6 +3,7 @@ import {
   createLogger,
   createRedisConnection,
   describeRedisTarget,
+  startTracing,
 } from '@omise-sync/core';
 import { createDatabase } from '@omise-sync/db';
 import { loadConfig } from './config';
@@ -18,6 +19,9 @@ import { createAccountClients } from './omise-accounts';
 export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadConfig(env);
   const logger = createLogger({ name: 'omise-sync-worker', level: config.logLevel });
+  // Off unless the OTEL_* variables ask for traces; started before any span is made.
+  const tracing = await startTracing('omise-sync-worker', env);
+  if (tracing !== undefined) logger.info('OpenTelemetry tracing on');
   const metrics = new WorkerMetrics();
   const database = createDatabase({
     connectionString: config.databaseUrl,
@@ -79,6 +83,9 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     void (async () => {
       await worker.close({ timeoutMs: config.shutdownTimeoutMs });
       await Promise.allSettled([server.close(), database.destroy(), omise.close()]);
+      await tracing?.shutdown().catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not flush the last spans');
+      });
       logger.info('worker stopped');
       logger.flush();
       process.exitCode = 0;

@@ -4,7 +4,10 @@ import {
   IgnoredEventJob,
   type Logger,
   OmiseEventJob,
+  SpanKind,
+  contextOfJob,
   jobCatalog,
+  withSpan,
 } from '@omise-sync/core';
 import { type Database } from '@omise-sync/db';
 import { OmiseAuthenticationError, isOmiseError } from '@omise-sync/omise-client';
@@ -144,6 +147,30 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
         .error({ err: error }, 'malformed omise-event job; failed without retry');
       throw new UnrecoverableError(describe(error));
     }
+    // The delivery's trace continues here (a new one for jobs enqueued without it).
+    return withSpan(
+      'process omise-event',
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextOfJob(payload.trace),
+        attributes: {
+          'omise.account': account,
+          'omise.event.id': payload.eventId,
+          'omise.event.key': payload.key,
+          'omise_sync.origin': payload.origin,
+          'omise_sync.attempt': job.attemptsMade + 1,
+        },
+      },
+      () => processEvent(job, payload, signal),
+    );
+  };
+
+  async function processEvent(
+    job: Job<unknown>,
+    payload: OmiseEventJob,
+    signal: AbortSignal | undefined,
+  ): Promise<JobOutcome> {
+    const jobBindings = () => ({ jobId: job.id, attempt: job.attemptsMade + 1 });
     let jobLoggerInstance: Logger | undefined;
     const jobLogger = (): Logger =>
       (jobLoggerInstance ??= deps.logger.child({
@@ -222,7 +249,7 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
     }
     if (outcome === 'not_found') jobLogger().warn('resource not found at Omise; recorded');
     return outcome;
-  };
+  }
 
   /** Records an event about an object omise-sync does not project, counted by its key. */
   async function recordIgnored(job: Job<unknown>): Promise<JobOutcome> {
@@ -232,7 +259,19 @@ export function createOmiseEventProcessor(deps: OmiseEventProcessorDeps) {
       throw new UnrecoverableError(`malformed ${jobCatalog.ignoredEvent.name} job`);
     }
     try {
-      await recordEvents(deps.db, [ignoredEventRecord(parsed.data, deps.clock.now())]);
+      await withSpan(
+        'record ignored omise-event',
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextOfJob(parsed.data.trace),
+          attributes: {
+            'omise.account': account,
+            'omise.event.id': parsed.data.eventId,
+            'omise.event.key': parsed.data.key,
+          },
+        },
+        () => recordEvents(deps.db, [ignoredEventRecord(parsed.data, deps.clock.now())]),
+      );
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw await postpone(deps.logger, error);
       throw error;

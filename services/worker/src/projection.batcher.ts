@@ -1,8 +1,11 @@
 import {
   BatchCommitter,
   type BatchSettlement,
+  type Context,
   MissingSettlementError,
   type OmiseEventJob,
+  activeContext,
+  withSpan,
 } from '@omise-sync/core';
 import {
   type ProjectionDeps,
@@ -16,6 +19,8 @@ import {
 interface PendingProjection {
   job: OmiseEventJob;
   resource: ResourceRef;
+  /** The trace context of the job's span, which the batch's spans continue. */
+  trace: Context;
 }
 
 export interface ProjectionBatcherOptions extends ProjectionDeps {
@@ -56,15 +61,27 @@ export class ProjectionBatcher {
 
   /** Projects `resource` for this event; resolves once committed (or settled as an error). */
   project(job: OmiseEventJob, resource: ResourceRef): Promise<ProjectionResult> {
-    return this.committer.submit({ job, resource });
+    return this.committer.submit({ job, resource, trace: activeContext() });
   }
 
   private async run(
     batch: readonly PendingProjection[],
   ): Promise<BatchSettlement<ProjectionResult>[]> {
-    const results = await projectBatch(
-      this.options,
-      batch.map(({ job, resource }) => ({ kind: 'event', job, resource })),
+    // One transaction serves several jobs: its spans continue the first job's trace and link
+    // to the others'.
+    const [first, ...others] = batch;
+    const results = await withSpan(
+      'project batch',
+      {
+        ...(first === undefined ? {} : { parent: first.trace }),
+        links: others.map((request) => request.trace),
+        attributes: { 'omise_sync.batch_size': batch.length },
+      },
+      () =>
+        projectBatch(
+          this.options,
+          batch.map(({ job, resource }) => ({ kind: 'event', job, resource })),
+        ),
     );
     return batch.map((request, index): BatchSettlement<ProjectionResult> => {
       const result = results[index];

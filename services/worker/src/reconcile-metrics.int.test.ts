@@ -15,7 +15,7 @@ describe('reconcile metrics', () => {
     expect(text).not.toMatch(/^omise_sync_reconcile_last_run_timestamp_seconds\{/m);
   });
 
-  it('when runs finished, the latest one is exported: drift by kind, its end time and success', async () => {
+  it('when runs finished, the latest one is exported: drift by kind, webhook deliveries Omise recorded, its end time and success', async () => {
     const { db } = database.handle;
     const older = await insertReconcileRun(db, {
       startedAt: new Date('2026-01-01T00:00:00Z'),
@@ -40,6 +40,12 @@ describe('reconcile metrics', () => {
       drift: { events_unprocessed: 3, dispute_stale: 1 },
       repaired: { events_unprocessed: 3, dispute_stale: 1 },
       error: null,
+      webhookDeliveries: {
+        eventsAttempted: 10,
+        eventsFailed: 2,
+        byStatus: { '200': 8, '500': 4, '0': 1 },
+        failedExamples: ['evnt_test_1', 'evnt_test_2'],
+      },
     });
     const registry = new Registry();
     registerReconcileMetrics(registry, () => findLatestReconcileRuns(db));
@@ -54,6 +60,9 @@ describe('reconcile metrics', () => {
       `omise_sync_reconcile_last_run_timestamp_seconds{account="default"} ${Date.parse('2026-01-01T00:15:40Z') / 1000}`,
     );
     expect(text).toContain('omise_sync_reconcile_last_run_success{account="default"} 1');
+    expect(text).toContain('omise_sync_omise_webhook_deliveries{account="default",status="500"} 4');
+    expect(text).toContain('omise_sync_omise_webhook_deliveries{account="default",status="0"} 1');
+    expect(text).toContain('omise_sync_omise_webhook_failed_events{account="default"} 2');
   });
 
   it('when Postgres cannot be read, the scrape still succeeds, with no drift sample', async () => {

@@ -13,6 +13,7 @@ import * as createDisputeDeskTables from './2026-12-03T17-10-00_create_dispute_d
 import * as createDisputeDeskViews from './2026-12-03T17-20-00_create_dispute_desk_views';
 import * as addAccountColumns from './2026-12-03T18-00-00_add_account_columns';
 import * as partitionEventsByMonth from './2026-12-04T12-00-00_partition_events_by_month';
+import * as addReconcileWebhookDeliveries from './2026-12-04T13-00-00_add_reconcile_webhook_deliveries';
 
 /**
  * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T17-20-00_create_dispute_desk_views': createDisputeDeskViews,
   '2026-12-03T18-00-00_add_account_columns': addAccountColumns,
   '2026-12-04T12-00-00_partition_events_by_month': partitionEventsByMonth,
+  '2026-12-04T13-00-00_add_reconcile_webhook_deliveries': addReconcileWebhookDeliveries,
 };

@@ -1,6 +1,11 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database } from '../database';
-import type { DriftCounts, ReconcileRunTable, SyncCheckpointTable } from '../tables/sync.table';
+import type {
+  DriftCounts,
+  ReconcileRunTable,
+  SyncCheckpointTable,
+  WebhookDeliverySummary,
+} from '../tables/sync.table';
 
 export type SyncCheckpointRow = Selectable<SyncCheckpointTable>;
 export type ReconcileRunRow = Selectable<ReconcileRunTable>;
@@ -97,6 +102,8 @@ export interface ReconcileRunResult {
   drift: DriftCounts;
   repaired: DriftCounts;
   error: string | null;
+  /** Omise's record of delivering the events read (left as it was when omitted). */
+  webhookDeliveries?: WebhookDeliverySummary;
 }
 
 export async function finishReconcileRun(
@@ -113,6 +120,9 @@ export async function finishReconcileRun(
       drift: JSON.stringify(result.drift),
       repaired: JSON.stringify(result.repaired),
       error: result.error,
+      ...(result.webhookDeliveries === undefined
+        ? {}
+        : { webhook_deliveries: JSON.stringify(result.webhookDeliveries) }),
     })
     .where('id', '=', id)
     .execute();

@@ -19,6 +19,22 @@ export interface SyncCheckpointTable {
 /** Drift or repair counts by kind (`charge_missing`, `dispute_stale`…). */
 export type DriftCounts = Record<string, number>;
 
+/**
+ * What Omise recorded of its webhook deliveries for the events one reconcile read (their
+ * `webhook_deliveries`): attempts by the status the endpoint answered, and events none of whose
+ * attempts got a 2xx.
+ */
+export interface WebhookDeliverySummary {
+  /** Events read that Omise had tried to deliver at least once. */
+  eventsAttempted: number;
+  /** Of those, events none of whose attempts got a 2xx (so far). */
+  eventsFailed: number;
+  /** Delivery attempts by the HTTP status the endpoint answered; `0` when it gave none. */
+  byStatus: Record<string, number>;
+  /** Up to five ids of events whose deliveries all failed. */
+  failedExamples: string[];
+}
+
 /** `omise.reconcile_runs`: one row per reconciliation, with the drift it found and repaired. */
 export interface ReconcileRunTable {
   /** The Omise account the row belongs to. */
@@ -37,6 +53,8 @@ export interface ReconcileRunTable {
   repaired: ColumnType<DriftCounts, string | undefined, string>;
   /** Why the run failed or stopped early; null when it completed. */
   error: string | null;
+  /** Omise's record of delivering the events read; `{}` for runs before it was kept. */
+  webhook_deliveries: ColumnType<Partial<WebhookDeliverySummary>, string | undefined, string>;
 }
 
 /**

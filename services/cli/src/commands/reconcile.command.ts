@@ -11,10 +11,17 @@ import {
   reportExpectedFailure,
 } from '../sync/sync-services';
 import { formatTable } from '../text-table';
+import { formatWebhookDeliveries } from '../sync/status';
 import { parseSince } from './backfill.command';
 import { parseCommandArgs } from '../cli-env';
 
-export const RECONCILE_USAGE = `Usage: omise-sync reconcile [--account NAME] [--since DATE]
+/**
+ * Exit status of `reconcile --fail-on-drift` when every run completed and one found drift: not
+ * 1 (a failed run), so a pipeline can tell "Postgres had to be repaired" from "reconcile broke".
+ */
+export const EXIT_DRIFT = 3;
+
+export const RECONCILE_USAGE = `Usage: omise-sync reconcile [--account NAME] [--since DATE] [--fail-on-drift]
 
 Makes Postgres converge to the Omise API: reads the Events API from the last cursor and puts
 every charge, refund and dispute event not yet processed on the queue; compares open and
@@ -28,7 +35,14 @@ partitions and drops those older than EVENTS_RETENTION_DAYS (default 400; 0 keep
                   other, each with its own cursor, lease and drift report
   --since DATE    re-read events and compare charges from DATE (ISO 8601); default: events
                   from the cursor, charges from RECONCILE_LOOKBACK_HOURS ago
+  --fail-on-drift exit ${EXIT_DRIFT} when a run found drift (repaired or only reported), for
+                  pipelines that gate on it; the drift report is printed as usual
 `;
+
+/** Differences a run found, of every kind (each repair follows a difference found). */
+export function totalDrift(report: Pick<ReconcileReport, 'drift'>): number {
+  return DRIFT_KINDS.reduce((sum, kind) => sum + report.drift[kind], 0);
+}
 
 /** The drift table: one line per kind, found and repaired, with example ids. */
 export function formatDriftReport(report: ReconcileReport): string {
@@ -42,6 +56,7 @@ export function formatDriftReport(report: ReconcileReport): string {
       (events.invalid > 0 ? `, ${events.invalid} unreadable` : '') +
       (events.ignored > 0 ? `, ${events.ignored} not projected recorded as ignored` : ''),
     `compared: ${report.disputesCompared} active disputes, ${report.chargesCompared} charges created since ${report.since.toISOString()}`,
+    formatWebhookDeliveries(events.webhookDeliveries),
     '',
   ];
   const table = formatTable(
@@ -53,7 +68,7 @@ export function formatDriftReport(report: ReconcileReport): string {
       (report.examples[kind] ?? []).join(' '),
     ]),
   );
-  const total = DRIFT_KINDS.reduce((sum, kind) => sum + report.drift[kind], 0);
+  const total = totalDrift(report);
   return [...header, table, '', total === 0 ? 'no drift' : `drift: ${total} difference(s)`].join(
     '\n',
   );
@@ -70,6 +85,7 @@ export async function reconcileCommand(
       options: {
         account: { type: 'string' },
         since: { type: 'string' },
+        'fail-on-drift': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     },
@@ -97,6 +113,7 @@ export async function reconcileCommand(
   // Accounts one after the other: each is rate limited by its own Omise account, and one
   // account's failure (a revoked key, an outage) does not stop the others' reconciliation.
   let exitCode = 0;
+  let drifted = false;
   try {
     for (const omise of selected) {
       if (interrupt.signal.aborted) break;
@@ -117,6 +134,7 @@ export async function reconcileCommand(
           { since, lookbackMs: config.lookbackMs, settleMs: config.settleMs },
         );
         console.log(formatDriftReport(report));
+        if (totalDrift(report) > 0) drifted = true;
       } catch (error) {
         exitCode = Math.max(exitCode, reportExpectedFailure(error));
       }
@@ -138,6 +156,11 @@ export async function reconcileCommand(
       } catch (error) {
         logger.warn({ err: error }, 'event partition maintenance failed; the next run retries');
       }
+    }
+    // A failure's own status wins: it says more than drift does.
+    if (exitCode === 0 && drifted && values['fail-on-drift'] === true) {
+      console.error(`--fail-on-drift: drift found, exiting ${EXIT_DRIFT}`);
+      return EXIT_DRIFT;
     }
     return exitCode;
   } finally {

@@ -7,11 +7,12 @@ import { parseCommandArgs } from '../cli-env';
 
 export const STATUS_USAGE = `Usage: omise-sync status [--account NAME] [--json]
 
-Queue depths and failed jobs, the last reconciliation and its drift, processing lag over the
-last 5 minutes (p50/p99 of processed_at - received_at) and the newest event's age, and where
-backfills stand, and the keys of events recorded ignored (objects omise-sync does not project,
-a new kind of Omise event) with their counts, for every account (or only --account NAME), then
-the shared follow-up queue.
+Queue depths and failed jobs, the last reconciliation, its drift and what Omise recorded of
+delivering the events it read (attempts by status, events whose every attempt failed),
+processing lag over the last 5 minutes (p50/p99 of processed_at - received_at) and the newest
+event's age, where backfills stand, and the keys of events recorded ignored (objects omise-sync
+does not project, a new kind of Omise event) with their counts, for every account (or only
+--account NAME), then the shared follow-up queue.
 --json prints the same as one JSON object.
 `;
 

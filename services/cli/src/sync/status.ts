@@ -1,6 +1,7 @@
 import {
   type Database,
   type ReconcileRunRow,
+  type WebhookDeliverySummary,
   findLatestReconcileRun,
   listSyncCheckpoints,
 } from '@omise-sync/db';
@@ -181,6 +182,25 @@ export async function collectStatus(
   };
 }
 
+/**
+ * Omise's record of delivering the events a reconcile read, on one line: attempts by status
+ * and the events none of whose attempts got a 2xx (with examples).
+ */
+export function formatWebhookDeliveries(summary: Partial<WebhookDeliverySummary>): string {
+  if (summary.eventsAttempted === undefined) return 'webhook deliveries (Omise): not recorded';
+  const byStatus = Object.entries(summary.byStatus ?? {})
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([status, count]) => `${status === '0' ? 'no response' : status}: ${count}`)
+    .join(', ');
+  const failed = summary.eventsFailed ?? 0;
+  return (
+    `webhook deliveries (Omise): ${summary.eventsAttempted} events attempted` +
+    (byStatus === '' ? '' : ` (attempts by status ${byStatus})`) +
+    `, ${failed} with every attempt failed` +
+    (failed > 0 ? ` (${(summary.failedExamples ?? []).join(' ')})` : '')
+  );
+}
+
 function seconds(value: number | null): string {
   return value === null ? '-' : value < 10 ? value.toFixed(3) : formatDuration(value);
 }
@@ -238,6 +258,7 @@ export function formatStatus(status: SyncStatus): string {
       ),
       '',
     );
+    sections.push(formatWebhookDeliveries(run.webhook_deliveries), '');
     if (drift.length > 0) {
       sections.push(
         formatTable(

@@ -11,6 +11,7 @@ import { type Kysely } from 'kysely';
 import { BACKFILL_RESOURCES, BackfillCursor, backfillCheckpointName } from '../backfill';
 import { enqueueEventJob, eventJobFor, rerunJobId } from '../event-jobs';
 import { type DriftLedger } from './drift-ledger';
+import { WebhookDeliveryTally } from './webhook-deliveries';
 import {
   RECONCILE_EVENTS_CHECKPOINT,
   ReconcileEventsCursor,
@@ -103,6 +104,7 @@ async function recordLostIgnoredEvents(
  * Phase 1: reads the Events API from the cursor (or `since`) up to now − `settleMs` and puts
  * every charge, refund and dispute event not yet processed on the queue (origin `reconcile`),
  * records the other events never recorded as `ignored`, moving the cursor forward as it goes.
+ * Tallies Omise's record of delivering every event read.
  */
 export async function reconcileEvents(
   deps: ReconcileDeps,
@@ -138,8 +140,10 @@ export async function reconcileEvents(
     reflected: 0,
     invalid: 0,
     ignored: 0,
+    webhookDeliveries: new WebhookDeliveryTally().result(),
   };
   if (from > to) return result;
+  const deliveries = new WebhookDeliveryTally();
 
   const handleChunk = async (events: OmiseEvent[]) => {
     const receivedAt = deps.clock.now();
@@ -147,6 +151,7 @@ export async function reconcileEvents(
     const ignored: IgnoredEventJob[] = [];
     for (const event of events) {
       if (skip.has(event.id)) continue;
+      deliveries.add(event);
       const disposition = eventJobFor(event, receivedAt, 'reconcile', deps.account);
       if (disposition.kind === 'project') jobs.push(disposition.job);
       else if (disposition.kind === 'ignore') ignored.push(disposition.job);
@@ -235,6 +240,7 @@ export async function reconcileEvents(
     }
   }
   if (chunk.length > 0) await handleChunk(chunk);
+  result.webhookDeliveries = deliveries.result();
   const final = advanceEventsCursor(cursor, seenInLastSecond, to);
   if (final !== undefined && final !== cursor) {
     await saveSyncCheckpoint(deps.db, RECONCILE_EVENTS_CHECKPOINT, final, deps.account);

@@ -1,5 +1,5 @@
 import { type Clock, type Logger, type OmiseEventJob, type AccountName } from '@omise-sync/core';
-import { type Database } from '@omise-sync/db';
+import { type Database, type WebhookDeliverySummary } from '@omise-sync/db';
 import { type OmiseClient } from '@omise-sync/omise-client';
 import { type DisputeResponseDays, type DisputeSeverityRules } from '@omise-sync/projection';
 import { type Queue } from 'bullmq';
@@ -58,6 +58,8 @@ export interface ReconcileEventsReport {
    * delivery was lost): recorded `ignored` with their key, as the worker would have.
    */
   ignored: number;
+  /** Omise's record of delivering every event read (any object), from `webhook_deliveries`. */
+  webhookDeliveries: WebhookDeliverySummary;
 }
 
 /** What one reconciliation found and did. */

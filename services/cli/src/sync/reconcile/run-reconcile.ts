@@ -18,7 +18,8 @@ import {
  * 2. Compares open and pending disputes, and charges created since `since`, with their rows
  *    and repairs what differs by projecting the fetched resource (origin `reconcile`; the
  *    `observed_at` guard keeps anything newer).
- * 3. Records the run and its drift in `omise.reconcile_runs`.
+ * 3. Records the run, its drift and Omise's record of delivering the events it read
+ *    (`webhook_deliveries`) in `omise.reconcile_runs`.
  * Nothing it projects ever notifies. Holds the `omise-sync:reconcile` lease in
  * `omise.sync_leases`: one reconcile at a time per database.
  */
@@ -54,6 +55,7 @@ export async function runReconcile(
           drift: ledger.drift,
           repaired: ledger.repaired,
           error: null,
+          webhookDeliveries: events.webhookDeliveries,
         });
         const report: ReconcileReport = {
           runId,
@@ -68,7 +70,12 @@ export async function runReconcile(
           examples: ledger.examples,
         };
         log.info(
-          { drift: ledger.drift, repaired: ledger.repaired, examples: ledger.examples },
+          {
+            drift: ledger.drift,
+            repaired: ledger.repaired,
+            examples: ledger.examples,
+            webhookDeliveries: events.webhookDeliveries,
+          },
           'reconcile finished',
         );
         return report;
