@@ -61,6 +61,7 @@ export {
   type RedisConnection,
   type RedisConnectionOptions,
 } from './redis-connection';
+export {
   JobTraceContext,
   SpanKind,
   TRACER_NAME,
