@@ -34,3 +34,4 @@ export * from './event.repository';
 export * from './resource-lock.repository';
 export * from './sync-lease.repository';
 export * from './sync-state.repository';
+export * from './ledger.repository';

@@ -1,0 +1,151 @@
+import { type Kysely, sql } from 'kysely';
+
+// The BI views of the money picture (issue 26); see packages/db/README.md for every column.
+// A payout settles the movements that became transferable since the previous payout of its
+// account and currency: previous payout's created_at <= transferable_at < its own created_at.
+// Failed and deleted transfers settle nothing (their movements stay for the next payout), and
+// the payouts' own movements (category `transfer`) are not part of what they settle.
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE VIEW bi.payout_reconciliation AS
+    WITH payouts AS (
+      SELECT t.*,
+             lag(t.created_at) OVER (PARTITION BY t.account, t.currency
+                                     ORDER BY t.created_at, t.id) AS window_start
+        FROM omise.transfers t
+       WHERE t.deleted_at IS NULL AND t.failure_code IS NULL
+    )
+    SELECT p.id                                           AS transfer_id,
+           p.created_at,
+           p.currency,
+           p.sent,
+           p.paid,
+           p.paid_at,
+           p.window_start,
+           p.amount,
+           p.fee                                          AS transfer_fee,
+           p.fee_vat                                      AS transfer_fee_vat,
+           coalesce(s.transaction_count, 0)::bigint       AS transaction_count,
+           coalesce(s.charge_count, 0)::bigint            AS charge_count,
+           coalesce(s.refund_count, 0)::bigint            AS refund_count,
+           coalesce(s.dispute_count, 0)::bigint           AS dispute_count,
+           coalesce(s.gross, 0)::bigint                   AS gross,
+           coalesce(s.refunds, 0)::bigint                 AS refunds,
+           coalesce(s.disputes, 0)::bigint                AS disputes,
+           coalesce(s.fees, 0)::bigint                    AS fees,
+           coalesce(s.vat, 0)::bigint                     AS vat,
+           coalesce(s.net, 0)::bigint                     AS net,
+           (coalesce(s.net, 0) - (p.amount + p.fee + p.fee_vat))::bigint AS difference,
+           p.account
+      FROM payouts p
+      LEFT JOIN LATERAL (
+        SELECT count(*)                                                           AS transaction_count,
+               count(DISTINCT x.origin_id) FILTER (WHERE x.category = 'charge')   AS charge_count,
+               count(DISTINCT x.origin_id) FILTER (WHERE x.category = 'refund')   AS refund_count,
+               count(DISTINCT x.origin_id) FILTER (WHERE x.category = 'dispute')  AS dispute_count,
+               sum(x.signed_amount) FILTER (WHERE x.category = 'charge'
+                                              AND x.component = 'principal')      AS gross,
+               sum(x.signed_amount) FILTER (WHERE x.category = 'refund'
+                                              AND x.component = 'principal')      AS refunds,
+               sum(x.signed_amount) FILTER (WHERE x.category = 'dispute'
+                                              AND x.component = 'principal')      AS disputes,
+               -sum(x.signed_amount) FILTER (WHERE x.component = 'fee')           AS fees,
+               -sum(x.signed_amount) FILTER (WHERE x.component = 'vat')           AS vat,
+               sum(x.signed_amount)                                               AS net
+          FROM omise.transactions x
+         WHERE x.account = p.account
+           AND x.currency = p.currency
+           AND x.transferable_at < p.created_at
+           AND (p.window_start IS NULL OR x.transferable_at >= p.window_start)
+           AND x.category <> 'transfer'
+      ) s ON true`.execute(db);
+
+  await sql`
+    CREATE VIEW bi.fees_monthly AS
+    WITH ledger AS (
+      SELECT account, currency, date_trunc('month', day)::date AS month,
+             -sum(signed_total) FILTER (WHERE component = 'fee' AND category <> 'transfer') AS charge_fees,
+             -sum(signed_total) FILTER (WHERE component = 'fee' AND category = 'transfer')  AS transfer_fees,
+             -sum(signed_total) FILTER (WHERE component = 'vat')                            AS vat,
+             -sum(signed_total) FILTER (WHERE component = 'wht')                            AS wht
+        FROM omise.ledger_daily
+       GROUP BY account, currency, 3
+    ), receipts AS (
+      SELECT account, currency, date_trunc('month', date AT TIME ZONE 'UTC')::date AS month,
+             count(*)                                                          AS receipt_count,
+             sum(CASE WHEN credit_note THEN -charge_fee ELSE charge_fee END)     AS charge_fee,
+             sum(CASE WHEN credit_note THEN -transfer_fee ELSE transfer_fee END) AS transfer_fee,
+             sum(CASE WHEN credit_note THEN -vat ELSE vat END)                   AS vat,
+             sum(CASE WHEN credit_note THEN -wht ELSE wht END)                   AS wht,
+             sum(CASE WHEN credit_note THEN -total ELSE total END)               AS total
+        FROM omise.receipts
+       GROUP BY account, currency, 3
+    )
+    SELECT month,
+           currency,
+           coalesce(l.charge_fees, 0)::bigint     AS charge_fees,
+           coalesce(l.transfer_fees, 0)::bigint   AS transfer_fees,
+           coalesce(l.vat, 0)::bigint             AS vat,
+           coalesce(l.wht, 0)::bigint             AS wht,
+           coalesce(r.receipt_count, 0)::bigint   AS receipt_count,
+           coalesce(r.charge_fee, 0)::bigint      AS receipt_charge_fee,
+           coalesce(r.transfer_fee, 0)::bigint    AS receipt_transfer_fee,
+           coalesce(r.vat, 0)::bigint             AS receipt_vat,
+           coalesce(r.wht, 0)::bigint             AS receipt_wht,
+           coalesce(r.total, 0)::bigint           AS receipt_total,
+           account
+      FROM ledger l
+      FULL JOIN receipts r USING (account, currency, month)`.execute(db);
+
+  await sql`
+    CREATE VIEW bi.balance_rollforward AS
+    WITH days AS (
+      SELECT account, currency, day,
+             sum(signed_total)   AS movements,
+             sum(movement_count) AS movement_count
+        FROM omise.ledger_daily
+       GROUP BY account, currency, day
+    ), snapshots AS (
+      SELECT DISTINCT ON (account, currency, (taken_at AT TIME ZONE 'UTC')::date)
+             account, currency, (taken_at AT TIME ZONE 'UTC')::date AS day, taken_at, total
+        FROM omise.balance_snapshots
+       ORDER BY account, currency, (taken_at AT TIME ZONE 'UTC')::date, taken_at DESC
+    ), rolled AS (
+      SELECT account, currency, day,
+             coalesce(d.movements, 0)      AS movements,
+             coalesce(d.movement_count, 0) AS movement_count,
+             sum(coalesce(d.movements, 0)) OVER (PARTITION BY account, currency ORDER BY day) AS closing
+        FROM (SELECT account, currency, day FROM days
+              UNION SELECT account, currency, day FROM snapshots) all_days
+        LEFT JOIN days d USING (account, currency, day)
+    )
+    SELECT r.day,
+           r.currency,
+           (r.closing - r.movements)::bigint AS opening,
+           r.movements::bigint               AS movements,
+           r.movement_count::bigint          AS movement_count,
+           r.closing::bigint                 AS closing,
+           s.taken_at                        AS snapshot_at,
+           s.total                           AS snapshot_total,
+           (s.total - (r.closing - r.movements + coalesce(until_snapshot.amount, 0)))::bigint
+                                             AS difference,
+           r.account
+      FROM rolled r
+      LEFT JOIN snapshots s USING (account, currency, day)
+      LEFT JOIN LATERAL (
+        SELECT sum(t.signed_amount) AS amount
+          FROM omise.transactions t
+         WHERE s.taken_at IS NOT NULL
+           AND t.account = r.account
+           AND t.currency = r.currency
+           AND t.created_at >= (r.day::timestamp AT TIME ZONE 'UTC')
+           AND t.created_at <= s.taken_at
+      ) until_snapshot ON true`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP VIEW IF EXISTS bi.balance_rollforward`.execute(db);
+  await sql`DROP VIEW IF EXISTS bi.fees_monthly`.execute(db);
+  await sql`DROP VIEW IF EXISTS bi.payout_reconciliation`.execute(db);
+}
