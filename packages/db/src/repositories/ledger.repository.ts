@@ -107,6 +107,7 @@ export const TRANSFERS = guardedRecordsetUpsert<NewTransfer>('omise.transfers', 
  */
 export async function markTransfersDeleted(
   db: Kysely<Database>,
+  account: string,
   ids: readonly string[],
   observedAt: Date,
 ): Promise<string[]> {
@@ -115,6 +116,7 @@ export async function markTransfersDeleted(
     .updateTable('omise.transfers')
     .set({ deleted_at: observedAt, observed_at: observedAt, projected_at: sql<Date>`now()` })
     .where('id', 'in', [...ids])
+    .where('account', '=', account)
     .where('deleted_at', 'is', null)
     .where('observed_at', '<=', observedAt)
     .returning('id')
