@@ -4,7 +4,9 @@ import { type Kysely, sql } from 'kysely';
 // A payout settles the movements that became transferable since the previous payout of its
 // account and currency: previous payout's created_at <= transferable_at < its own created_at.
 // Failed and deleted transfers settle nothing (their movements stay for the next payout), and
-// the payouts' own movements (category `transfer`) are not part of what they settle.
+// the payouts' own movements (category `transfer`) are not part of what they settle. A
+// payout's amount is what leaves the balance; its fee and VAT come out of it (net reaches the
+// bank), so `difference` = settled net - amount.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -36,7 +38,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
            coalesce(s.fees, 0)::bigint                    AS fees,
            coalesce(s.vat, 0)::bigint                     AS vat,
            coalesce(s.net, 0)::bigint                     AS net,
-           (coalesce(s.net, 0) - (p.amount + p.fee + p.fee_vat))::bigint AS difference,
+           (coalesce(s.net, 0) - p.amount)::bigint      AS difference,
            p.account
       FROM payouts p
       LEFT JOIN LATERAL (
