@@ -11,6 +11,7 @@ import type { EventTable } from './tables/event.table';
 import type {
   BalanceSnapshotTable,
   LedgerDailyTable,
+  LedgerHourlyTable,
   ReceiptTable,
   TransactionTable,
   TransferTable,
@@ -45,6 +46,7 @@ export interface Database {
   'omise.resource_locks': ResourceLockTable;
   'omise.transactions': TransactionTable;
   'omise.ledger_daily': LedgerDailyTable;
+  'omise.ledger_hourly': LedgerHourlyTable;
   'omise.transfers': TransferTable;
   'omise.balance_snapshots': BalanceSnapshotTable;
   'omise.receipts': ReceiptTable;

@@ -28,6 +28,7 @@ export * from './repositories';
 export type {
   BalanceSnapshotTable,
   LedgerDailyTable,
+  LedgerHourlyTable,
   ReceiptTable,
   TransactionTable,
   TransferTable,

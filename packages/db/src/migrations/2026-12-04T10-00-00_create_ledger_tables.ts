@@ -2,8 +2,9 @@ import { type Kysely, sql } from 'kysely';
 
 // The money picture (issue 26): Omise's balance ledger (transactions), payouts (transfers),
 // balance snapshots and fee receipts. Transactions never change once Omise records them, so
-// they are inserted once and a daily summary (ledger_daily) grows in the same statement; the
-// BI views read the summary instead of every movement.
+// they are inserted once and two summaries (ledger_daily by creation day, ledger_hourly by
+// hour of transferable_at) grow in the same statement; the BI views read the summaries
+// instead of every movement.
 //
 // Each movement is classified once, in generated columns, so every view agrees on it:
 // `category` is what the movement concerns (from the id prefix of Omise's `origin`, else the
@@ -68,6 +69,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       amount_total   bigint NOT NULL,
       signed_total   bigint NOT NULL,
       PRIMARY KEY (account, currency, day, category, component, direction)
+    )`.execute(db);
+
+  // Movements summed per hour of transferable_at, for payout windows: a payout reads whole
+  // hours here and only the partial hours at its window's two ends from transactions.
+  await sql`
+    CREATE TABLE omise.ledger_hourly (
+      account         text        NOT NULL,
+      currency        text        NOT NULL,
+      hour            timestamptz NOT NULL,
+      category        text        NOT NULL,
+      component       text        NOT NULL,
+      movement_count  bigint      NOT NULL,
+      principal_count bigint      NOT NULL,
+      signed_total    bigint      NOT NULL,
+      PRIMARY KEY (account, currency, hour, category, component)
     )`.execute(db);
 
   await sql`

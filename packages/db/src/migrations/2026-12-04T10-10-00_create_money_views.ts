@@ -9,6 +9,8 @@ import { type Kysely, sql } from 'kysely';
 // bank), so `difference` = settled net - amount.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // A window reads its whole hours from omise.ledger_hourly and only the movements of the
+  // partial hours at its two ends from omise.transactions; the sums are those of the movements.
   await sql`
     CREATE VIEW bi.payout_reconciliation AS
     WITH payouts AS (
@@ -17,17 +19,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
                                      ORDER BY t.created_at, t.id) AS window_start
         FROM omise.transfers t
        WHERE t.deleted_at IS NULL AND t.failure_code IS NULL
+    ), bounds AS (
+      SELECT p.*,
+             coalesce(p.window_start, '-infinity') AS lo,
+             date_trunc('hour', coalesce(p.window_start, '-infinity'), 'UTC') + interval '1 hour'
+                                                                        AS lo_hour_end,
+             date_trunc('hour', p.created_at, 'UTC')                         AS hi_hour
+        FROM payouts p
     )
-    SELECT p.id                                           AS transfer_id,
-           p.created_at,
-           p.currency,
-           p.sent,
-           p.paid,
-           p.paid_at,
-           p.window_start,
-           p.amount,
-           p.fee                                          AS transfer_fee,
-           p.fee_vat                                      AS transfer_fee_vat,
+    SELECT b.id                                           AS transfer_id,
+           b.created_at,
+           b.currency,
+           b.sent,
+           b.paid,
+           b.paid_at,
+           b.window_start,
+           b.amount,
+           b.fee                                          AS transfer_fee,
+           b.fee_vat                                      AS transfer_fee_vat,
            coalesce(s.transaction_count, 0)::bigint       AS transaction_count,
            coalesce(s.charge_count, 0)::bigint            AS charge_count,
            coalesce(s.refund_count, 0)::bigint            AS refund_count,
@@ -38,29 +47,42 @@ export async function up(db: Kysely<unknown>): Promise<void> {
            coalesce(s.fees, 0)::bigint                    AS fees,
            coalesce(s.vat, 0)::bigint                     AS vat,
            coalesce(s.net, 0)::bigint                     AS net,
-           (coalesce(s.net, 0) - p.amount)::bigint      AS difference,
-           p.account
-      FROM payouts p
+           (coalesce(s.net, 0) - b.amount)::bigint        AS difference,
+           b.account
+      FROM bounds b
       LEFT JOIN LATERAL (
-        SELECT count(*)                                                           AS transaction_count,
-               count(DISTINCT x.origin_id) FILTER (WHERE x.category = 'charge')   AS charge_count,
-               count(DISTINCT x.origin_id) FILTER (WHERE x.category = 'refund')   AS refund_count,
-               count(DISTINCT x.origin_id) FILTER (WHERE x.category = 'dispute')  AS dispute_count,
-               sum(x.signed_amount) FILTER (WHERE x.category = 'charge'
-                                              AND x.component = 'principal')      AS gross,
-               sum(x.signed_amount) FILTER (WHERE x.category = 'refund'
-                                              AND x.component = 'principal')      AS refunds,
-               sum(x.signed_amount) FILTER (WHERE x.category = 'dispute'
-                                              AND x.component = 'principal')      AS disputes,
-               -sum(x.signed_amount) FILTER (WHERE x.component = 'fee')           AS fees,
-               -sum(x.signed_amount) FILTER (WHERE x.component = 'vat')           AS vat,
-               sum(x.signed_amount)                                               AS net
-          FROM omise.transactions x
-         WHERE x.account = p.account
-           AND x.currency = p.currency
-           AND x.transferable_at < p.created_at
-           AND (p.window_start IS NULL OR x.transferable_at >= p.window_start)
-           AND x.category <> 'transfer'
+        SELECT sum(m.movements)                                                       AS transaction_count,
+               sum(m.principals) FILTER (WHERE m.category = 'charge')                 AS charge_count,
+               sum(m.principals) FILTER (WHERE m.category = 'refund')                 AS refund_count,
+               sum(m.principals) FILTER (WHERE m.category = 'dispute')                AS dispute_count,
+               sum(m.amount) FILTER (WHERE m.category = 'charge' AND m.component = 'principal')  AS gross,
+               sum(m.amount) FILTER (WHERE m.category = 'refund' AND m.component = 'principal')  AS refunds,
+               sum(m.amount) FILTER (WHERE m.category = 'dispute' AND m.component = 'principal') AS disputes,
+               -sum(m.amount) FILTER (WHERE m.component = 'fee')                      AS fees,
+               -sum(m.amount) FILTER (WHERE m.component = 'vat')                      AS vat,
+               sum(m.amount)                                                          AS net
+          FROM (
+            SELECT x.category, x.component, 1 AS movements,
+                   (x.component = 'principal')::int AS principals, x.signed_amount AS amount
+              FROM omise.transactions x
+             WHERE x.account = b.account AND x.currency = b.currency
+               AND x.transferable_at >= b.lo
+               AND x.transferable_at < least(b.created_at, b.lo_hour_end)
+               AND x.category <> 'transfer'
+            UNION ALL
+            SELECT h.category, h.component, h.movement_count, h.principal_count, h.signed_total
+              FROM omise.ledger_hourly h
+             WHERE h.account = b.account AND h.currency = b.currency
+               AND h.hour >= b.lo_hour_end AND h.hour < b.hi_hour
+               AND h.category <> 'transfer'
+            UNION ALL
+            SELECT x.category, x.component, 1, (x.component = 'principal')::int, x.signed_amount
+              FROM omise.transactions x
+             WHERE b.hi_hour >= b.lo_hour_end
+               AND x.account = b.account AND x.currency = b.currency
+               AND x.transferable_at >= b.hi_hour AND x.transferable_at < b.created_at
+               AND x.category <> 'transfer'
+          ) m
       ) s ON true`.execute(db);
 
   await sql`

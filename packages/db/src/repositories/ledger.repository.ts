@@ -54,8 +54,8 @@ export async function insertTransactions(
   for (const part of chunk(rows, 5_000)) {
     const result = await sql<{ inserted: string }>`
       WITH ins AS (${TRANSACTION_INSERT(part)}
-                   RETURNING account, currency, created_at, category, component, direction,
-                             amount, signed_amount),
+                   RETURNING account, currency, created_at, transferable_at, category, component,
+                             direction, amount, signed_amount),
            summed AS (
              INSERT INTO omise.ledger_daily AS d
                     (account, currency, day, category, component, direction,
@@ -67,7 +67,21 @@ export async function insertTransactions(
              ON CONFLICT (account, currency, day, category, component, direction) DO UPDATE
                 SET movement_count = d.movement_count + excluded.movement_count,
                     amount_total = d.amount_total + excluded.amount_total,
-                    signed_total = d.signed_total + excluded.signed_total)
+                    signed_total = d.signed_total + excluded.signed_total),
+           hourly AS (
+             INSERT INTO omise.ledger_hourly AS h
+                    (account, currency, hour, category, component, movement_count,
+                     principal_count, signed_total)
+             SELECT account, currency, date_trunc('hour', transferable_at, 'UTC'), category, component,
+                    count(*), count(*) FILTER (WHERE component = 'principal'),
+                    sum(signed_amount)
+               FROM ins
+              WHERE transferable_at IS NOT NULL
+              GROUP BY 1, 2, 3, 4, 5
+             ON CONFLICT (account, currency, hour, category, component) DO UPDATE
+                SET movement_count = h.movement_count + excluded.movement_count,
+                    principal_count = h.principal_count + excluded.principal_count,
+                    signed_total = h.signed_total + excluded.signed_total)
       SELECT count(*) AS inserted FROM ins`.execute(db);
     inserted += Number(result.rows[0]?.inserted ?? 0);
   }

@@ -49,6 +49,18 @@ export interface LedgerDailyTable {
   signed_total: number;
 }
 
+/** `omise.ledger_hourly`: transactions summed per hour of transferable_at (payout windows). */
+export interface LedgerHourlyTable {
+  account: string;
+  currency: string;
+  hour: Timestamp;
+  category: string;
+  component: string;
+  movement_count: number;
+  principal_count: number;
+  signed_total: number;
+}
+
 /** `omise.transfers`: payouts to a bank account, as last fetched. */
 export interface TransferTable {
   account: Account;
