@@ -45,9 +45,9 @@ const FILL: readonly [label: string, statement: string][] = [
     `INSERT INTO omise.charges (id, livemode, amount, currency, status, authorized, paid,
             refunded_amount, card_brand, card_last_digits, metadata, created_at, paid_at, raw,
             origin, observed_at)
-     SELECT 'chrg_bench_' || i, false, 2000 + (i * 7919) % 500000, 'THB',
+     SELECT 'chrg_bench_' || i, false, 2000 + (i::bigint * 7919) % 500000, 'THB',
             CASE WHEN i % 20 = 0 THEN 'failed' ELSE 'successful' END, i % 20 <> 0, i % 20 <> 0,
-            CASE WHEN i % 10 = 1 THEN (2000 + (i * 7919) % 500000) / 2 ELSE 0 END,
+            CASE WHEN i % 10 = 1 THEN (2000 + (i::bigint * 7919) % 500000) / 2 ELSE 0 END,
             'Visa', '4242', '{}', t, CASE WHEN i % 20 <> 0 THEN t END, '{}'::jsonb, 'backfill', now()
        FROM generate_series(1, $1::int) i,
             LATERAL (SELECT now() - interval '365 days'
