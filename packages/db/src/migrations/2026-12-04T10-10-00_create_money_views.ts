@@ -152,20 +152,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
            r.closing::bigint                 AS closing,
            s.taken_at                        AS snapshot_at,
            s.total                           AS snapshot_total,
-           (s.total - (r.closing - r.movements + coalesce(until_snapshot.amount, 0)))::bigint
+           (s.total - (r.closing - coalesce(after_snapshot.amount, 0)))::bigint
                                              AS difference,
            r.account
       FROM rolled r
       LEFT JOIN snapshots s USING (account, currency, day)
+      -- The day's movements after its last snapshot (usually the last hour's at most): the
+      -- balance at the snapshot is the closing without them.
       LEFT JOIN LATERAL (
         SELECT sum(t.signed_amount) AS amount
           FROM omise.transactions t
          WHERE s.taken_at IS NOT NULL
            AND t.account = r.account
            AND t.currency = r.currency
-           AND t.created_at >= (r.day::timestamp AT TIME ZONE 'UTC')
-           AND t.created_at <= s.taken_at
-      ) until_snapshot ON true`.execute(db);
+           AND t.created_at > s.taken_at
+           AND t.created_at < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
+      ) after_snapshot ON true`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

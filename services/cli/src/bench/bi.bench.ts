@@ -13,7 +13,8 @@ import { formatTable } from '../text-table';
  * (`SELECT *`, all rows fetched) BENCH_RUNS times (default 10) after one warm-up run.
  *
  * Env: DATABASE_URL (a server URL; default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_CHARGES, BENCH_RUNS, BENCH_TARGET_P95_MS (default 500).
+ * BENCH_CHARGES, BENCH_RUNS, BENCH_TARGET_P95_MS (default 500), BENCH_KEEP_DATABASE=1 (keep the
+ * filled database for EXPLAIN; its name is printed).
  */
 
 /** Every view documented in packages/db/README.md. */
@@ -262,7 +263,8 @@ async function main(): Promise<number> {
     return failures === 0 ? 0 : 1;
   } finally {
     await client.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`kept database ${databaseName}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
     await admin.end();
   }
 }
