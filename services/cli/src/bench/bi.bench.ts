@@ -214,20 +214,31 @@ async function main(): Promise<number> {
   await admin.query(`CREATE DATABASE ${databaseName}`);
   const url = new URL(serverUrl);
   url.pathname = `/${databaseName}`;
-  const client = new pg.Client({ connectionString: url.toString() });
+  // The views are timed as BI tools run them: through a login made by omise.grant_bi_login,
+  // with its settings (read-only, statement timeout, no JIT).
+  const biLogin = `bench_bi_${randomBytes(4).toString('hex')}`;
+  const biUrl = new URL(url.toString());
+  biUrl.username = biLogin;
+  biUrl.password = '';
+  const owner = new pg.Client({ connectionString: url.toString() });
+  const client = new pg.Client({ connectionString: biUrl.toString() });
   try {
     await migrateToLatest(url.toString());
-    await client.connect();
+    await owner.connect();
     console.log(`filling ${databaseName} with ${charges.toLocaleString('en-US')} charges`);
     for (const [label, statement] of FILL) {
       const started = performance.now();
-      const result = await client.query(statement, statement.includes('$1') ? [charges] : []);
+      const result = await owner.query(statement, statement.includes('$1') ? [charges] : []);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(
         `  ${label}: ${(result.rowCount ?? 0).toLocaleString('en-US')} rows, ${seconds} s`,
       );
     }
-    await client.query('VACUUM ANALYZE');
+    await owner.query('VACUUM ANALYZE');
+    await owner.query(`CREATE ROLE ${biLogin} LOGIN`);
+    await owner.query('SELECT omise.grant_bi_login($1)', [biLogin]);
+    await owner.end();
+    await client.connect();
 
     const rows: (string | number)[][] = [];
     let failures = 0;
@@ -262,9 +273,13 @@ async function main(): Promise<number> {
     );
     return failures === 0 ? 0 : 1;
   } finally {
+    await owner.end().catch(() => undefined);
     await client.end().catch(() => undefined);
     if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`kept database ${databaseName}`);
-    else await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    else {
+      await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+      await admin.query(`DROP ROLE IF EXISTS ${biLogin}`);
+    }
     await admin.end();
   }
 }
