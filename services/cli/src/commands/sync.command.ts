@@ -60,7 +60,7 @@ export async function syncCommand(
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== 'ledger') {
-    throw new UsageError('sync takes one target: ledger');
+    throw new UsageError(`sync takes one target: ledger\n\n${SYNC_USAGE}`);
   }
   const { config, accounts } = loadSyncConfigWithAccounts(BackfillConfig, env);
   const selected = selectAccounts(accounts, values.account, 'all');
