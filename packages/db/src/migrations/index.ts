@@ -15,6 +15,7 @@ import * as addAccountColumns from './2026-12-03T18-00-00_add_account_columns';
 import * as createLedgerTables from './2026-12-04T10-00-00_create_ledger_tables';
 import * as createMoneyViews from './2026-12-04T10-10-00_create_money_views';
 import * as tuneBiQueries from './2026-12-04T10-20-00_tune_bi_queries';
+import * as createChargeDaily from './2026-12-04T10-30-00_create_charge_daily';
 
 /**
  * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T10-00-00_create_ledger_tables': createLedgerTables,
   '2026-12-04T10-10-00_create_money_views': createMoneyViews,
   '2026-12-04T10-20-00_tune_bi_queries': tuneBiQueries,
+  '2026-12-04T10-30-00_create_charge_daily': createChargeDaily,
 };
