@@ -55,6 +55,13 @@ const FILL: readonly [label: string, statement: string][] = [
                             + (i::float8 / $1::int) * interval '365 days' AS t) c`,
   ],
   [
+    'charge summary',
+    `INSERT INTO omise.charge_daily
+     SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status, count(*),
+            sum(amount), sum(refunded_amount)
+       FROM omise.charges GROUP BY 1, 2, 3, 4`,
+  ],
+  [
     'refunds',
     `INSERT INTO omise.refunds (id, charge_id, livemode, amount, currency, status, voided,
             created_at, raw, origin, observed_at)
