@@ -13,7 +13,7 @@ export const EventOrigin = z.enum(['webhook', 'replay', 'reconcile', 'backfill']
 export type EventOrigin = z.infer<typeof EventOrigin>;
 
 /** The Omise resources omise-sync projects. */
-export const ProjectedResource = z.enum(['charge', 'refund', 'dispute']);
+export const ProjectedResource = z.enum(['charge', 'refund', 'dispute', 'transfer']);
 export type ProjectedResource = z.infer<typeof ProjectedResource>;
 
 /**

@@ -68,6 +68,7 @@ const PROJECTED = new Map<string, { type: ProjectedResource; id: RegExp }>([
   ['charge', { type: 'charge', id: omiseIdPattern('chrg') }],
   ['refund', { type: 'refund', id: omiseIdPattern('rfnd') }],
   ['dispute', { type: 'dispute', id: omiseIdPattern('dspt') }],
+  ['transfer', { type: 'transfer', id: omiseIdPattern('trsf') }],
 ]);
 const CHARGE_ID = omiseIdPattern('chrg');
 

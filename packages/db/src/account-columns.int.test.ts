@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import {
   acquireSyncLease,
+  rebuildChargeDaily,
   findLatestReconcileRuns,
   findSyncCheckpoint,
   finishReconcileRun,
@@ -28,6 +29,10 @@ describe('the account of every row', () => {
         capturable, reversed, expired, refunded_amount, metadata, created_at, raw, origin, observed_at)
       VALUES ('chrg_test_old', false, 1000, 'THB', 'successful', true, true, false, false, false, 0,
         '{}', now(), '{}', 'webhook', now())`.execute(db());
+    // Written around the projection core, which keeps bi.daily_charge_volume's summary.
+    await db()
+      .transaction()
+      .execute((trx) => rebuildChargeDaily(trx));
     await sql`INSERT INTO omise.sync_checkpoints (name, cursor) VALUES ('backfill:charges', '{}')`.execute(
       db(),
     );

@@ -8,6 +8,14 @@ import type {
   DisputeTable,
 } from './tables/dispute.table';
 import type { EventTable } from './tables/event.table';
+import type {
+  BalanceSnapshotTable,
+  LedgerDailyTable,
+  LedgerHourlyTable,
+  ReceiptTable,
+  TransactionTable,
+  TransferTable,
+} from './tables/ledger.table';
 import type { RefundTable } from './tables/refund.table';
 import type {
   ReconcileRunTable,
@@ -36,4 +44,10 @@ export interface Database {
   'omise.reconcile_runs': ReconcileRunTable;
   'omise.sync_leases': SyncLeaseTable;
   'omise.resource_locks': ResourceLockTable;
+  'omise.transactions': TransactionTable;
+  'omise.ledger_daily': LedgerDailyTable;
+  'omise.ledger_hourly': LedgerHourlyTable;
+  'omise.transfers': TransferTable;
+  'omise.balance_snapshots': BalanceSnapshotTable;
+  'omise.receipts': ReceiptTable;
 }

@@ -30,3 +30,11 @@ export { createDatabase, type CreateDatabaseOptions, type DatabaseHandle } from 
 export { migrateToLatest, MigrationFailedError, type MigrateOutcome } from './migrate';
 export { migrations } from './migrations';
 export * from './repositories';
+export type {
+  BalanceSnapshotTable,
+  LedgerDailyTable,
+  LedgerHourlyTable,
+  ReceiptTable,
+  TransactionTable,
+  TransferTable,
+} from './tables/ledger.table';

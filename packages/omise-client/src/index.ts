@@ -72,3 +72,11 @@ export {
 } from './schemas/event.schema';
 export { OmiseErrorBody } from './schemas/error-body.schema';
 export { Token } from './schemas/token.schema';
+export { type TransactionsResource } from './resources/transactions.resource';
+export { type TransfersResource, type CreateTransferParams } from './resources/transfers.resource';
+export { type BalanceResource } from './resources/balance.resource';
+export { type ReceiptsResource } from './resources/receipts.resource';
+export { Transaction } from './schemas/transaction.schema';
+export { Transfer } from './schemas/transfer.schema';
+export { Balance } from './schemas/balance.schema';
+export { Receipt } from './schemas/receipt.schema';

@@ -12,6 +12,13 @@ import { type DocumentsResource, createDocumentsResource } from './resources/doc
 import { type EventsResource, createEventsResource } from './resources/events.resource';
 import { type RefundsResource, createRefundsResource } from './resources/refunds.resource';
 import { type TokensResource, createTokensResource } from './resources/tokens.resource';
+import { type BalanceResource, createBalanceResource } from './resources/balance.resource';
+import { type ReceiptsResource, createReceiptsResource } from './resources/receipts.resource';
+import {
+  type TransactionsResource,
+  createTransactionsResource,
+} from './resources/transactions.resource';
+import { type TransfersResource, createTransfersResource } from './resources/transfers.resource';
 import { DEFAULT_RETRY_LIMITS } from './retry-policy';
 
 /** Options of {@link createOmiseClient}. */
@@ -82,6 +89,10 @@ export interface OmiseClient {
   documents: DocumentsResource;
   events: EventsResource;
   tokens: TokensResource;
+  transactions: TransactionsResource;
+  transfers: TransfersResource;
+  balance: BalanceResource;
+  receipts: ReceiptsResource;
   /**
    * The same client with every call bound to `signal`: aborting it cancels the request in
    * flight and any retry, and the call rejects with the signal's reason. For shutdown or a
@@ -151,6 +162,10 @@ export function createOmiseClient(options: OmiseClientOptions): OmiseClient {
     documents: createDocumentsResource(request),
     events: createEventsResource(request),
     tokens: createTokensResource(request),
+    transactions: createTransactionsResource(request),
+    transfers: createTransfersResource(request),
+    balance: createBalanceResource(request),
+    receipts: createReceiptsResource(request),
     withSignal: (signal) => build(<T>(spec: RequestSpec<T>) => request({ ...spec, signal })),
   });
 

@@ -47,6 +47,8 @@ export const ScenarioRequest = z
     ratePerSecond: z.number().positive().max(100_000).default(20),
     refundShare: share.default(0.1),
     disputeShare: share.default(0.05),
+    /** traffic/demo: pay out after every this many charges (0 = never). */
+    payoutEvery: z.number().int().min(0).default(0),
     seed: z.union([z.string(), z.number()]).optional(),
     /** bulk only: deliver the seeded charges' events to the webhooks too. */
     webhooks: z.boolean().default(false),

@@ -7,9 +7,11 @@ import {
   CreateDisputeParams,
   CreateRefundParams,
   CreateTokenParams,
+  CreateTransferParams,
   DocumentKind,
   UpdateChargeParams,
   UpdateDisputeParams,
+  UpdateTransferParams,
   parseParams,
 } from './request-params';
 import {
@@ -19,7 +21,9 @@ import {
   renderDispute,
   renderDocument,
   renderRefund,
+  renderReceipt,
   renderToken,
+  renderTransfer,
 } from './resource-render';
 import {
   captureCharge,
@@ -34,6 +38,16 @@ import { createCustomer } from './state/customers.state';
 import { acceptDispute, closeDispute, createDispute, updateDispute } from './state/disputes.state';
 import { deleteDocument, uploadDocument } from './state/documents.state';
 import { type EmulatorStore } from './state/emulator-store';
+import {
+  createPayout,
+  createTransfer,
+  destroyTransfer,
+  failTransfer,
+  issueReceipts,
+  payTransfer,
+  sendTransfer,
+  updateTransfer,
+} from './state/ledger.state';
 import { createRefund } from './state/refunds.state';
 import { createToken } from './state/tokens.state';
 
@@ -63,6 +77,16 @@ export interface EmulatorActions {
     file: { filename: string; content: Buffer; kind?: z.input<typeof DocumentKind> },
   ): Json;
   deleteDocument(disputeId: string, documentId: string): Json;
+  createTransfer(params: z.input<typeof CreateTransferParams>): Json;
+  /** Pays out what was settled since the previous payout; undefined when too little. */
+  createPayout(): Json | undefined;
+  updateTransfer(id: string, params: z.input<typeof UpdateTransferParams>): Json;
+  markTransferAsSent(id: string): Json;
+  markTransferAsPaid(id: string): Json;
+  markTransferAsFailed(id: string): Json;
+  destroyTransfer(id: string): Json;
+  /** Issues the fee receipts due up to now (Omise issues them daily). */
+  issueReceipts(): Json[];
 }
 
 /** The actions over unvalidated input: the HTTP routes pass request bodies straight in. */
@@ -124,5 +148,29 @@ export function createEmulatorActions(store: EmulatorStore) {
       const doc = deleteDocument(store, disputeId, documentId);
       return { object: 'document', id: doc.id, livemode: false, deleted: true };
     },
+    createTransfer: (p: unknown) => {
+      const params = parseParams(CreateTransferParams, p, 'invalid_amount');
+      return renderTransfer(
+        createTransfer(store, {
+          amount: params.amount,
+          currency: 'THB',
+          metadata: params.metadata ?? {},
+        }),
+      );
+    },
+    createPayout: (): Json | undefined => {
+      const transfer = createPayout(store);
+      return transfer === undefined ? undefined : renderTransfer(transfer);
+    },
+    updateTransfer: (id: string, p: unknown) =>
+      renderTransfer(updateTransfer(store, id, parseParams(UpdateTransferParams, p).metadata)),
+    markTransferAsSent: (id: string) => renderTransfer(sendTransfer(store, id)),
+    markTransferAsPaid: (id: string) => renderTransfer(payTransfer(store, id)),
+    markTransferAsFailed: (id: string) => renderTransfer(failTransfer(store, id)),
+    destroyTransfer: (id: string): Json => {
+      const transfer = destroyTransfer(store, id);
+      return { object: 'transfer', id: transfer.id, livemode: false, deleted: true };
+    },
+    issueReceipts: () => issueReceipts(store).map(renderReceipt),
   } satisfies EmulatorActions;
 }

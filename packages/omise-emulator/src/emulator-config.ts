@@ -74,6 +74,7 @@ export interface EmulatorCliConfig {
         ratePerSecond: number;
         refundShare: number;
         disputeShare: number;
+        payoutEvery: number;
         webhooks: boolean;
       }
     | undefined;
@@ -91,6 +92,7 @@ export const CLI_USAGE = `Usage: omise-emulator [options]
   --rate N              charges per second (traffic/demo; default 20; demo 10)
   --refund-share X      share of charges refunded (default 0.1)
   --dispute-share X     share of charges disputed (default 0.05)
+  --payout-every N      pay out the balance after every N charges (default 0 = never; demo 50)
   --with-webhooks       bulk: deliver the seeded events to the webhooks too
   --admin               serve the /_emulator admin API (env EMULATOR_ADMIN=on; default off)
   --help                this text
@@ -152,6 +154,7 @@ export function loadEmulatorConfig(
       rate: { type: 'string' },
       'refund-share': { type: 'string' },
       'dispute-share': { type: 'string' },
+      'payout-every': { type: 'string' },
       'with-webhooks': { type: 'boolean' },
       admin: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -185,6 +188,9 @@ export function loadEmulatorConfig(
         ratePerSecond: number('rate', values.rate, problems) ?? (demo ? 10 : 20),
         refundShare: shares('refund-share', values['refund-share'], demo ? 0.15 : 0.1),
         disputeShare: shares('dispute-share', values['dispute-share'], demo ? 0.1 : 0.05),
+        payoutEvery: Math.floor(
+          number('payout-every', values['payout-every'], problems) ?? (demo ? 50 : 0),
+        ),
         webhooks: values['with-webhooks'] ?? false,
       };
     }

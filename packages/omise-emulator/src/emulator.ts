@@ -29,6 +29,9 @@ import {
   renderEventForApi,
   renderRefund,
   renderToken,
+  renderReceipt,
+  renderTransaction,
+  renderTransfer,
 } from './resource-render';
 import { type ScenarioRun, ScenarioRuns } from './scenario-runs';
 import { type SeededRandom, createSeededRandom } from './seeded-random';
@@ -193,6 +196,12 @@ function createAccount(
           return store.tokens.items.map(renderToken);
         case 'customers':
           return store.customers.items.map((c) => renderCustomer(c, now()));
+        case 'transactions':
+          return store.transactions.items.map(renderTransaction);
+        case 'transfers':
+          return store.transfers.items.map(renderTransfer);
+        case 'receipts':
+          return store.receipts.items.map(renderReceipt);
       }
     },
     count: (kind) => store.count(kind),

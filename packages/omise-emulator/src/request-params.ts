@@ -87,6 +87,16 @@ export const UpdateDisputeParams = z.object({
 });
 export type UpdateDisputeParams = z.infer<typeof UpdateDisputeParams>;
 
+/** `POST /transfers`: to the default bank account (recipients are not emulated). */
+export const CreateTransferParams = z.object({
+  amount: intLike,
+  metadata: metadata.optional(),
+});
+export type CreateTransferParams = z.infer<typeof CreateTransferParams>;
+
+export const UpdateTransferParams = z.object({ metadata: metadata.optional() });
+export type UpdateTransferParams = z.infer<typeof UpdateTransferParams>;
+
 export const CloseDisputeParams = z.object({ status: z.enum(['won', 'lost']) });
 export type CloseDisputeParams = z.infer<typeof CloseDisputeParams>;
 

@@ -7,7 +7,9 @@ import {
   type EventState,
   type RefundState,
   type TokenState,
+  type ReceiptState,
   type TransactionState,
+  type TransferState,
   type WebhookDeliveryRecord,
 } from './resource-types';
 
@@ -255,7 +257,7 @@ export function renderTransaction(tx: TransactionState): Json {
     direction: tx.direction,
     key: tx.key,
     origin: tx.origin,
-    transferable_at: isoSeconds(tx.createdAt),
+    transferable_at: isoSeconds(tx.transferableAt),
     created_at: isoSeconds(tx.createdAt),
   };
 }
@@ -352,4 +354,71 @@ export function renderEventForApi(event: EventState): Json {
 /** Omise answers with pretty-printed JSON (two spaces) and a trailing newline. */
 export function toOmiseJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export function renderTransfer(transfer: TransferState): Json {
+  return {
+    object: 'transfer',
+    id: transfer.id,
+    livemode: false,
+    location: `/transfers/${transfer.id}`,
+    deleted: false,
+    amount: transfer.amount,
+    fee: transfer.fee,
+    fee_vat: transfer.feeVat,
+    net: transfer.amount - transfer.fee - transfer.feeVat,
+    currency: transfer.currency,
+    bank_account: {
+      object: 'bank_account',
+      brand: 'test',
+      last_digits: '6789',
+      name: 'DEFAULT BANK ACCOUNT',
+    },
+    recipient: null,
+    transaction: transfer.transactionId,
+    sent: transfer.sent,
+    paid: transfer.paid,
+    sent_at: isoOrNull(transfer.sentAt),
+    paid_at: isoOrNull(transfer.paidAt),
+    failure_code: transfer.failureCode,
+    failure_message: transfer.failureMessage,
+    fail_fast: false,
+    metadata: transfer.metadata,
+    created_at: isoSeconds(transfer.createdAt),
+  };
+}
+
+export function renderReceipt(receipt: ReceiptState): Json {
+  const subtotal = receipt.chargeFee + receipt.transferFee;
+  return {
+    object: 'receipt',
+    id: receipt.id,
+    number: receipt.number,
+    location: `/receipts/${receipt.id}`,
+    date: isoSeconds(receipt.date),
+    customer_name: 'Emulated Merchant',
+    company_name: 'Omise Company Limited',
+    charge_fee: receipt.chargeFee,
+    voided_fee: 0,
+    transfer_fee: receipt.transferFee,
+    subtotal,
+    vat: receipt.vat,
+    wht: 0,
+    total: subtotal + receipt.vat,
+    credit_note: false,
+    currency: receipt.currency,
+  };
+}
+
+export function renderBalance(balance: { total: number; transferable: number }): Json {
+  return {
+    object: 'balance',
+    livemode: false,
+    location: '/balance',
+    currency: 'THB',
+    total: balance.total,
+    transferable: balance.transferable,
+    reserve: 0,
+    created_at: null,
+  };
 }

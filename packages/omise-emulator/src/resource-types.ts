@@ -98,6 +98,37 @@ export interface TransactionState {
   direction: 'debit' | 'credit';
   key: string;
   origin: string;
+  /** When the amount becomes part of the transferable balance. */
+  transferableAt: number;
+}
+
+export interface TransferState {
+  id: string;
+  createdAt: number;
+  amount: number;
+  fee: number;
+  feeVat: number;
+  currency: string;
+  metadata: Metadata;
+  sent: boolean;
+  paid: boolean;
+  sentAt: number | null;
+  paidAt: number | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  transactionId: string;
+}
+
+export interface ReceiptState {
+  id: string;
+  createdAt: number;
+  number: string;
+  /** The end of the period covered (the receipt's `date`). */
+  date: number;
+  currency: string;
+  chargeFee: number;
+  transferFee: number;
+  vat: number;
 }
 
 export interface DocumentState {

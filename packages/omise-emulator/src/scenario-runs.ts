@@ -48,6 +48,7 @@ export class ScenarioRuns {
           : await runScenario(emulator, {
               ...scenarioOptions,
               ratePerSecond: request.ratePerSecond,
+              payoutEvery: request.payoutEvery,
             });
       run.status = 'finished';
       log.info({ summary: run.summary }, 'scenario finished');

@@ -16,6 +16,12 @@ export interface ScenarioOptions {
   ratePerSecond: number;
   /** Seed for the scenario's own choices. @defaultValue random */
   seed?: string | number;
+  /**
+   * Pay out the settled balance after every this many charges, and once more at the end,
+   * each payout going create → sent → paid (one in ten fails); 0 = no payouts.
+   * @defaultValue 0
+   */
+  payoutEvery?: number;
 }
 
 export interface ScenarioSummary {
@@ -34,6 +40,9 @@ export interface ScenarioSummary {
   disputesAccepted: number;
   disputesLeftOpen: number;
   documents: number;
+  payouts: number;
+  payoutsFailed: number;
+  receipts: number;
   events: number;
   errors: number;
   durationMs: number;
@@ -55,6 +64,9 @@ const emptySummary = (): ScenarioSummary => ({
   disputesAccepted: 0,
   disputesLeftOpen: 0,
   documents: 0,
+  payouts: 0,
+  payoutsFailed: 0,
+  receipts: 0,
   events: 0,
   errors: 0,
   durationMs: 0,
@@ -188,6 +200,29 @@ export async function runScenario(
     }
   };
 
+  // A payout resolves before the next one is created: a payout failing later would put its
+  // money into a payout that did not count it (Omise pays it with the next one after the failure).
+  let payouts = Promise.resolve();
+  const payout = (): Promise<void> => {
+    payouts = payouts.then(() =>
+      guarded(async () => {
+        const transfer = actions.createPayout();
+        if (transfer === undefined) return;
+        summary.payouts++;
+        const id = idOf(transfer);
+        await step();
+        actions.markTransferAsSent(id);
+        await step();
+        if (random.chance(0.1)) {
+          actions.markTransferAsFailed(id);
+          summary.payoutsFailed++;
+        } else actions.markTransferAsPaid(id);
+      }),
+    );
+    return payouts;
+  };
+  const payoutEvery = options.payoutEvery ?? 0;
+
   const intervalMs = 1000 / options.ratePerSecond;
   for (let i = 0; i < options.charges; i++) {
     const due = started + i * intervalMs;
@@ -216,8 +251,15 @@ export async function runScenario(
       summary.successful++;
       followUps.push(guarded(() => afterPaid(charge)));
     }
+    if (payoutEvery > 0 && (i + 1) % payoutEvery === 0) void payout();
   }
   await Promise.all(followUps);
+  if (payoutEvery > 0) {
+    // Movements become payable in whole seconds; the last payout waits for the last of them.
+    await sleep(1_100);
+    await payout();
+    summary.receipts = actions.issueReceipts().length;
+  }
   summary.events = emulator.count('events') - eventsBefore;
   summary.durationMs = Date.now() - started;
   return summary;

@@ -18,10 +18,14 @@ test('state written at close is loaded by the next emulator with the same snapsh
     filename: 'a.pdf',
     content: Buffer.from('%PDF-1.4\n%%EOF\n'),
   });
+  const payout = first.actions.createTransfer({ amount: 10_000 });
   const before = {
     charge: first.getCharge(String(charge.id)),
     dispute: first.getDispute(String(dispute.id)),
     events: first.listAll('events'),
+    transactions: first.listAll('transactions'),
+    transfers: first.listAll('transfers'),
+    balance: (await api(first, 'GET', '/balance')).body,
   };
   await first.close();
 
@@ -34,6 +38,11 @@ test('state written at close is loaded by the next emulator with the same snapsh
     );
     // Events are history: they keep the objects exactly as they were, old port included.
     expect(second.listAll('events')).toEqual(before.events);
+    // The ledger too: the balance is the sum of the restored movements.
+    expect(second.listAll('transactions')).toEqual(before.transactions);
+    expect(second.listAll('transfers')).toEqual(before.transfers);
+    expect(before.transfers.map((t) => t.id)).toEqual([payout.id]);
+    expect((await api(second, 'GET', '/balance')).body).toEqual(before.balance);
     const list = await api(second, 'GET', '/charges');
     expect(list.body.total).toBe(2);
     const download = await fetch(String(doc.download_uri).replace(first.url, second.url), {

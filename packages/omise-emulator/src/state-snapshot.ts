@@ -8,8 +8,11 @@ import {
   type DisputeState,
   type DocumentState,
   type EventState,
+  type ReceiptState,
   type RefundState,
   type TokenState,
+  type TransactionState,
+  type TransferState,
 } from './resource-types';
 import { PRIMARY_ACCOUNT } from './emulator-options';
 import { type EmulatorStore } from './state/emulator-store';
@@ -19,7 +22,8 @@ import { restoreEvent } from './state/events.state';
  * The state as NDJSON, one object per line (a single JSON document of 100,000 charges and
  * their events would not fit in one string). After the meta line, each account's lines follow
  * an `account` line, in dependency order: tokens, customers, charges, refunds, disputes
- * (documents inline, base64), events. Version 1 files (one account, no `account` line) load into
+ * (documents inline, base64), events, then the ledger: transactions, transfers, receipts.
+ * Version 1 files (one account, no `account` line) load into
  * `default`.
  */
 type SnapshotLine =
@@ -30,7 +34,10 @@ type SnapshotLine =
   | { t: 'charge'; v: Omit<ChargeState, 'refunds'> }
   | { t: 'refund'; v: RefundState }
   | { t: 'dispute'; v: Omit<DisputeState, 'documents'>; documents: SnapshotDocument[] }
-  | { t: 'event'; v: EventState };
+  | { t: 'event'; v: EventState }
+  | { t: 'transaction'; v: TransactionState }
+  | { t: 'transfer'; v: TransferState }
+  | { t: 'receipt'; v: ReceiptState };
 
 type SnapshotDocument = Omit<DocumentState, 'content'> & { content: string };
 
@@ -80,6 +87,9 @@ async function writeAccount(
     });
   }
   for (const v of store.events.items) await write({ t: 'event', v });
+  for (const v of store.transactions.items) await write({ t: 'transaction', v });
+  for (const v of store.transfers.items) await write({ t: 'transfer', v });
+  for (const v of store.receipts.items) await write({ t: 'receipt', v });
 }
 
 /** The PRNG state saved in a snapshot, so ids continue where the last run stopped. */
@@ -152,6 +162,18 @@ export async function loadSnapshot(
       }
       case 'event':
         restoreEvent(store, line.v);
+        break;
+      case 'transaction':
+        store.transactions.add(line.v);
+        store.noteCreatedAt(line.v.createdAt);
+        break;
+      case 'transfer':
+        store.transfers.add(line.v);
+        store.noteCreatedAt(line.v.createdAt);
+        break;
+      case 'receipt':
+        store.receipts.add(line.v);
+        store.noteCreatedAt(line.v.createdAt);
         break;
     }
   }

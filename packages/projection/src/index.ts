@@ -54,3 +54,12 @@ export {
   type DisputeFacts,
   type SeverityAssessment,
 } from './resources/dispute-severity';
+export { toTransferRow, type TransferObservation } from './resources/transfer.resource';
+export {
+  toBalanceSnapshotRow,
+  toReceiptRow,
+  toTransactionRow,
+  writeBalanceSnapshot,
+  writeReceipts,
+  writeTransactions,
+} from './ledger';

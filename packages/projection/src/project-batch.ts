@@ -174,7 +174,7 @@ async function planBatch(
   requests: readonly ProjectionRequest[],
   results: (ProjectionResult | undefined)[],
 ): Promise<Plan> {
-  const plan: Plan = { charge: [], dispute: [] };
+  const plan: Plan = { charge: [], dispute: [], transfer: [] };
   for (const type of RESOURCE_TYPES) {
     await planType(trx, deps, type, requests, results, plan);
   }

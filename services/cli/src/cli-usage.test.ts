@@ -27,6 +27,7 @@ const WRONG_CALLS: Record<string, string[][]> = {
     ['delete-document', 'dspt_test_1'],
     ['accept'],
   ],
+  sync: [['--bogus'], [], ['frobnicate'], ['ledger', 'extra'], ['ledger', '--account']],
 };
 
 /** No configuration at all: a usage error must be found before any is read. */

@@ -46,6 +46,8 @@ describe('npm run dev -- --accounts 2', () => {
       '30',
       '--dispute-share',
       '0.25',
+      '--payout-every',
+      '5',
       '--timeout',
       '240',
     );
@@ -55,6 +57,10 @@ describe('npm run dev -- --accounts 2', () => {
       stderr: '',
     });
     expect(run.stdout).toMatch(/== summary \([\d.]+ s, settled\)/);
+    // Payouts in both accounts, each settling exactly what it paid out; the balance rolls forward.
+    expect(run.stdout).toMatch(/payouts reconcile and the balance rolls forward: no differences/);
+    expect(run.stdout).toMatch(/^default\s+[1-9]\d*\s+0\s+1\s+0\s*$/m);
+    expect(run.stdout).toMatch(/^account-2\s+[1-9]\d*\s+0\s+1\s+0\s*$/m);
     // Every resource of each account matches Omise: the matching column equals the omise column.
     const checks = [
       ...run.stdout.matchAll(/^(default|account-2)\s+(\S+(?: \S+)?)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/gm),

@@ -14,6 +14,10 @@ import * as createDisputeDeskViews from './2026-12-03T17-20-00_create_dispute_de
 import * as addAccountColumns from './2026-12-03T18-00-00_add_account_columns';
 import * as partitionEventsByMonth from './2026-12-04T12-00-00_partition_events_by_month';
 import * as addReconcileWebhookDeliveries from './2026-12-04T13-00-00_add_reconcile_webhook_deliveries';
+import * as createLedgerTables from './2026-12-04T10-00-00_create_ledger_tables';
+import * as createMoneyViews from './2026-12-04T10-10-00_create_money_views';
+import * as tuneBiQueries from './2026-12-04T10-20-00_tune_bi_queries';
+import * as createChargeDaily from './2026-12-04T10-30-00_create_charge_daily';
 
 /**
  * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
@@ -36,4 +40,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T18-00-00_add_account_columns': addAccountColumns,
   '2026-12-04T12-00-00_partition_events_by_month': partitionEventsByMonth,
   '2026-12-04T13-00-00_add_reconcile_webhook_deliveries': addReconcileWebhookDeliveries,
+  '2026-12-04T10-00-00_create_ledger_tables': createLedgerTables,
+  '2026-12-04T10-10-00_create_money_views': createMoneyViews,
+  '2026-12-04T10-20-00_tune_bi_queries': tuneBiQueries,
+  '2026-12-04T10-30-00_create_charge_daily': createChargeDaily,
 };

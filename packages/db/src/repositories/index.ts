@@ -35,3 +35,5 @@ export * from './resource-lock.repository';
 export * from './sync-lease.repository';
 export * from './sync-state.repository';
 export * from './event-partition.repository';
+export * from './ledger.repository';
+export * from './charge-daily.repository';

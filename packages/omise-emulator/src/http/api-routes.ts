@@ -11,11 +11,16 @@ import {
   renderCharge,
   renderRefund,
   renderToken,
+  renderBalance,
+  renderReceipt,
+  renderTransaction,
+  renderTransfer,
 } from '../resource-render';
 import { DISPUTE_LIST_FILTERS, type DisputeListFilter } from '../state/disputes.state';
 import { getDocument } from '../state/documents.state';
 import { type EmulatorStore } from '../state/emulator-store';
 import { chargeEvents } from '../state/events.state';
+import { balanceOf, issueReceipts } from '../state/ledger.state';
 import { getRefund } from '../state/refunds.state';
 import { type KeyKind } from './api-key-auth';
 import { receiveDocumentUpload } from './document-upload';
@@ -68,6 +73,8 @@ function page<T extends { createdAt: number }>(
 ): Json {
   return pageList(items, parseListQuery(call.query, call.store.now()), location, render);
 }
+
+const startOfUtcDay = (ms: number): number => Math.floor(ms / 86_400_000) * 86_400_000;
 
 function disputesPage(call: ApiCall, filter: DisputeListFilter): Json {
   const statuses: readonly string[] = DISPUTE_LIST_FILTERS[filter];
@@ -179,6 +186,44 @@ export const API_ROUTES: readonly ApiRoute[] = [
       if (params.key !== doc.downloadKey) throw notRoutable();
       return new BinaryBody(doc.contentType, doc.content);
     },
+  ),
+
+  route('GET', '/transactions', 'secret', (call) =>
+    page(call, call.store.transactions.items, '/transactions', renderTransaction),
+  ),
+  route('GET', '/transactions/:id', 'secret', ({ store }, { id }) =>
+    renderTransaction(store.transactions.get(id)),
+  ),
+
+  route('GET', '/transfers', 'secret', (call) =>
+    page(call, call.store.transfers.items, '/transfers', renderTransfer),
+  ),
+  route('POST', '/transfers', 'secret', async ({ actions, body }) =>
+    actions.createTransfer(await body()),
+  ),
+  route('GET', '/transfers/:id', 'secret', ({ store }, { id }) =>
+    renderTransfer(store.transfers.get(id)),
+  ),
+  route('PATCH', '/transfers/:id', 'secret', async ({ actions, body }, { id }) =>
+    actions.updateTransfer(id, await body()),
+  ),
+  route('DELETE', '/transfers/:id', 'secret', ({ actions }, { id }) => actions.destroyTransfer(id)),
+  route('POST', '/transfers/:id/mark_as_sent', 'secret', ({ actions }, { id }) =>
+    actions.markTransferAsSent(id),
+  ),
+  route('POST', '/transfers/:id/mark_as_paid', 'secret', ({ actions }, { id }) =>
+    actions.markTransferAsPaid(id),
+  ),
+
+  route('GET', '/balance', 'secret', ({ store }) => renderBalance(balanceOf(store))),
+
+  // Receipts of days that have ended are issued when first asked for, as Omise issues them daily.
+  route('GET', '/receipts', 'secret', (call) => {
+    issueReceipts(call.store, startOfUtcDay(call.store.now()) - 1);
+    return page(call, call.store.receipts.items, '/receipts', renderReceipt);
+  }),
+  route('GET', '/receipts/:id', 'secret', ({ store }, { id }) =>
+    renderReceipt(store.receipts.get(id)),
   ),
 
   route('GET', '/events', 'secret', (call) =>

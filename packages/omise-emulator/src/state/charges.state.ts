@@ -8,6 +8,7 @@ import { isCapturable, renderCharge } from '../resource-render';
 import { type CardState, type ChargeState } from '../resource-types';
 import { FAILURE_MESSAGES } from '../test-cards';
 import { type EmulatorStore } from './emulator-store';
+import { recordChargeCapture } from './ledger.state';
 import { emitEvent } from './events.state';
 import { useToken } from './tokens.state';
 
@@ -115,7 +116,7 @@ export function createCharge(store: EmulatorStore, params: CreateChargeParams): 
       charge.paid = true;
       charge.paidAt = createdAt;
       charge.capturedAmount = params.amount;
-      charge.transactionId = store.newId('trxn');
+      charge.transactionId = recordChargeCapture(store, charge, createdAt);
     }
   }
   store.charges.add(charge);
@@ -157,7 +158,7 @@ export function captureCharge(
   charge.paid = true;
   charge.paidAt = now;
   charge.capturedAmount = amount;
-  charge.transactionId = store.newId('trxn');
+  charge.transactionId = recordChargeCapture(store, charge, now);
   if (amount < charge.amount && charge.authorizationType === null) {
     charge.authorizationType = 'pre_auth';
   }
@@ -205,7 +206,7 @@ export function markChargeAsPaid(store: EmulatorStore, id: string): ChargeState 
   charge.paid = true;
   charge.paidAt = now;
   charge.capturedAmount = charge.amount;
-  charge.transactionId = store.newId('trxn');
+  charge.transactionId = recordChargeCapture(store, charge, now);
   emitCharge(store, 'charge.complete', charge);
   return charge;
 }

@@ -8,6 +8,7 @@ import { renderDispute } from '../resource-render';
 import { type DisputeState, type DisputeStatus } from '../resource-types';
 import { type EmulatorStore } from './emulator-store';
 import { emitEvent } from './events.state';
+import { recordTransaction } from './ledger.state';
 
 /** Documented reason codes (omise-java `DisputeReasonCode`) with the emulator's messages. */
 const DISPUTE_REASONS: Readonly<Record<string, string>> = {
@@ -70,15 +71,17 @@ export function createDispute(
     closedAt: null,
     documents: [],
     transactions: [
-      {
-        id: store.newId('trxn'),
+      recordTransaction(
+        store,
+        {
+          amount,
+          currency: charge.currency,
+          direction: 'debit',
+          key: 'dispute.started.debit',
+          origin: id,
+        },
         createdAt,
-        amount,
-        currency: charge.currency,
-        direction: 'debit',
-        key: 'dispute.started.debit',
-        origin: id,
-      },
+      ),
     ],
   };
   charge.disputeId = id;
@@ -127,15 +130,19 @@ export function closeDispute(
   dispute.status = params.status;
   dispute.closedAt = now;
   if (params.status === 'won') {
-    dispute.transactions.push({
-      id: store.newId('trxn'),
-      createdAt: now,
-      amount: dispute.amount,
-      currency: dispute.currency,
-      direction: 'credit',
-      key: 'dispute.won.credit',
-      origin: dispute.id,
-    });
+    dispute.transactions.push(
+      recordTransaction(
+        store,
+        {
+          amount: dispute.amount,
+          currency: dispute.currency,
+          direction: 'credit',
+          key: 'dispute.won.credit',
+          origin: dispute.id,
+        },
+        now,
+      ),
+    );
   }
   emitDispute(store, 'dispute.close', dispute);
   return dispute;

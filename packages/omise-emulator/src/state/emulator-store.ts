@@ -5,8 +5,11 @@ import {
   type DisputeState,
   type DocumentState,
   type EventState,
+  type ReceiptState,
   type RefundState,
   type TokenState,
+  type TransactionState,
+  type TransferState,
 } from '../resource-types';
 import { type SeededRandom, createOmiseId } from '../seeded-random';
 import { ChargeJsonCache } from './charge-json-cache';
@@ -23,6 +26,9 @@ export const RESOURCE_KINDS = [
   'events',
   'tokens',
   'customers',
+  'transactions',
+  'transfers',
+  'receipts',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -40,6 +46,9 @@ export class EmulatorStore implements RenderContext {
   readonly disputes = new Collection<DisputeState>('dispute');
   readonly documents = new Collection<DocumentState>('document');
   readonly events = new Collection<EventState>('event');
+  readonly transactions = new Collection<TransactionState>('transaction');
+  readonly transfers = new Collection<TransferState>('transfer');
+  readonly receipts = new Collection<ReceiptState>('receipt');
   readonly chargeJson = new ChargeJsonCache();
   private lastCreatedAt = 0;
   private deliverEvents = true;
@@ -111,6 +120,9 @@ export class EmulatorStore implements RenderContext {
       events: this.events.size,
       tokens: this.tokens.size,
       customers: this.customers.size,
+      transactions: this.transactions.size,
+      transfers: this.transfers.size,
+      receipts: this.receipts.size,
     };
   }
 

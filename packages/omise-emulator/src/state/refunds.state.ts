@@ -4,6 +4,7 @@ import { refundableAmount, renderRefund } from '../resource-render';
 import { type RefundState } from '../resource-types';
 import { type EmulatorStore } from './emulator-store';
 import { emitEvent } from './events.state';
+import { recordTransaction } from './ledger.state';
 
 const failedRefund = (message: string): OmiseApiError =>
   new OmiseApiError(400, 'failed_refund', message);
@@ -21,15 +22,22 @@ export function createRefund(
   if (params.amount > available) {
     throw failedRefund(`amount must be less than or equal to ${available}`);
   }
+  const refundId = store.newId('rfnd');
   const refund: RefundState = {
-    id: store.newId('rfnd'),
+    id: refundId,
     createdAt: store.stamp(),
     chargeId,
     amount: params.amount,
     currency: charge.currency,
     metadata: params.metadata ?? {},
     voided: params.void ?? false,
-    transactionId: store.newId('trxn'),
+    transactionId: recordTransaction(store, {
+      amount: params.amount,
+      currency: charge.currency,
+      direction: 'debit',
+      key: 'refund.created.debit',
+      origin: refundId,
+    }).id,
   };
   charge.refundedAmount += refund.amount;
   charge.refunds.push(refund);

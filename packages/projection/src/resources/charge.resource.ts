@@ -193,7 +193,9 @@ async function writeChargeRows(
   const byId = <T extends { id: string }>(rows: T[]) => rows.sort((x, y) => (x.id < y.id ? -1 : 1));
   const upserts = [
     ...chunk(byId(newestPerId(charges)), MAX_ROWS_PER_RECORDSET).map((rows) => ({
-      statement: sql`${CHARGES.statement(rows)} RETURNING id, NULL::text AS charge_id`,
+      statement: sql`${CHARGES.statement(rows)}
+        RETURNING id, NULL::text AS charge_id, account, created_at, currency, status, amount,
+                  refunded_amount`,
       kind: 'charge',
     })),
     ...chunk(byId(newestPerId(refunds)), MAX_ROWS_PER_RECORDSET).map((rows) => ({
@@ -207,6 +209,37 @@ async function writeChargeRows(
   const ctes = upserts.map(
     ({ statement }, index) => sql`${sql.raw(`w${index}`)} AS (${statement})`,
   );
+  const chargeCtes = upserts.flatMap(({ kind }, index) => (kind === 'charge' ? [`w${index}`] : []));
+  if (chargeCtes.length > 0) {
+    // bi.daily_charge_volume's groups (omise.charge_daily): each written charge's new values
+    // are added and its stored ones subtracted. Every CTE sees the rows as they were before
+    // the statement, and the charges' lock rows keep any other writer out meanwhile.
+    const ids = charges.map((row) => row.id);
+    const writtenIds = chargeCtes.map((name) => `SELECT id FROM ${name}`).join(' UNION ALL ');
+    const newValues = chargeCtes
+      .map(
+        (name) =>
+          `SELECT account, created_at, currency, status, 1 AS n, amount, refunded_amount FROM ${name}`,
+      )
+      .join(' UNION ALL ');
+    ctes.push(sql`previous AS (
+      SELECT id, account, created_at, currency, status, amount, refunded_amount
+        FROM omise.charges WHERE id = ANY(${ids}::text[]))`);
+    ctes.push(sql`summed AS (
+      INSERT INTO omise.charge_daily AS s
+             (account, day, currency, status, charge_count, amount_total, refunded_total)
+      SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status,
+             sum(n), sum(amount), sum(refunded_amount)
+        FROM (${sql.raw(newValues)}
+              UNION ALL
+              SELECT account, created_at, currency, status, -1, -amount, -refunded_amount
+                FROM previous WHERE id IN (${sql.raw(writtenIds)})) delta
+       GROUP BY 1, 2, 3, 4
+      ON CONFLICT (account, day, currency, status) DO UPDATE
+         SET charge_count = s.charge_count + excluded.charge_count,
+             amount_total = s.amount_total + excluded.amount_total,
+             refunded_total = s.refunded_total + excluded.refunded_total)`);
+  }
   const selects = upserts.map(({ kind }, index) =>
     sql.raw(`SELECT '${kind}' AS kind, id, charge_id FROM w${index}`),
   );

@@ -2,11 +2,13 @@ import type { OmiseEventJob } from '@omise-sync/core';
 import type { ResourceModule } from '../resource-module';
 import { type ChargeObservation, chargeResource } from './charge.resource';
 import { type DisputeObservation, disputeResource } from './dispute.resource';
+import { type TransferObservation, transferResource } from './transfer.resource';
 
 /** What each projected resource type's module observes. */
 export interface ObservationOf {
   charge: ChargeObservation;
   dispute: DisputeObservation;
+  transfer: TransferObservation;
 }
 
 /** A resource type omise-sync projects (refunds are projected with their charge). */
@@ -16,6 +18,7 @@ export type ResourceType = keyof ObservationOf;
 export const resourceModules: { readonly [T in ResourceType]: ResourceModule<ObservationOf[T]> } = {
   charge: chargeResource,
   dispute: disputeResource,
+  transfer: transferResource,
 };
 
 /** Resource types in the order their writes run within a batch. */
@@ -67,5 +70,7 @@ export function eventResource(job: OmiseEventJob): ResourceRef {
     }
     case 'dispute':
       return checked('dispute', job.resourceId, job.eventId);
+    case 'transfer':
+      return checked('transfer', job.resourceId, job.eventId);
   }
 }

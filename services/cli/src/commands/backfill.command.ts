@@ -17,7 +17,7 @@ import {
 } from '../sync/sync-services';
 import { formatTable } from '../text-table';
 
-export const BACKFILL_USAGE = `Usage: omise-sync backfill [--account NAME] [--since DATE] [--resources charges,disputes] [--restart]
+export const BACKFILL_USAGE = `Usage: omise-sync backfill [--account NAME] [--since DATE] [--resources charges,disputes,transfers] [--restart]
 
 Pages through Omise's list endpoints and projects every charge (with its refunds) and dispute
 into Postgres (origin "backfill"; disputes found open are flagged, never notified). Resumable:
@@ -28,7 +28,7 @@ it stopped when started again. A finished backfill started again fetches only wh
                       account has its own checkpoints and lease
   --since DATE        start of the window (ISO 8601, e.g. 2026-01-01); default: resume, or
                       continue after the last finished window, or everything
-  --resources LIST    comma-separated: charges, disputes (default both, charges first)
+  --resources LIST    comma-separated: charges, disputes, transfers (default all, in that order)
   --restart           discard the checkpoint and walk the window again
 `;
 

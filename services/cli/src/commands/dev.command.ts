@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { eventQueueName } from '@omise-sync/core';
+import { eventQueueName, systemClock } from '@omise-sync/core';
 import { createDatabase, migrateToLatest } from '@omise-sync/db';
 import { createOmiseClient } from '@omise-sync/omise-client';
 import { AlertSink, freePort } from '../dev/alert-sink';
@@ -14,6 +14,9 @@ import { serviceEntry } from './service-process';
 import { isSettled, progressLine, takeSnapshot, type DemoSnapshot } from '../dev/demo-progress';
 import { START_SERVICES_HELP, resolveServices } from '../dev/local-services';
 import { verifySync, type SyncCheck } from '../dev/verify-sync';
+import { runLedgerSync } from '../sync/ledger';
+import { silentProgress } from '../sync/progress-reporter';
+import { createCliLogger } from '../sync/sync-services';
 import { formatTable } from '../text-table';
 import { UsageError, parseCommandArgs } from '../cli-env';
 
@@ -30,9 +33,13 @@ then a summary and a sample BI query. Ctrl-C stops early, cleanly.
   --rate N            charges per second (default 20)
   --refund-share X    share of charges refunded (default 0.15)
   --dispute-share X   share of charges disputed (default 0.1)
+  --payout-every N    pay out the balance after every N charges (default 50; 0 = never)
   --timeout S         give up waiting for the pipeline to settle after S seconds (default 600)
   --accounts N        Omise accounts, each with its own key, webhook URL and secret, all into
                       one database (default 1; 2 or more use OMISE_ACCOUNTS_FILE)
+
+The ledger (balance, transactions, receipts) is synced every LEDGER_SYNC_INTERVAL_SECONDS
+(default 10) while it runs and once more when the pipeline has settled.
 `;
 
 /** One demo account: its name, emulator key and webhook secret. */
@@ -92,6 +99,7 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
         rate: { type: 'string' },
         'refund-share': { type: 'string' },
         'dispute-share': { type: 'string' },
+        'payout-every': { type: 'string' },
         timeout: { type: 'string' },
         accounts: { type: 'string' },
         help: { type: 'boolean' },
@@ -109,7 +117,10 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     ratePerSecond: numberFlag('rate', values.rate, 20),
     refundShare: numberFlag('refund-share', values['refund-share'], 0.15),
     disputeShare: numberFlag('dispute-share', values['dispute-share'], 0.1),
+    payoutEvery: Math.floor(numberFlag('payout-every', values['payout-every'], 50)),
   };
+  const ledgerSyncMs =
+    numberFlag('LEDGER_SYNC_INTERVAL_SECONDS', env.LEDGER_SYNC_INTERVAL_SECONDS, 10) * 1000;
   const timeoutMs = numberFlag('timeout', values.timeout, 600) * 1000;
   const accountCount = numberFlag('accounts', values.accounts, 1);
   if (!Number.isInteger(accountCount) || accountCount < 1 || accountCount > 20) {
@@ -277,6 +288,22 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
         `${Math.round(scenario.refundShare * 100)}% refunded, ${Math.round(scenario.disputeShare * 100)}% disputed (Ctrl-C to stop early)`,
     );
 
+    const ledgerLogger = createCliLogger('ledger', 'warn');
+    // The ledger has no events: it is read on a timer, as the CronJob does in production.
+    const syncLedger = async (): Promise<void> => {
+      for (const account of accounts) {
+        await runLedgerSync({
+          db: handle.db,
+          omise: createOmiseClient({ secretKey: account.secretKey, baseUrl: emulatorUrl }),
+          account: account.name,
+          clock: systemClock,
+          progress: silentProgress,
+          logger: ledgerLogger,
+        });
+      }
+    };
+    let lastLedgerSync = Date.now();
+
     const tty = process.stdout.isTTY;
     let lastPrinted = 0;
     let settledReadings = 0;
@@ -305,6 +332,10 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
         console.log(line);
         lastPrinted = Date.now();
       }
+      if (Date.now() - lastLedgerSync >= ledgerSyncMs) {
+        await syncLedger();
+        lastLedgerSync = Date.now();
+      }
       settledReadings = readings.every(isSettled) ? settledReadings + 1 : 0;
       if (settledReadings >= 2) {
         settled = true;
@@ -320,6 +351,7 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     else if (!settled) say(`the pipeline did not settle within ${timeoutMs / 1000} s: stopping…`);
     // Compared while the emulator still runs: Omise's state against Postgres, resource by resource.
     if (emulator.running) {
+      await syncLedger();
       checks = [];
       for (const account of accounts) {
         checks.push(
@@ -401,6 +433,53 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
         ),
       );
     }
+    const money = await sql<{
+      account: string;
+      payouts: string;
+      payout_differences: string;
+      snapshot_days: string;
+      rollforward_differences: string;
+    }>`
+      SELECT coalesce(p.account, r.account) AS account,
+             coalesce(p.payouts, 0) AS payouts,
+             coalesce(p.differences, 0) AS payout_differences,
+             coalesce(r.snapshot_days, 0) AS snapshot_days,
+             coalesce(r.differences, 0) AS rollforward_differences
+        FROM (SELECT account, count(*) AS payouts, count(*) FILTER (WHERE difference <> 0) AS differences
+                FROM bi.payout_reconciliation GROUP BY account) p
+        FULL JOIN (SELECT account, count(*) AS snapshot_days,
+                          count(*) FILTER (WHERE difference <> 0) AS differences
+                     FROM bi.balance_rollforward WHERE snapshot_at IS NOT NULL GROUP BY account) r
+          USING (account)
+       ORDER BY 1`.execute(db);
+    console.log('\n== the money picture: bi.payout_reconciliation, bi.balance_rollforward');
+    console.log(
+      formatTable(
+        [
+          'account',
+          'payouts',
+          'with a difference',
+          'days with a snapshot',
+          'roll-forward differences',
+        ],
+        money.rows.map((r) => [
+          r.account,
+          Number(r.payouts),
+          Number(r.payout_differences),
+          Number(r.snapshot_days),
+          Number(r.rollforward_differences),
+        ]),
+      ),
+    );
+    const differences = money.rows.reduce(
+      (sum, r) => sum + Number(r.payout_differences) + Number(r.rollforward_differences),
+      0,
+    );
+    console.log(
+      differences === 0
+        ? 'payouts reconcile and the balance rolls forward: no differences'
+        : `${differences} difference(s): see bi.payout_reconciliation and bi.balance_rollforward`,
+    );
     const volume = await sql<{
       account: string;
       day: Date;

@@ -6,6 +6,7 @@ import { reconcileCommand } from './reconcile.command';
 import { replayCommand } from './replay.command';
 import { emulatorCommand, receiverCommand, workerCommand } from './service.commands';
 import { statusCommand } from './status.command';
+import { syncCommand } from './sync.command';
 
 /** A CLI command: runs with its arguments and the environment, resolves to an exit code. */
 export interface Command {
@@ -44,6 +45,10 @@ export const commands: Record<string, Command> = {
   disputes: {
     summary: 'the dispute desk: list, show, message, upload, documents, accept (see --help)',
     run: disputesCommand,
+  },
+  sync: {
+    summary: 'sync ledger: balance snapshot, new transactions and receipts (resumable)',
+    run: syncCommand,
   },
 };
 

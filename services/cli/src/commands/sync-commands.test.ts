@@ -10,8 +10,9 @@ import { parseResources, parseSince } from './backfill.command';
 
 describe('sync command arguments and configuration', () => {
   it('when --resources lists known resources in any order, they come back charges first, once', () => {
-    expect(parseResources(undefined)).toEqual(['charges', 'disputes']);
+    expect(parseResources(undefined)).toEqual(['charges', 'disputes', 'transfers']);
     expect(parseResources('disputes, charges,disputes')).toEqual(['charges', 'disputes']);
+    expect(parseResources('transfers,charges')).toEqual(['charges', 'transfers']);
     expect(() => parseResources('charges,refunds')).toThrow(UsageError);
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CheckpointFormatError } from '../sync-errors';
 
 /** The resources a backfill walks; refunds come embedded in (or listed under) their charges. */
-export const BACKFILL_RESOURCES = ['charges', 'disputes'] as const;
+export const BACKFILL_RESOURCES = ['charges', 'disputes', 'transfers'] as const;
 export type BackfillResource = (typeof BACKFILL_RESOURCES)[number];
 
 /** The checkpoint of one resource's backfill, as stored in `omise.sync_checkpoints`. */

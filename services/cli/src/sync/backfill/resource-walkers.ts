@@ -8,6 +8,7 @@ import {
   type ChargeObservation,
   type DisputeObservation,
   type ProjectionRequest,
+  type TransferObservation,
   collect,
   embeddedDocuments,
   embeddedRefunds,
@@ -95,6 +96,24 @@ export function disputeWalker(deps: BackfillDeps): ResourceWalker<DisputeObserva
       items.map((observation) => ({
         kind: 'observed',
         type: 'dispute',
+        observation,
+        origin: 'backfill',
+        observedAt,
+      })),
+  };
+}
+
+export function transferWalker(deps: BackfillDeps): ResourceWalker<TransferObservation> {
+  return {
+    list: windowPages(
+      (params) => deps.omise.transfers.list(params),
+      (transfer): TransferObservation => ({ id: transfer.id, transfer }),
+    ),
+    complete: (items) => Promise.resolve(items),
+    requests: (items, observedAt) =>
+      items.map((observation) => ({
+        kind: 'observed',
+        type: 'transfer',
         observation,
         origin: 'backfill',
         observedAt,

@@ -11,7 +11,13 @@ import {
 import { type BackfillDeps, type BackfillOptions, type BackfillSummary } from './backfill.types';
 import { CheckpointedWriter } from './checkpointed-writer';
 import { type FetchedPage, PageWalker, startWindow } from './page-walker';
-import { PAGE_SIZE, type ResourceWalker, chargeWalker, disputeWalker } from './resource-walkers';
+import {
+  PAGE_SIZE,
+  type ResourceWalker,
+  chargeWalker,
+  disputeWalker,
+  transferWalker,
+} from './resource-walkers';
 
 const EPOCH = new Date(0).toISOString();
 
@@ -208,7 +214,9 @@ export async function runBackfill(
         const summary =
           resource === 'charges'
             ? await backfillResource(deps, resource, chargeWalker(deps), options)
-            : await backfillResource(deps, resource, disputeWalker(deps), options);
+            : resource === 'disputes'
+              ? await backfillResource(deps, resource, disputeWalker(deps), options)
+              : await backfillResource(deps, resource, transferWalker(deps), options);
         summaries.push(summary);
         if (summary.status === 'interrupted') break;
       }

@@ -1,0 +1,68 @@
+import { useTestDatabase } from '@omise-sync/testing';
+import { Charge } from '@omise-sync/omise-client';
+import { sql } from 'kysely';
+import { projectBatch } from '../project-batch';
+import { useEmulatorDeps } from '../../test/use-emulator-deps';
+
+function charge(id: string, overrides: Record<string, unknown> = {}): Charge {
+  return Charge.parse({
+    object: 'charge',
+    id,
+    livemode: false,
+    location: `/charges/${id}`,
+    amount: 100_000,
+    currency: 'thb',
+    status: 'pending',
+    paid: false,
+    refunded_amount: 0,
+    metadata: {},
+    created_at: '2026-11-30T23:30:00Z',
+    ...overrides,
+  });
+}
+
+describe('bi.daily_charge_volume from omise.charge_daily', () => {
+  const database = useTestDatabase();
+  const omise = useEmulatorDeps('charge-daily');
+
+  const write = (items: [Charge, Date][]) =>
+    projectBatch(
+      { ...omise.deps, db: database.handle.db },
+      items.map(([observed, observedAt]) => ({
+        kind: 'observed',
+        type: 'charge',
+        observation: { charge: observed, refunds: [] },
+        origin: 'backfill',
+        observedAt,
+      })),
+    );
+
+  it('when charges are written, change status, are refunded or arrive out of order, the view equals a GROUP BY over the charges', async () => {
+    const { db } = database.handle;
+    const t = (s: number) => new Date(Date.UTC(2026, 11, 1, 0, 0, s));
+    await write([
+      [charge('chrg_test_daily1'), t(1)],
+      [charge('chrg_test_daily2', { created_at: '2026-12-01T00:10:00Z' }), t(1)],
+    ]);
+    await write([
+      [charge('chrg_test_daily1', { status: 'successful', paid: true }), t(3)],
+      [charge('chrg_test_daily3', { currency: 'jpy', amount: 5_000 }), t(3)],
+    ]);
+    // An older observation is refused by the guard and must not move the summary.
+    await write([[charge('chrg_test_daily1', { status: 'failed' }), t(2)]]);
+    await write([
+      [
+        charge('chrg_test_daily1', { status: 'successful', paid: true, refunded_amount: 40_000 }),
+        t(4),
+      ],
+    ]);
+    const view = await sql`SELECT * FROM bi.daily_charge_volume ORDER BY 1, 2, 3, 7`.execute(db);
+    const direct = await sql`
+      SELECT (created_at AT TIME ZONE 'UTC')::date AS day, currency, status,
+             count(*)::bigint AS charge_count, sum(amount)::bigint AS amount_total,
+             sum(refunded_amount)::bigint AS refunded_total, account
+        FROM omise.charges GROUP BY 1, 2, 3, account ORDER BY 1, 2, 3, 7`.execute(db);
+    expect(view.rows).toEqual(direct.rows);
+    expect(view.rows).toHaveLength(3);
+  });
+});

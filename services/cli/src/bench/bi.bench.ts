@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { migrateToLatest } from '@omise-sync/db';
+import pg from 'pg';
+import { formatTable } from '../text-table';
+
+/**
+ * `npm run bench:bi`: fills a database created for the run (and dropped after it) with
+ * BENCH_CHARGES (default 1,000,000) charges over a year, their refunds (10%), disputes (1%,
+ * with flags and documents), events, ledger (gross, fee and VAT movements, refunds, disputes,
+ * daily payouts with their fees), daily balance snapshots and receipts, all with SQL
+ * generate_series rather than through the API, then times every documented `bi` view
+ * (`SELECT *`, all rows fetched) BENCH_RUNS times (default 10) after one warm-up run.
+ *
+ * Env: DATABASE_URL (a server URL; default postgres://postgres@127.0.0.1:5432/postgres),
+ * BENCH_CHARGES, BENCH_RUNS, BENCH_TARGET_P95_MS (default 500), BENCH_KEEP_DATABASE=1 (keep the
+ * filled database for EXPLAIN; its name is printed).
+ */
+
+/** Every view documented in packages/db/README.md. */
+const BI_VIEWS = [
+  'daily_charge_volume',
+  'disputes_by_reason',
+  'open_disputes',
+  'monthly_dispute_rate',
+  'refund_totals',
+  'disputes_at_risk',
+  'dispute_outcomes',
+  'payout_reconciliation',
+  'fees_monthly',
+  'balance_rollforward',
+] as const;
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be positive`);
+  return value;
+}
+
+/** The fill, one statement per step; `$1` is the number of charges. */
+const FILL: readonly [label: string, statement: string][] = [
+  [
+    'charges',
+    `INSERT INTO omise.charges (id, livemode, amount, currency, status, authorized, paid,
+            refunded_amount, card_brand, card_last_digits, metadata, created_at, paid_at, raw,
+            origin, observed_at)
+     SELECT 'chrg_bench_' || i, false, 2000 + (i::bigint * 7919) % 500000, 'THB',
+            CASE WHEN i % 20 = 0 THEN 'failed' ELSE 'successful' END, i % 20 <> 0, i % 20 <> 0,
+            CASE WHEN i % 10 = 1 THEN (2000 + (i::bigint * 7919) % 500000) / 2 ELSE 0 END,
+            'Visa', '4242', '{}', t, CASE WHEN i % 20 <> 0 THEN t END, '{}'::jsonb, 'backfill', now()
+       FROM generate_series(1, $1::int) i,
+            LATERAL (SELECT now() - interval '365 days'
+                            + (i::float8 / $1::int) * interval '365 days' AS t) c`,
+  ],
+  [
+    'charge summary',
+    `INSERT INTO omise.charge_daily
+     SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status, count(*),
+            sum(amount), sum(refunded_amount)
+       FROM omise.charges GROUP BY 1, 2, 3, 4`,
+  ],
+  [
+    'refunds',
+    `INSERT INTO omise.refunds (id, charge_id, livemode, amount, currency, status, voided,
+            created_at, raw, origin, observed_at)
+     SELECT 'rfnd' || substr(id, 5), id, false, refunded_amount, currency, 'closed', false,
+            created_at + interval '1 hour', '{}'::jsonb, 'backfill', now()
+       FROM omise.charges WHERE refunded_amount > 0`,
+  ],
+  [
+    'disputes',
+    `INSERT INTO omise.disputes (id, charge_id, livemode, amount, currency, status, reason_code,
+            created_at, closed_at, respond_by, raw, origin, observed_at)
+     SELECT 'dspt' || substr(c.id, 5), c.id, false, c.amount, c.currency,
+            (ARRAY['open', 'pending', 'won', 'lost'])[1 + (n / 100) % 4],
+            (ARRAY['goods_or_services_not_provided', 'unauthorized_charge',
+                   'duplicate_processing'])[1 + n % 3],
+            c.created_at + interval '3 days',
+            CASE WHEN (n / 100) % 4 >= 2 THEN c.created_at + interval '20 days' END,
+            c.created_at + interval '10 days', '{}'::jsonb, 'backfill', now()
+       FROM omise.charges c, LATERAL (SELECT substr(c.id, 12)::int AS n) k
+      WHERE n % 100 = 3 AND c.paid`,
+  ],
+  [
+    'dispute flags and documents',
+    `WITH flags AS (
+       INSERT INTO omise.dispute_flags (dispute_id, flagged_at, severity, origin, notify,
+              first_seen_status)
+       SELECT id, created_at, 'medium', 'backfill', false, status FROM omise.disputes)
+     INSERT INTO omise.dispute_documents (id, dispute_id, livemode, filename, deleted,
+            created_at, raw, observed_at)
+     SELECT 'docu' || substr(id, 5), id, false, 'proof.pdf', false,
+            created_at + interval '1 day', '{}', now()
+       FROM omise.disputes WHERE status <> 'open'`,
+  ],
+  [
+    'events',
+    `INSERT INTO omise.events (id, key, resource_type, resource_id, livemode, created_at,
+            received_at, processed_at, outcome, origin)
+     SELECT 'evnt_c' || substr(id, 11), 'charge.create', 'charge', id, false, created_at,
+            created_at, created_at, 'projected', 'webhook' FROM omise.charges
+     UNION ALL
+     SELECT 'evnt_r' || substr(id, 11), 'refund.create', 'refund', id, false, created_at,
+            created_at, created_at, 'projected', 'webhook' FROM omise.refunds
+     UNION ALL
+     SELECT 'evnt_d' || substr(id, 11), 'dispute.create', 'dispute', id, false, created_at,
+            created_at, created_at, 'projected', 'webhook' FROM omise.disputes`,
+  ],
+  [
+    'ledger',
+    `INSERT INTO omise.transactions (id, direction, key, amount, currency, origin_id,
+            transferable_at, created_at, raw, origin, observed_at)
+     SELECT 'trxn_' || m.kind || substr(c.id, 11), m.direction, m.key, m.amount, c.currency,
+            c.id, c.paid_at, c.paid_at, '{}'::jsonb, 'backfill', now()
+       FROM omise.charges c,
+            LATERAL (SELECT round(c.amount * 0.0365)::bigint AS fee) f,
+            LATERAL (VALUES ('g', 'credit', 'charge.captured.gross', c.amount),
+                            ('f', 'debit', 'charge.captured.fee', f.fee),
+                            ('v', 'debit', 'charge.captured.fee_vat', round(f.fee * 0.07)::bigint)
+                    ) m(kind, direction, key, amount)
+      WHERE c.paid
+     UNION ALL
+     SELECT 'trxn_r' || substr(id, 11), 'debit', 'refund.created.debit', amount, currency, id,
+            created_at, created_at, '{}'::jsonb, 'backfill', now() FROM omise.refunds
+     UNION ALL
+     SELECT 'trxn_d' || substr(id, 11), 'debit', 'dispute.started.debit', amount, currency, id,
+            created_at, created_at, '{}'::jsonb, 'backfill', now() FROM omise.disputes
+     UNION ALL
+     SELECT 'trxn_w' || substr(id, 11), 'credit', 'dispute.won.credit', amount, currency, id,
+            closed_at, closed_at, '{}'::jsonb, 'backfill', now() FROM omise.disputes
+      WHERE status = 'won'`,
+  ],
+  [
+    'payouts',
+    // One payout at each UTC midnight of what became transferable the day before.
+    `WITH days AS (
+       SELECT date_trunc('day', transferable_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                + interval '1 day' AS paid_out_at,
+              sum(signed_amount) AS amount
+         FROM omise.transactions GROUP BY 1
+     ), payouts AS (
+       INSERT INTO omise.transfers (id, livemode, amount, fee, fee_vat, net, currency, sent,
+              paid, metadata, created_at, sent_at, paid_at, raw, origin, observed_at)
+       SELECT 'trsf_bench_' || to_char(paid_out_at, 'YYYYMMDD'), false, amount, 2500, 175,
+              amount - 2675, 'THB', paid_out_at < now(), paid_out_at < now(), '{}'::jsonb,
+              paid_out_at, paid_out_at, paid_out_at, '{}'::jsonb, 'webhook', now()
+         FROM days WHERE amount > 2675
+       RETURNING id, amount, created_at)
+     INSERT INTO omise.transactions (id, direction, key, amount, currency, origin_id,
+            transferable_at, created_at, raw, origin, observed_at)
+     SELECT 'trxn_' || m.kind || substr(p.id, 11), 'debit', m.key, m.amount, 'THB', p.id,
+            p.created_at, p.created_at, '{}'::jsonb, 'backfill', now()
+       FROM payouts p,
+            LATERAL (VALUES ('t', 'transfer.created.debit', p.amount - 2675),
+                            ('f', 'transfer.fee', 2500), ('v', 'transfer.fee_vat', 175)
+                    ) m(kind, key, amount)`,
+  ],
+  [
+    'ledger summary',
+    `INSERT INTO omise.ledger_daily (account, currency, day, category, component, direction,
+            movement_count, amount_total, signed_total)
+     SELECT account, currency, (created_at AT TIME ZONE 'UTC')::date, category, component,
+            direction, count(*), sum(amount), sum(signed_amount)
+       FROM omise.transactions GROUP BY 1, 2, 3, 4, 5, 6`,
+  ],
+  [
+    'payout summary',
+    `INSERT INTO omise.ledger_hourly (account, currency, hour, category, component,
+            movement_count, principal_count, signed_total)
+     SELECT account, currency, date_trunc('hour', transferable_at, 'UTC'), category, component,
+            count(*), count(*) FILTER (WHERE component = 'principal'), sum(signed_amount)
+       FROM omise.transactions WHERE transferable_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5`,
+  ],
+  [
+    'balance snapshots and receipts',
+    `WITH days AS (
+       SELECT day, sum(signed_total) OVER (ORDER BY day) AS closing,
+              -sum(signed_total) FILTER (WHERE component = 'fee' AND category <> 'transfer')
+                OVER (PARTITION BY day) AS charge_fee,
+              -sum(signed_total) FILTER (WHERE component = 'fee' AND category = 'transfer')
+                OVER (PARTITION BY day) AS transfer_fee,
+              -sum(signed_total) FILTER (WHERE component = 'vat') OVER (PARTITION BY day) AS vat
+         FROM (SELECT day, category, component, sum(signed_total) AS signed_total
+                 FROM omise.ledger_daily GROUP BY 1, 2, 3) d
+     ), per_day AS (
+       SELECT day, max(closing) AS closing, max(charge_fee) AS charge_fee,
+              max(transfer_fee) AS transfer_fee, max(vat) AS vat
+         FROM days GROUP BY day
+     ), snapshots AS (
+       INSERT INTO omise.balance_snapshots (taken_at, currency, total, transferable, reserve, raw)
+       SELECT (day + 1)::timestamp AT TIME ZONE 'UTC' - interval '1 second', 'THB', closing,
+              closing, 0, '{}'
+         FROM per_day WHERE day < (now() AT TIME ZONE 'UTC')::date)
+     INSERT INTO omise.receipts (id, number, date, currency, charge_fee, voided_fee,
+            transfer_fee, subtotal, vat, wht, total, credit_note, raw, origin, observed_at)
+     SELECT 'rcpt_bench_' || to_char(day, 'YYYYMMDD'), to_char(day, 'YYYYMMDD'),
+            (day + 1)::timestamp AT TIME ZONE 'UTC' - interval '1 second', 'THB',
+            coalesce(charge_fee, 0), 0, coalesce(transfer_fee, 0),
+            coalesce(charge_fee, 0) + coalesce(transfer_fee, 0), coalesce(vat, 0), 0,
+            coalesce(charge_fee, 0) + coalesce(transfer_fee, 0) + coalesce(vat, 0), false, '{}',
+            'backfill', now()
+       FROM per_day`,
+  ],
+];
+
+function percentile(sorted: readonly number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[index] ?? 0;
+}
+
+async function main(): Promise<number> {
+  const charges = positive('BENCH_CHARGES', 1_000_000);
+  const runs = positive('BENCH_RUNS', 10);
+  const target = positive('BENCH_TARGET_P95_MS', 500);
+  const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const databaseName = `omise_sync_bench_bi_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${databaseName}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${databaseName}`;
+  // The views are timed as BI tools run them: through a login made by omise.grant_bi_login,
+  // with its settings (read-only, statement timeout, no JIT).
+  const biLogin = `bench_bi_${randomBytes(4).toString('hex')}`;
+  const biUrl = new URL(url.toString());
+  biUrl.username = biLogin;
+  biUrl.password = '';
+  const owner = new pg.Client({ connectionString: url.toString() });
+  const client = new pg.Client({ connectionString: biUrl.toString() });
+  try {
+    await migrateToLatest(url.toString());
+    await owner.connect();
+    console.log(`filling ${databaseName} with ${charges.toLocaleString('en-US')} charges`);
+    for (const [label, statement] of FILL) {
+      const started = performance.now();
+      const result = await owner.query(statement, statement.includes('$1') ? [charges] : []);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(
+        `  ${label}: ${(result.rowCount ?? 0).toLocaleString('en-US')} rows, ${seconds} s`,
+      );
+    }
+    await owner.query('VACUUM ANALYZE');
+    await owner.query(`CREATE ROLE ${biLogin} LOGIN`);
+    await owner.query('SELECT omise.grant_bi_login($1)', [biLogin]);
+    await owner.end();
+    await client.connect();
+
+    const rows: (string | number)[][] = [];
+    let failures = 0;
+    for (const view of BI_VIEWS) {
+      const query = `SELECT * FROM bi.${view}`;
+      const first = await client.query(query);
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const started = performance.now();
+        await client.query(query);
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      const p95 = percentile(times, 0.95);
+      const pass = p95 <= target;
+      if (!pass) failures++;
+      rows.push([
+        `bi.${view}`,
+        first.rowCount ?? 0,
+        Number(percentile(times, 0.5).toFixed(1)),
+        Number(p95.toFixed(1)),
+        target,
+        pass ? 'PASS' : 'FAIL',
+      ]);
+      console.log(`  bi.${view}: p95 ${p95.toFixed(1)} ms`);
+    }
+    console.log(
+      `\n${formatTable(['view', 'rows', 'p50 ms', 'p95 ms', 'target ms', 'result'], rows)}`,
+    );
+    console.log(
+      `\n${charges.toLocaleString('en-US')} charges, ${runs} runs per view after one warm-up; ${failures === 0 ? 'every view PASS' : `${failures} view(s) FAIL`}`,
+    );
+    return failures === 0 ? 0 : 1;
+  } finally {
+    await owner.end().catch(() => undefined);
+    await client.end().catch(() => undefined);
+    if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`kept database ${databaseName}`);
+    else {
+      await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+      await admin.query(`DROP ROLE IF EXISTS ${biLogin}`);
+    }
+    await admin.end();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
