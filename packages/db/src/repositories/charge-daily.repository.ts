@@ -12,8 +12,8 @@ export async function rebuildChargeDaily(trx: Kysely<Database>): Promise<void> {
   await sql`DELETE FROM omise.charge_daily`.execute(trx);
   await sql`
     INSERT INTO omise.charge_daily
-    SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status,
+    SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status, paid,
            count(*), sum(amount), sum(refunded_amount)
       FROM omise.charges
-     GROUP BY 1, 2, 3, 4`.execute(trx);
+     GROUP BY 1, 2, 3, 4, 5`.execute(trx);
 }

@@ -21,7 +21,7 @@ function charge(id: string, overrides: Record<string, unknown> = {}): Charge {
   });
 }
 
-describe('bi.daily_charge_volume from omise.charge_daily', () => {
+describe('bi.daily_charge_volume and bi.monthly_dispute_rate from omise.charge_daily', () => {
   const database = useTestDatabase();
   const omise = useEmulatorDeps('charge-daily');
 
@@ -64,5 +64,26 @@ describe('bi.daily_charge_volume from omise.charge_daily', () => {
         FROM omise.charges GROUP BY 1, 2, 3, account ORDER BY 1, 2, 3, 7`.execute(db);
     expect(view.rows).toEqual(direct.rows);
     expect(view.rows).toHaveLength(3);
+
+    await sql`INSERT INTO omise.disputes (id, charge_id, livemode, amount, currency, status,
+                created_at, respond_by, raw, origin, observed_at)
+              VALUES ('dspt_test_daily1', 'chrg_test_daily1', false, 100000, 'thb', 'open',
+                '2026-12-02T00:00:00Z', '2026-12-09T00:00:00Z', '{}', 'backfill', now())`.execute(
+      db,
+    );
+    const rate = await sql`SELECT * FROM bi.monthly_dispute_rate ORDER BY 1, 2, 6`.execute(db);
+    const rateDirect = await sql`
+      SELECT date_trunc('month', c.created_at AT TIME ZONE 'UTC')::date AS month, c.currency,
+             count(*)::bigint AS charge_count,
+             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM omise.disputes d WHERE d.charge_id = c.id))::bigint
+               AS disputed_charge_count,
+             round(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM omise.disputes d WHERE d.charge_id = c.id))::numeric
+               / count(*), 6) AS dispute_rate,
+             c.account
+        FROM omise.charges c WHERE c.paid GROUP BY 1, 2, c.account ORDER BY 1, 2, 6`.execute(db);
+    expect(rate.rows).toEqual(rateDirect.rows);
+    expect(rate.rows).toEqual([
+      expect.objectContaining({ charge_count: 1, disputed_charge_count: 1 }),
+    ]);
   });
 });

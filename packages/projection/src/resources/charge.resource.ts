@@ -194,8 +194,8 @@ async function writeChargeRows(
   const upserts = [
     ...chunk(byId(newestPerId(charges)), MAX_ROWS_PER_RECORDSET).map((rows) => ({
       statement: sql`${CHARGES.statement(rows)}
-        RETURNING id, NULL::text AS charge_id, account, created_at, currency, status, amount,
-                  refunded_amount`,
+        RETURNING id, NULL::text AS charge_id, account, created_at, currency, status, paid,
+                  amount, refunded_amount`,
       kind: 'charge',
     })),
     ...chunk(byId(newestPerId(refunds)), MAX_ROWS_PER_RECORDSET).map((rows) => ({
@@ -211,7 +211,8 @@ async function writeChargeRows(
   );
   const chargeCtes = upserts.flatMap(({ kind }, index) => (kind === 'charge' ? [`w${index}`] : []));
   if (chargeCtes.length > 0) {
-    // bi.daily_charge_volume's groups (omise.charge_daily): each written charge's new values
+    // bi.daily_charge_volume's and bi.monthly_dispute_rate's groups (omise.charge_daily): each
+    // written charge's new values
     // are added and its stored ones subtracted. Every CTE sees the rows as they were before
     // the statement, and the charges' lock rows keep any other writer out meanwhile.
     const ids = charges.map((row) => row.id);
@@ -219,23 +220,23 @@ async function writeChargeRows(
     const newValues = chargeCtes
       .map(
         (name) =>
-          `SELECT account, created_at, currency, status, 1 AS n, amount, refunded_amount FROM ${name}`,
+          `SELECT account, created_at, currency, status, paid, 1 AS n, amount, refunded_amount FROM ${name}`,
       )
       .join(' UNION ALL ');
     ctes.push(sql`previous AS (
-      SELECT id, account, created_at, currency, status, amount, refunded_amount
+      SELECT id, account, created_at, currency, status, paid, amount, refunded_amount
         FROM omise.charges WHERE id = ANY(${ids}::text[]))`);
     ctes.push(sql`summed AS (
       INSERT INTO omise.charge_daily AS s
-             (account, day, currency, status, charge_count, amount_total, refunded_total)
-      SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status,
+             (account, day, currency, status, paid, charge_count, amount_total, refunded_total)
+      SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status, paid,
              sum(n), sum(amount), sum(refunded_amount)
         FROM (${sql.raw(newValues)}
               UNION ALL
-              SELECT account, created_at, currency, status, -1, -amount, -refunded_amount
+              SELECT account, created_at, currency, status, paid, -1, -amount, -refunded_amount
                 FROM previous WHERE id IN (${sql.raw(writtenIds)})) delta
-       GROUP BY 1, 2, 3, 4
-      ON CONFLICT (account, day, currency, status) DO UPDATE
+       GROUP BY 1, 2, 3, 4, 5
+      ON CONFLICT (account, day, currency, status, paid) DO UPDATE
          SET charge_count = s.charge_count + excluded.charge_count,
              amount_total = s.amount_total + excluded.amount_total,
              refunded_total = s.refunded_total + excluded.refunded_total)`);

@@ -57,9 +57,9 @@ const FILL: readonly [label: string, statement: string][] = [
   [
     'charge summary',
     `INSERT INTO omise.charge_daily
-     SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status, count(*),
-            sum(amount), sum(refunded_amount)
-       FROM omise.charges GROUP BY 1, 2, 3, 4`,
+     SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status, paid,
+            count(*), sum(amount), sum(refunded_amount)
+       FROM omise.charges GROUP BY 1, 2, 3, 4, 5`,
   ],
   [
     'refunds',
