@@ -12,6 +12,16 @@ import { type DocumentsResource, createDocumentsResource } from './resources/doc
 import { type EventsResource, createEventsResource } from './resources/events.resource';
 import { type RefundsResource, createRefundsResource } from './resources/refunds.resource';
 import { type TokensResource, createTokensResource } from './resources/tokens.resource';
+import {
+  type CustomersResource,
+  type LinksResource,
+  type RecipientsResource,
+  type SchedulesResource,
+  createCustomersResource,
+  createLinksResource,
+  createRecipientsResource,
+  createSchedulesResource,
+} from './resources/directory.resources';
 import { DEFAULT_RETRY_LIMITS } from './retry-policy';
 
 /** Options of {@link createOmiseClient}. */
@@ -82,6 +92,10 @@ export interface OmiseClient {
   documents: DocumentsResource;
   events: EventsResource;
   tokens: TokensResource;
+  customers: CustomersResource;
+  recipients: RecipientsResource;
+  schedules: SchedulesResource;
+  links: LinksResource;
   /**
    * The same client with every call bound to `signal`: aborting it cancels the request in
    * flight and any retry, and the call rejects with the signal's reason. For shutdown or a
@@ -151,6 +165,10 @@ export function createOmiseClient(options: OmiseClientOptions): OmiseClient {
     documents: createDocumentsResource(request),
     events: createEventsResource(request),
     tokens: createTokensResource(request),
+    customers: createCustomersResource(request),
+    recipients: createRecipientsResource(request),
+    schedules: createSchedulesResource(request),
+    links: createLinksResource(request),
     withSignal: (signal) => build(<T>(spec: RequestSpec<T>) => request({ ...spec, signal })),
   });
 
