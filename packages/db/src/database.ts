@@ -7,6 +7,14 @@ import type {
   DisputeReminderTable,
   DisputeTable,
 } from './tables/dispute.table';
+import type {
+  CardTable,
+  CustomerTable,
+  LinkTable,
+  RecipientTable,
+  ScheduleOccurrenceTable,
+  ScheduleTable,
+} from './tables/directory.table';
 import type { EventTable } from './tables/event.table';
 import type { RefundTable } from './tables/refund.table';
 import type {
@@ -36,4 +44,10 @@ export interface Database {
   'omise.reconcile_runs': ReconcileRunTable;
   'omise.sync_leases': SyncLeaseTable;
   'omise.resource_locks': ResourceLockTable;
+  'omise.customers': CustomerTable;
+  'omise.cards': CardTable;
+  'omise.recipients': RecipientTable;
+  'omise.schedules': ScheduleTable;
+  'omise.schedule_occurrences': ScheduleOccurrenceTable;
+  'omise.links': LinkTable;
 }

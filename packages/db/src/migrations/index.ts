@@ -12,6 +12,8 @@ import * as addDisputeRespondBy from './2026-12-03T17-00-00_add_dispute_respond_
 import * as createDisputeDeskTables from './2026-12-03T17-10-00_create_dispute_desk_tables';
 import * as createDisputeDeskViews from './2026-12-03T17-20-00_create_dispute_desk_views';
 import * as addAccountColumns from './2026-12-03T18-00-00_add_account_columns';
+import * as createDirectoryTables from './2026-12-04T11-00-00_create_directory_tables';
+import * as createDirectoryBiViews from './2026-12-04T11-10-00_create_directory_bi_views';
 
 /**
  * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
@@ -32,4 +34,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T17-10-00_create_dispute_desk_tables': createDisputeDeskTables,
   '2026-12-03T17-20-00_create_dispute_desk_views': createDisputeDeskViews,
   '2026-12-03T18-00-00_add_account_columns': addAccountColumns,
+  '2026-12-04T11-00-00_create_directory_tables': createDirectoryTables,
+  '2026-12-04T11-10-00_create_directory_bi_views': createDirectoryBiViews,
 };

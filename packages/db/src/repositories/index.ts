@@ -13,6 +13,18 @@ export type {
   NewEvent,
   NewRefund,
   RefundRow,
+  CardRow,
+  CustomerRow,
+  LinkRow,
+  NewCard,
+  NewCustomer,
+  NewLink,
+  NewRecipient,
+  NewSchedule,
+  NewScheduleOccurrence,
+  RecipientRow,
+  ScheduleOccurrenceRow,
+  ScheduleRow,
 } from './rows';
 export { MAX_ROWS_PER_STATEMENT, chunk, json, newestPerId } from './rows';
 export {
@@ -34,3 +46,4 @@ export * from './event.repository';
 export * from './resource-lock.repository';
 export * from './sync-lease.repository';
 export * from './sync-state.repository';
+export * from './directory.repository';
