@@ -48,3 +48,4 @@ export {
   toEventDisposition,
   type EventDisposition,
 } from './omise-event-envelope';
+export { PiiEnv, protectPii, type PiiPolicy } from './pii-policy';

@@ -28,6 +28,8 @@ const EventData = z.looseObject({
   deleted: z.boolean().optional(),
   /** On a refund: the charge it belongs to (an id, or the expanded charge). */
   charge: z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]).optional(),
+  /** On a card: `/customers/{customer}/cards/{card}`, the only place it names its customer. */
+  location: z.string().optional(),
 });
 
 /**
@@ -68,7 +70,13 @@ const PROJECTED = new Map<string, { type: ProjectedResource; id: RegExp }>([
   ['charge', { type: 'charge', id: omiseIdPattern('chrg') }],
   ['refund', { type: 'refund', id: omiseIdPattern('rfnd') }],
   ['dispute', { type: 'dispute', id: omiseIdPattern('dspt') }],
+  ['customer', { type: 'customer', id: omiseIdPattern('cust') }],
+  ['card', { type: 'card', id: omiseIdPattern('card') }],
+  ['recipient', { type: 'recipient', id: omiseIdPattern('recp') }],
+  ['schedule', { type: 'schedule', id: omiseIdPattern('schd') }],
+  ['link', { type: 'link', id: omiseIdPattern('link') }],
 ]);
+const CUSTOMER_ID = omiseIdPattern('cust');
 const CHARGE_ID = omiseIdPattern('chrg');
 
 /** What the receiver does with a genuine, valid event. */
@@ -124,6 +132,16 @@ export function toEventDisposition(
     }
   }
 
+  // A card is re-fetched through its customer; a deleted stub has no location, and its
+  // customer's own `customer.update.card` event tombstones it instead.
+  const customerId =
+    resourceType === 'card'
+      ? /^\/customers\/([^/]+)\/cards\//.exec(envelope.data.location ?? '')?.[1]
+      : undefined;
+  if (customerId !== undefined && !CUSTOMER_ID.test(customerId)) {
+    return { kind: 'invalid', message: 'data.location: not an Omise customer id' };
+  }
+
   const job: OmiseEventJob = {
     account,
     eventId: envelope.id,
@@ -137,6 +155,7 @@ export function toEventDisposition(
     event: eventHistoryPayload(envelope),
   };
   if (chargeId !== undefined) job.chargeId = chargeId;
+  if (customerId !== undefined) job.customerId = customerId;
   return { kind: 'project', job };
 }
 

@@ -54,3 +54,17 @@ export {
   type DisputeFacts,
   type SeverityAssessment,
 } from './resources/dispute-severity';
+export {
+  embeddedCards,
+  toCardRow,
+  toCustomerRow,
+  type CustomerObservation,
+} from './resources/customer.resource';
+export { toRecipientRow, type RecipientObservation } from './resources/recipient.resource';
+export {
+  embeddedOccurrences,
+  toOccurrenceRow,
+  toScheduleRow,
+  type ScheduleObservation,
+} from './resources/schedule.resource';
+export { toLinkRow, type LinkObservation } from './resources/link.resource';

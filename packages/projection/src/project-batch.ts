@@ -87,7 +87,27 @@ interface PlannedWrite<T extends ResourceType> {
   requests: number[];
 }
 
-type Plan = { [T in ResourceType]: PlannedWrite<T>[] };
+/** A stored row whose object Omise answered 404 for: a tombstone to write. */
+interface PlannedTombstone {
+  type: ResourceType;
+  id: string;
+  deletedAt: Date;
+  requests: number[];
+}
+
+type Plan = { [T in ResourceType]: PlannedWrite<T>[] } & { tombstones: PlannedTombstone[] };
+
+function emptyPlan(): Plan {
+  return {
+    charge: [],
+    dispute: [],
+    customer: [],
+    recipient: [],
+    schedule: [],
+    link: [],
+    tombstones: [],
+  };
+}
 
 const ROW_ERROR_CLASSES = new Set(['22', '23', '54']);
 
@@ -165,7 +185,7 @@ async function planBatch(
   requests: readonly ProjectionRequest[],
   results: (ProjectionResult | undefined)[],
 ): Promise<Plan> {
-  const plan: Plan = { charge: [], dispute: [] };
+  const plan = emptyPlan();
   for (const type of RESOURCE_TYPES) {
     await planType(trx, deps, type, requests, results, plan);
   }
@@ -240,6 +260,15 @@ async function planType<T extends ResourceType>(
           : (jobs[jobs.length - 1]?.origin ?? 'webhook');
         writes.push({ item: { observation, origin, observedAt }, requests: indexes });
       } catch (error) {
+        // A row once seen whose object is gone: a tombstone, where the module keeps them.
+        if (
+          error instanceof OmiseNotFoundError &&
+          module.markDeleted !== undefined &&
+          stored.has(id)
+        ) {
+          plan.tombstones.push({ type, id, deletedAt: observedAt, requests: indexes });
+          return;
+        }
         for (const index of indexes) {
           results[index] =
             error instanceof OmiseNotFoundError
@@ -252,7 +281,7 @@ async function planType<T extends ResourceType>(
 }
 
 function settle(
-  write: PlannedWrite<ResourceType>,
+  write: Pick<PlannedWrite<ResourceType>, 'requests'>,
   outcome: WriteOutcome | undefined,
   results: (ProjectionResult | undefined)[],
 ): void {
@@ -287,6 +316,25 @@ function eventRecordsOf(
     }
   }
   return records;
+}
+
+/** Marks the planned tombstones; each answers its requests as projected (a deletion written). */
+async function writeTombstones(
+  trx: Kysely<Database>,
+  deps: ProjectionDeps,
+  tombstones: readonly PlannedTombstone[],
+  results: (ProjectionResult | undefined)[],
+): Promise<void> {
+  for (const tombstone of tombstones) {
+    const marked =
+      (await resourceModules[tombstone.type].markDeleted?.(
+        trx,
+        [tombstone.id],
+        tombstone.deletedAt,
+        deps,
+      )) ?? [];
+    settle(tombstone, { written: marked.length > 0, children: 0 }, results);
+  }
 }
 
 async function writeType<T extends ResourceType>(
@@ -333,6 +381,7 @@ export async function projectBatch(
         const outcomes = await writeType(trx, deps, type, plan[type]);
         writes.forEach((write, index) => settle(write, outcomes[index], results));
       }
+      await writeTombstones(trx, deps, plan.tombstones, results);
       await recordEvents(trx, eventRecordsOf(requests, results, requests.keys(), deps.clock.now()));
       await options.inTransaction?.(trx, settled(results));
     });
@@ -381,6 +430,7 @@ async function writeIsolated(
         }
       }
     }
+    await writeTombstones(trx, deps, plan.tombstones, results);
     const rest = [...requests.keys()].filter((index) => !handled.has(index));
     await recordEvents(trx, eventRecordsOf(requests, results, rest, deps.clock.now()));
     await options.inTransaction?.(trx, settled(results));

@@ -110,7 +110,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       payment_uri text
     )`.execute(db);
 
-  await sql`CREATE INDEX IF NOT EXISTS charges_customer_id_idx ON omise.charges (customer_id)`.execute(db);
+  await sql`CREATE INDEX IF NOT EXISTS charges_customer_id_idx ON omise.charges (customer_id)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -62,3 +62,24 @@ export async function findLiveDirectoryIds(
   );
   return rows.map((row) => row.id);
 }
+
+/**
+ * Makes tombstones of a customer's stored cards that are not in `keep` (its complete card list
+ * as just observed): Omise has deleted them.
+ */
+export async function markCardsDeletedExcept(
+  db: Kysely<Database>,
+  account: string,
+  customerId: string,
+  keep: readonly string[],
+  deletedAt: Date,
+): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    UPDATE omise.cards
+       SET deleted_at = ${deletedAt}, observed_at = greatest(observed_at, ${deletedAt}),
+           projected_at = now()
+     WHERE customer_id = ${customerId} AND account = ${account} AND deleted_at IS NULL
+       AND observed_at <= ${deletedAt} AND NOT (id = ANY(${[...keep]}))
+     RETURNING id`.execute(db);
+  return rows.map((row) => row.id);
+}
