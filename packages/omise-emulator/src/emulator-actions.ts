@@ -7,7 +7,13 @@ import {
   CreateDisputeParams,
   CreateRefundParams,
   CreateTokenParams,
+  CreateLinkParams,
+  CreateRecipientParams,
+  CreateScheduleParams,
   DocumentKind,
+  UpdateCardParams,
+  UpdateCustomerParams,
+  UpdateRecipientParams,
   UpdateChargeParams,
   UpdateDisputeParams,
   parseParams,
@@ -15,10 +21,16 @@ import {
 import {
   type Json,
   renderCharge,
+  renderCard,
   renderCustomer,
+  renderDeleted,
   renderDispute,
   renderDocument,
+  renderLink,
+  renderOccurrence,
+  renderRecipient,
   renderRefund,
+  renderSchedule,
   renderToken,
 } from './resource-render';
 import {
@@ -30,7 +42,21 @@ import {
   reverseCharge,
   updateCharge,
 } from './state/charges.state';
-import { createCustomer } from './state/customers.state';
+import {
+  createCustomer,
+  destroyCard,
+  destroyCustomer,
+  updateCard,
+  updateCustomer,
+} from './state/customers.state';
+import { createLink, destroyLink } from './state/links.state';
+import {
+  createRecipient,
+  destroyRecipient,
+  updateRecipient,
+  verifyRecipient,
+} from './state/recipients.state';
+import { createSchedule, destroySchedule, runScheduleOccurrence } from './state/schedules.state';
 import { acceptDispute, closeDispute, createDispute, updateDispute } from './state/disputes.state';
 import { deleteDocument, uploadDocument } from './state/documents.state';
 import { type EmulatorStore } from './state/emulator-store';
@@ -63,6 +89,20 @@ export interface EmulatorActions {
     file: { filename: string; content: Buffer; kind?: z.input<typeof DocumentKind> },
   ): Json;
   deleteDocument(disputeId: string, documentId: string): Json;
+  updateCustomer(id: string, params: z.input<typeof UpdateCustomerParams>): Json;
+  destroyCustomer(id: string): Json;
+  updateCard(customerId: string, cardId: string, params: z.input<typeof UpdateCardParams>): Json;
+  destroyCard(customerId: string, cardId: string): Json;
+  createRecipient(params: z.input<typeof CreateRecipientParams>): Json;
+  updateRecipient(id: string, params: z.input<typeof UpdateRecipientParams>): Json;
+  verifyRecipient(id: string): Json;
+  destroyRecipient(id: string): Json;
+  createSchedule(params: z.input<typeof CreateScheduleParams>): Json;
+  destroySchedule(id: string): Json;
+  /** Test mode: runs the schedule's next due date now. */
+  runScheduleOccurrence(id: string): Json;
+  createLink(params: z.input<typeof CreateLinkParams>): Json;
+  destroyLink(id: string): Json;
 }
 
 /** The actions over unvalidated input: the HTTP routes pass request bodies straight in. */
@@ -124,5 +164,27 @@ export function createEmulatorActions(store: EmulatorStore) {
       const doc = deleteDocument(store, disputeId, documentId);
       return { object: 'document', id: doc.id, livemode: false, deleted: true };
     },
+    updateCustomer: (id: string, p: unknown) =>
+      renderCustomer(updateCustomer(store, id, parseParams(UpdateCustomerParams, p)), store.now()),
+    destroyCustomer: (id: string) => renderDeleted('customer', destroyCustomer(store, id).id),
+    updateCard: (customerId: string, cardId: string, p: unknown) =>
+      renderCard(updateCard(store, customerId, cardId, parseParams(UpdateCardParams, p))),
+    destroyCard: (customerId: string, cardId: string) =>
+      renderDeleted('card', destroyCard(store, customerId, cardId).id),
+    createRecipient: (p: unknown) =>
+      renderRecipient(
+        createRecipient(store, parseParams(CreateRecipientParams, p, 'invalid_recipient')),
+      ),
+    updateRecipient: (id: string, p: unknown) =>
+      renderRecipient(updateRecipient(store, id, parseParams(UpdateRecipientParams, p))),
+    verifyRecipient: (id: string) => renderRecipient(verifyRecipient(store, id)),
+    destroyRecipient: (id: string) => renderDeleted('recipient', destroyRecipient(store, id).id),
+    createSchedule: (p: unknown) =>
+      renderSchedule(createSchedule(store, parseParams(CreateScheduleParams, p)), store.now()),
+    destroySchedule: (id: string) => renderSchedule(destroySchedule(store, id), store.now()),
+    runScheduleOccurrence: (id: string) => renderOccurrence(runScheduleOccurrence(store, id)),
+    createLink: (p: unknown) =>
+      renderLink(createLink(store, parseParams(CreateLinkParams, p)), store.now()),
+    destroyLink: (id: string) => renderDeleted('link', destroyLink(store, id).id),
   } satisfies EmulatorActions;
 }

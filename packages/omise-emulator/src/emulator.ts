@@ -24,6 +24,9 @@ import {
   type Json,
   renderCharge,
   renderCustomer,
+  renderLink,
+  renderRecipient,
+  renderSchedule,
   renderDispute,
   renderDocument,
   renderEventForApi,
@@ -193,6 +196,12 @@ function createAccount(
           return store.tokens.items.map(renderToken);
         case 'customers':
           return store.customers.items.map((c) => renderCustomer(c, now()));
+        case 'recipients':
+          return store.recipients.items.map(renderRecipient);
+        case 'schedules':
+          return store.schedules.items.map((s) => renderSchedule(s, now()));
+        case 'links':
+          return store.links.items.map((l) => renderLink(l, now()));
       }
     },
     count: (kind) => store.count(kind),

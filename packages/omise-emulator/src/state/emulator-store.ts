@@ -5,7 +5,10 @@ import {
   type DisputeState,
   type DocumentState,
   type EventState,
+  type LinkState,
+  type RecipientState,
   type RefundState,
+  type ScheduleState,
   type TokenState,
 } from '../resource-types';
 import { type SeededRandom, createOmiseId } from '../seeded-random';
@@ -23,6 +26,9 @@ export const RESOURCE_KINDS = [
   'events',
   'tokens',
   'customers',
+  'recipients',
+  'schedules',
+  'links',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -40,6 +46,9 @@ export class EmulatorStore implements RenderContext {
   readonly disputes = new Collection<DisputeState>('dispute');
   readonly documents = new Collection<DocumentState>('document');
   readonly events = new Collection<EventState>('event');
+  readonly recipients = new Collection<RecipientState>('recipient');
+  readonly schedules = new Collection<ScheduleState>('schedule');
+  readonly links = new Collection<LinkState>('link');
   readonly chargeJson = new ChargeJsonCache();
   private lastCreatedAt = 0;
   private deliverEvents = true;
@@ -111,6 +120,9 @@ export class EmulatorStore implements RenderContext {
       events: this.events.size,
       tokens: this.tokens.size,
       customers: this.customers.size,
+      recipients: this.recipients.size,
+      schedules: this.schedules.size,
+      links: this.links.size,
     };
   }
 
