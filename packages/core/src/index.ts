@@ -48,4 +48,11 @@ export {
   toEventDisposition,
   type EventDisposition,
 } from './omise-event-envelope';
-export { PiiEnv, protectPii, type PiiPolicy } from './pii-policy';
+export {
+  PiiEnv,
+  checkPiiSalt,
+  piiEnvShape,
+  protectPii,
+  toPiiPolicy,
+  type PiiPolicy,
+} from './pii-policy';

@@ -12,31 +12,43 @@ export type PiiPolicy = { mode: 'keep' } | { mode: 'drop' } | { mode: 'hash'; sa
 /** The least a salt must be: long enough that guessing common emails needs it. */
 const MIN_SALT_LENGTH = 16;
 
+/** `PII_MODE` and `PII_SALT`, to extend a service's environment schema with. */
+export const piiEnvShape = {
+  /** `hash` | `keep` | `drop`: how personal data is stored. @defaultValue hash */
+  PII_MODE: z.enum(['hash', 'keep', 'drop']).default('hash'),
+  /** Secret salt of `hash` mode (at least 16 characters), from a Secret. No default. */
+  PII_SALT: z.string().min(MIN_SALT_LENGTH).optional(),
+};
+
+interface PiiVariables {
+  PII_MODE: 'hash' | 'keep' | 'drop';
+  PII_SALT?: string | undefined;
+}
+
 /**
- * `PII_MODE` and `PII_SALT` as the worker and the CLI read them, merged into a policy. Hash
- * mode (the default) without a salt fails at start: hashing without one is reversible by
- * hashing every likely email.
+ * Hash mode (the default) without a salt fails at start: an unsalted hash of an email is
+ * reversed by hashing every likely email.
  */
-export const PiiEnv = z
-  .object({
-    /** `hash` | `keep` | `drop`. @defaultValue hash */
-    PII_MODE: z.enum(['hash', 'keep', 'drop']).default('hash'),
-    /** Secret salt of `hash` mode (at least 16 characters), from a Secret. No default. */
-    PII_SALT: z.string().min(MIN_SALT_LENGTH).optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (env.PII_MODE === 'hash' && env.PII_SALT === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['PII_SALT'],
-        message:
-          'required when PII_MODE is hash (the default): set a secret of at least 16 characters, or PII_MODE=keep|drop',
-      });
-    }
-  })
-  .transform((env): PiiPolicy =>
-    env.PII_MODE === 'hash' ? { mode: 'hash', salt: env.PII_SALT ?? '' } : { mode: env.PII_MODE },
-  );
+export function checkPiiSalt(env: PiiVariables, ctx: z.RefinementCtx): void {
+  if (env.PII_MODE === 'hash' && env.PII_SALT === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PII_SALT'],
+      message:
+        'required when PII_MODE is hash (the default): set a secret of at least 16 characters, or PII_MODE=keep|drop',
+    });
+  }
+}
+
+/** The policy of checked variables (see {@link checkPiiSalt}). */
+export function toPiiPolicy(env: PiiVariables): PiiPolicy {
+  return env.PII_MODE === 'hash'
+    ? { mode: 'hash', salt: env.PII_SALT ?? '' }
+    : { mode: env.PII_MODE };
+}
+
+/** `PII_MODE` and `PII_SALT` alone, parsed into a policy. */
+export const PiiEnv = z.object(piiEnvShape).superRefine(checkPiiSalt).transform(toPiiPolicy);
 
 /** A personal value as the policy stores it; `null` and empty values stay `null`. */
 export function protectPii(value: string | null | undefined, policy: PiiPolicy): string | null {

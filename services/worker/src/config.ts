@@ -1,9 +1,12 @@
 import {
   type AccountName,
+  checkPiiSalt,
   envFields,
   loadBoth,
   loadOmiseAccounts,
   parseEnv,
+  piiEnvShape,
+  toPiiPolicy,
 } from '@omise-sync/core';
 import { z } from 'zod';
 import {
@@ -117,10 +120,11 @@ const EnvSchema = z.object({
   NOTIFY_SWEEP_INTERVAL_MS: envFields.nonNegativeInt(30_000),
   /** pino level. Default info. */
   LOG_LEVEL: envFields.logLevel(),
+  ...piiEnvShape,
 });
 
 /** The worker's configuration; every variable is documented (unit, default) on EnvSchema. */
-export const WorkerEnv = EnvSchema.transform((env) => ({
+export const WorkerEnv = EnvSchema.superRefine(checkPiiSalt).transform((env) => ({
   omise: {
     apiUrl: env.OMISE_API_URL,
     timeoutMs: env.OMISE_TIMEOUT_MS,
@@ -149,6 +153,7 @@ export const WorkerEnv = EnvSchema.transform((env) => ({
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   notifySweepIntervalMs: env.NOTIFY_SWEEP_INTERVAL_MS,
   logLevel: env.LOG_LEVEL,
+  pii: toPiiPolicy(env),
 }));
 
 /** An account as the worker fetches it: its key, API and rate limit (the service's by default). */

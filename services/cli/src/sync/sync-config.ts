@@ -1,9 +1,12 @@
 import {
   type AccountName,
+  checkPiiSalt,
   envFields,
   loadBoth,
   loadOmiseAccounts,
   parseEnv,
+  piiEnvShape,
+  toPiiPolicy,
 } from '@omise-sync/core';
 import { UsageError } from '../cli-env';
 import {
@@ -100,6 +103,7 @@ export const BackfillConfig = z
     ...omiseFields,
     ...severityFields,
     ...leaseFields,
+    ...piiEnvShape,
     /**
      * Items written per transaction (with the checkpoint). Larger batches mean fewer commits;
      * a crash redoes at most one batch. Default 1000.
@@ -108,10 +112,12 @@ export const BackfillConfig = z
     /** List pages (100 items each) fetched ahead while a batch is written. Default 4. */
     BACKFILL_PREFETCH_PAGES: envFields.positiveInt(4),
   })
+  .superRefine(checkPiiSalt)
   .transform((env) => ({
     ...databaseConfig(env),
     omise: omiseConfig(env),
     severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    pii: toPiiPolicy(env),
     responseDays: env.DISPUTE_RESPONSE_DAYS,
     leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     batchSize: env.BACKFILL_BATCH_SIZE,
@@ -127,6 +133,7 @@ export const ReconcileConfig = z
     ...omiseFields,
     ...severityFields,
     ...leaseFields,
+    ...piiEnvShape,
     /**
      * Hours back a reconciliation looks when it has no cursor yet (first run) and how far back
      * it compares charges with Omise on every run, unless --since is given. Default 168 (7 days).
@@ -139,12 +146,14 @@ export const ReconcileConfig = z
      */
     RECONCILE_SETTLE_SECONDS: envFields.nonNegativeInt(120),
   })
+  .superRefine(checkPiiSalt)
   .transform((env) => ({
     ...databaseConfig(env),
     redisUrl: env.REDIS_URL,
     bullmqPrefix: env.BULLMQ_PREFIX,
     omise: omiseConfig(env),
     severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    pii: toPiiPolicy(env),
     responseDays: env.DISPUTE_RESPONSE_DAYS,
     leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     lookbackMs: env.RECONCILE_LOOKBACK_HOURS * 3_600_000,
