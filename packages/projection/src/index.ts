@@ -8,6 +8,7 @@ export {
   type ProjectionDeps,
   type ProjectionRequest,
   type ProjectionResult,
+  type RefetchRequest,
 } from './project-batch';
 export type { FollowUpDeps, Observed, ResourceModule, WriteOutcome } from './resource-module';
 export { collect, expandableId, type ProjectionContext } from './projection-context';

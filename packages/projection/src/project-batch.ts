@@ -1,4 +1,4 @@
-import type { OmiseEventJob } from '@omise-sync/core';
+import type { EventOrigin, OmiseEventJob } from '@omise-sync/core';
 import {
   type Database,
   type EventRecord,
@@ -31,7 +31,17 @@ export type ObservedRequest = {
   [T in ResourceType]: { kind: 'observed'; type: T } & Observed<ObservationOf[T]>;
 }[ResourceType];
 
-export type ProjectionRequest = EventRequest | ObservedRequest;
+/**
+ * A stored resource to fetch again without an event (reconcile checking a row Omise no longer
+ * lists): written as fetched, a tombstone if Omise answers 404, never coalesced or recorded.
+ */
+export interface RefetchRequest {
+  kind: 'refetch';
+  resource: ResourceRef;
+  origin: EventOrigin;
+}
+
+export type ProjectionRequest = EventRequest | ObservedRequest | RefetchRequest;
 
 /** What came of one request. */
 export type ProjectionResult =
@@ -144,7 +154,17 @@ function observedResource<T extends ResourceType>(
 }
 
 function resourceOf(request: ProjectionRequest): ResourceRef {
-  return isEvent(request) ? request.resource : observedResource(request);
+  return request.kind === 'observed' ? observedResource(request) : request.resource;
+}
+
+/** A live webhook wins over a replay that happens to share the batch. */
+function originOf(requests: readonly ProjectionRequest[], indexes: readonly number[]): EventOrigin {
+  const origins = indexes.map((index) => {
+    const request = requests[index];
+    if (request === undefined || request.kind === 'observed') return 'webhook';
+    return request.kind === 'event' ? request.job.origin : request.origin;
+  });
+  return origins.includes('webhook') ? 'webhook' : (origins[origins.length - 1] ?? 'webhook');
 }
 
 /**
@@ -203,9 +223,13 @@ async function planType<T extends ResourceType>(
   const module = resourceModules[type];
   const writes = plan[type] as PlannedWrite<T>[];
   const eventsById = new Map<string, number[]>();
+  const refetches = new Map<string, number[]>();
   const observed: PlannedWrite<T>[] = [];
   requests.forEach((request, index) => {
-    if (isEvent(request)) {
+    if (request.kind === 'refetch') {
+      if (request.resource.type !== type) return;
+      refetches.set(request.resource.id, [...(refetches.get(request.resource.id) ?? []), index]);
+    } else if (isEvent(request)) {
       if (request.resource.type !== type) return;
       if (request.job.account !== deps.account) {
         const error = new AccountConflictError(request.resource, deps.account, request.job.account);
@@ -219,9 +243,13 @@ async function planType<T extends ResourceType>(
       observed.push({ item: request, requests: [index] });
     }
   });
-  if (eventsById.size === 0 && observed.length === 0) return;
+  if (eventsById.size === 0 && observed.length === 0 && refetches.size === 0) return;
   const observedIds = observed.map((write) => module.idOf(write.item.observation));
-  const stored = await module.findObservedAt(trx, [...eventsById.keys(), ...observedIds]);
+  const stored = await module.findObservedAt(trx, [
+    ...eventsById.keys(),
+    ...refetches.keys(),
+    ...observedIds,
+  ]);
   // Ids another account owns fail here, before anything is fetched or written.
   const ownedElsewhere = (id: string, indexes: readonly number[]): boolean => {
     const owner = stored.get(id)?.account;
@@ -247,17 +275,19 @@ async function planType<T extends ResourceType>(
     });
     if (pending.length > 0) toFetch.push([id, pending]);
   }
+  for (const [id, indexes] of refetches) {
+    if (ownedElsewhere(id, indexes)) continue;
+    const queued = toFetch.find(([queuedId]) => queuedId === id);
+    if (queued === undefined) toFetch.push([id, indexes]);
+    else queued[1].push(...indexes);
+  }
   await Promise.all(
     toFetch.map(async ([id, indexes]) => {
       // Taken before the request is sent: the state returned is at least this new.
       const observedAt = deps.clock.now();
       try {
         const observation = await module.fetch(deps.omise, id);
-        const jobs = indexes.map((index) => (requests[index] as EventRequest).job);
-        // A live webhook wins over a replay that happens to share the batch.
-        const origin = jobs.some((job) => job.origin === 'webhook')
-          ? 'webhook'
-          : (jobs[jobs.length - 1]?.origin ?? 'webhook');
+        const origin = originOf(requests, indexes);
         writes.push({ item: { observation, origin, observedAt }, requests: indexes });
       } catch (error) {
         // A row once seen whose object is gone: a tombstone, where the module keeps them.

@@ -72,6 +72,8 @@ export interface ReconcileReport {
   events: ReconcileEventsReport;
   chargesCompared: number;
   disputesCompared: number;
+  /** Customers, recipients, schedules and links compared (phase 4), listed or stored. */
+  directoriesCompared: number;
   drift: DriftCounts;
   repaired: DriftCounts;
   /** Up to five ids per kind, for the report and the logs. */
