@@ -26,8 +26,11 @@ const EventData = z.looseObject({
   id: z.string().min(1),
   /** Set on the `{object, id, livemode, deleted}` stub Omise sends for a deleted object. */
   deleted: z.boolean().optional(),
-  /** On a refund: the charge it belongs to (an id, or the expanded charge). */
-  charge: z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]).optional(),
+  /**
+   * On a refund: the charge it belongs to (an id, or the expanded charge). A schedule's
+   * `charge` is what it charges (`scheduled_charge`, no id), so any object passes here.
+   */
+  charge: z.union([z.string().min(1), z.looseObject({})]).optional(),
   /** On a card: `/customers/{customer}/cards/{card}`, the only place it names its customer. */
   location: z.string().optional(),
 });
@@ -122,7 +125,9 @@ export function toEventDisposition(
   let chargeId: string | undefined;
   if (resourceType === 'refund') {
     const charge = envelope.data.charge;
-    chargeId = typeof charge === 'string' ? charge : charge?.id;
+    const expandedId = typeof charge === 'object' ? charge['id'] : undefined;
+    chargeId =
+      typeof charge === 'string' ? charge : typeof expandedId === 'string' ? expandedId : undefined;
     // The worker re-fetches a refund through its charge; only a deleted stub may lack it.
     if (chargeId === undefined && envelope.data.deleted !== true) {
       return { kind: 'invalid', message: 'data.charge: a refund event must name its charge' };
