@@ -246,7 +246,8 @@ describe('customers, cards, recipients, schedules and links from their events (e
       SELECT status, result_id FROM omise.schedule_occurrences WHERE schedule_id = ${id}`.execute(
       database.handle.db,
     );
-    expect(occurrences).toEqual([{ status: 'failed', result_id: expect.stringMatching(/^chrg_/) }]);
+    expect(occurrences.map((o) => o.status)).toEqual(['failed']);
+    expect(occurrences[0]?.result_id).toMatch(/^chrg_/);
 
     actions.destroySchedule(id);
     await projectNewEvents();
@@ -263,7 +264,7 @@ describe('customers, cards, recipients, schedules and links from their events (e
     });
     await projectNewEvents();
     const { rows } = await sql<Record<string, unknown>>`
-      SELECT amount, currency, title, used FROM bi.links WHERE link_id = ${link.id as string}`.execute(
+      SELECT amount, currency, title, used FROM bi.links WHERE link_id = ${String(link.id)}`.execute(
       database.handle.db,
     );
     expect(rows).toEqual([{ amount: 25_000, currency: 'THB', title: 'T-shirt', used: false }]);
