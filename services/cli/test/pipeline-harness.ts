@@ -197,6 +197,7 @@ export async function startPipeline(
         REDIS_URL: redis.url,
         BULLMQ_PREFIX: redis.prefix,
         OMISE_SECRET_KEY: emulator.secretKey,
+        PII_SALT: 'test-pii-salt-0123456789',
         OMISE_API_URL: gate?.url ?? emulator.url,
         WORKER_CONCURRENCY: '8',
         METRICS_PORT: String(metricsPort),

@@ -181,7 +181,8 @@ export async function reconcileDirectories(
       const kind =
         row === undefined
           ? 'directory_missing'
-          : row.deleted_at !== null || !isDeepStrictEqual(row.raw, asStored(directory.raw(request, deps)))
+          : row.deleted_at !== null ||
+              !isDeepStrictEqual(row.raw, asStored(directory.raw(request, deps)))
             ? 'directory_stale'
             : undefined;
       if (kind === undefined) continue;
