@@ -277,5 +277,6 @@ export function reconcileDepsOf(pipeline: Pipeline, database: TestDatabase): Rec
     account: 'default',
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
     responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
+    pii: { mode: 'hash', salt: 'test-pii-salt-0123456789' },
   };
 }
