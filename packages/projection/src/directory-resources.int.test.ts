@@ -158,6 +158,17 @@ describe('customers, cards, recipients, schedules and links from their events (e
     expect([visible.length, all.length]).toEqual([0, 1]);
   });
 
+  it('when a customer never seen is created and destroyed before its events arrive, they are recorded not_found and no row is made', async () => {
+    const { actions } = fixture.emulator;
+    const customer = newCustomer('ivy@example.com');
+    actions.destroyCustomer(String(customer.id));
+    const outcomes = [...(await projectNewEvents()).values()].map((r) =>
+      r === 'ignored' ? r : r.outcome,
+    );
+    expect(outcomes).toEqual(['not_found', 'not_found']);
+    expect(await row('omise.customers', String(customer.id))).toBeUndefined();
+  });
+
   it('bi.customers counts first and last charge, net lifetime volume and disputes of a customer', async () => {
     const { actions } = fixture.emulator;
     const customer = newCustomer('dave@example.com');
