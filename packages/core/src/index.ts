@@ -50,7 +50,8 @@ export {
 } from './omise-event-envelope';
 export {
   PiiEnv,
-  checkPiiSalt,
+  PII_SALT_REQUIRED,
+  hasPiiSalt,
   piiEnvShape,
   protectPii,
   toPiiPolicy,

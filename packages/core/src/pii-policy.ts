@@ -27,20 +27,22 @@ interface PiiVariables {
 
 /**
  * Hash mode (the default) without a salt fails at start: an unsalted hash of an email is
- * reversed by hashing every likely email.
+ * reversed by hashing every likely email. Use as `.refine(hasPiiSalt, PII_SALT_REQUIRED)`.
  */
-export function checkPiiSalt(env: PiiVariables, ctx: z.RefinementCtx): void {
-  if (env.PII_MODE === 'hash' && env.PII_SALT === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['PII_SALT'],
-      message:
-        'required when PII_MODE is hash (the default): set a secret of at least 16 characters, or PII_MODE=keep|drop',
-    });
-  }
+export function hasPiiSalt(env: PiiVariables): boolean {
+  return env.PII_MODE !== 'hash' || env.PII_SALT !== undefined;
 }
 
-/** The policy of checked variables (see {@link checkPiiSalt}). */
+/** The refinement's issue; checked even when other variables are wrong, so all are listed. */
+export const PII_SALT_REQUIRED = {
+  path: ['PII_SALT'],
+  message:
+    'required when PII_MODE is hash (the default): set a secret of at least 16 characters, or PII_MODE=keep|drop',
+  when: (payload: z.core.ParsePayload) =>
+    payload.issues.every((issue) => !['PII_MODE', 'PII_SALT'].includes(String(issue.path?.[0]))),
+};
+
+/** The policy of checked variables (see {@link hasPiiSalt}). */
 export function toPiiPolicy(env: PiiVariables): PiiPolicy {
   return env.PII_MODE === 'hash'
     ? { mode: 'hash', salt: env.PII_SALT ?? '' }
@@ -48,7 +50,10 @@ export function toPiiPolicy(env: PiiVariables): PiiPolicy {
 }
 
 /** `PII_MODE` and `PII_SALT` alone, parsed into a policy. */
-export const PiiEnv = z.object(piiEnvShape).superRefine(checkPiiSalt).transform(toPiiPolicy);
+export const PiiEnv = z
+  .object(piiEnvShape)
+  .refine(hasPiiSalt, PII_SALT_REQUIRED)
+  .transform(toPiiPolicy);
 
 /** A personal value as the policy stores it; `null` and empty values stay `null`. */
 export function protectPii(value: string | null | undefined, policy: PiiPolicy): string | null {

@@ -1,6 +1,7 @@
 import {
   type AccountName,
-  checkPiiSalt,
+  PII_SALT_REQUIRED,
+  hasPiiSalt,
   envFields,
   loadBoth,
   loadOmiseAccounts,
@@ -124,7 +125,7 @@ const EnvSchema = z.object({
 });
 
 /** The worker's configuration; every variable is documented (unit, default) on EnvSchema. */
-export const WorkerEnv = EnvSchema.superRefine(checkPiiSalt).transform((env) => ({
+export const WorkerEnv = EnvSchema.refine(hasPiiSalt, PII_SALT_REQUIRED).transform((env) => ({
   omise: {
     apiUrl: env.OMISE_API_URL,
     timeoutMs: env.OMISE_TIMEOUT_MS,

@@ -80,6 +80,7 @@ describe('sync command arguments and configuration', () => {
       'OMISE_SECRET_KEY',
       'BACKFILL_BATCH_SIZE',
       'DISPUTE_SEVERITY_RULES',
+      'PII_SALT',
     ]) {
       expect(problems).toContain(name);
     }

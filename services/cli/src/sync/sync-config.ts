@@ -1,6 +1,7 @@
 import {
   type AccountName,
-  checkPiiSalt,
+  PII_SALT_REQUIRED,
+  hasPiiSalt,
   envFields,
   loadBoth,
   loadOmiseAccounts,
@@ -112,7 +113,7 @@ export const BackfillConfig = z
     /** List pages (100 items each) fetched ahead while a batch is written. Default 4. */
     BACKFILL_PREFETCH_PAGES: envFields.positiveInt(4),
   })
-  .superRefine(checkPiiSalt)
+  .refine(hasPiiSalt, PII_SALT_REQUIRED)
   .transform((env) => ({
     ...databaseConfig(env),
     omise: omiseConfig(env),
@@ -146,7 +147,7 @@ export const ReconcileConfig = z
      */
     RECONCILE_SETTLE_SECONDS: envFields.nonNegativeInt(120),
   })
-  .superRefine(checkPiiSalt)
+  .refine(hasPiiSalt, PII_SALT_REQUIRED)
   .transform((env) => ({
     ...databaseConfig(env),
     redisUrl: env.REDIS_URL,
