@@ -80,3 +80,12 @@ export {
   type SpanOptions,
   type Tracing,
 } from './tracing';
+export {
+  PiiEnv,
+  PII_SALT_REQUIRED,
+  hasPiiSalt,
+  piiEnvShape,
+  protectPii,
+  toPiiPolicy,
+  type PiiPolicy,
+} from './pii-policy';

@@ -13,7 +13,17 @@ export const EventOrigin = z.enum(['webhook', 'replay', 'reconcile', 'backfill']
 export type EventOrigin = z.infer<typeof EventOrigin>;
 
 /** The Omise resources omise-sync projects. */
-export const ProjectedResource = z.enum(['charge', 'refund', 'dispute', 'transfer']);
+export const ProjectedResource = z.enum([
+  'charge',
+  'refund',
+  'dispute',
+  'transfer',
+  'customer',
+  'card',
+  'recipient',
+  'schedule',
+  'link',
+]);
 export type ProjectedResource = z.infer<typeof ProjectedResource>;
 
 /**
@@ -36,6 +46,8 @@ export const OmiseEventJob = z.object({
   resourceId: z.string().min(1),
   /** For a refund: the charge it belongs to (`data.charge`), which the worker re-fetches. */
   chargeId: z.string().min(1).optional(),
+  /** For a card: the customer it belongs to (from `data.location`), which the worker re-fetches. */
+  customerId: z.string().min(1).optional(),
   livemode: z.boolean(),
   /** When Omise created the event (ISO 8601), for lag measurement. */
   eventCreatedAt: z.iso.datetime({ offset: true }),

@@ -64,19 +64,47 @@ describe('toEventDisposition', () => {
   it('ignores objects it does not project, whatever the key says', () => {
     const event = envelope({
       key: 'charge.update',
-      data: { object: 'customer', id: 'cust_test_1' },
+      data: { object: 'source', id: 'src_test_1' },
     });
     expect(toEventDisposition(event, receivedAt, 'webhook')).toMatchObject({
       kind: 'ignore',
-      objectType: 'customer',
+      objectType: 'source',
       // Still a job, so the worker records it with its key.
       job: {
         eventId: 'evnt_test_5x1',
         key: 'charge.update',
-        objectType: 'customer',
-        objectId: 'cust_test_1',
+        objectType: 'source',
+        objectId: 'src_test_1',
         origin: 'webhook',
       },
+    });
+  });
+
+  it('projects a card event through its customer, named in data.location; a deleted stub names none', () => {
+    const card = (data: Record<string, unknown>) =>
+      toEventDisposition(envelope({ key: 'card.update', data }), receivedAt, 'webhook');
+    expect(
+      card({
+        object: 'card',
+        id: 'card_test_1',
+        location: '/customers/cust_test_9/cards/card_test_1',
+      }),
+    ).toMatchObject({ kind: 'project', job: { resourceType: 'card', customerId: 'cust_test_9' } });
+    const stub = card({ object: 'card', id: 'card_test_1', deleted: true });
+    expect(stub.kind === 'project' && stub.job.customerId).toBeUndefined();
+    expect(
+      card({ object: 'card', id: 'card_test_1', location: '/customers/../cards/card_test_1' }),
+    ).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('accepts a schedule event, whose charge is an id-less scheduled_charge', () => {
+    const event = envelope({
+      key: 'schedule.create',
+      data: { object: 'schedule', id: 'schd_test_1', charge: { object: 'scheduled_charge' } },
+    });
+    expect(toEventDisposition(event, receivedAt, 'webhook')).toMatchObject({
+      kind: 'project',
+      job: { resourceType: 'schedule', resourceId: 'schd_test_1' },
     });
   });
 

@@ -26,8 +26,13 @@ const EventData = z.looseObject({
   id: z.string().min(1),
   /** Set on the `{object, id, livemode, deleted}` stub Omise sends for a deleted object. */
   deleted: z.boolean().optional(),
-  /** On a refund: the charge it belongs to (an id, or the expanded charge). */
-  charge: z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]).optional(),
+  /**
+   * On a refund: the charge it belongs to (an id, or the expanded charge). A schedule's
+   * `charge` is what it charges (`scheduled_charge`, no id), so any object passes here.
+   */
+  charge: z.union([z.string().min(1), z.looseObject({})]).optional(),
+  /** On a card: `/customers/{customer}/cards/{card}`, the only place it names its customer. */
+  location: z.string().optional(),
 });
 
 /**
@@ -69,7 +74,13 @@ const PROJECTED = new Map<string, { type: ProjectedResource; id: RegExp }>([
   ['refund', { type: 'refund', id: omiseIdPattern('rfnd') }],
   ['dispute', { type: 'dispute', id: omiseIdPattern('dspt') }],
   ['transfer', { type: 'transfer', id: omiseIdPattern('trsf') }],
+  ['customer', { type: 'customer', id: omiseIdPattern('cust') }],
+  ['card', { type: 'card', id: omiseIdPattern('card') }],
+  ['recipient', { type: 'recipient', id: omiseIdPattern('recp') }],
+  ['schedule', { type: 'schedule', id: omiseIdPattern('schd') }],
+  ['link', { type: 'link', id: omiseIdPattern('link') }],
 ]);
+const CUSTOMER_ID = omiseIdPattern('cust');
 const CHARGE_ID = omiseIdPattern('chrg');
 
 /** What the receiver does with a genuine, valid event. */
@@ -115,7 +126,9 @@ export function toEventDisposition(
   let chargeId: string | undefined;
   if (resourceType === 'refund') {
     const charge = envelope.data.charge;
-    chargeId = typeof charge === 'string' ? charge : charge?.id;
+    const expandedId = typeof charge === 'object' ? charge['id'] : undefined;
+    chargeId =
+      typeof charge === 'string' ? charge : typeof expandedId === 'string' ? expandedId : undefined;
     // The worker re-fetches a refund through its charge; only a deleted stub may lack it.
     if (chargeId === undefined && envelope.data.deleted !== true) {
       return { kind: 'invalid', message: 'data.charge: a refund event must name its charge' };
@@ -123,6 +136,16 @@ export function toEventDisposition(
     if (chargeId !== undefined && !CHARGE_ID.test(chargeId)) {
       return { kind: 'invalid', message: 'data.charge: not an Omise charge id' };
     }
+  }
+
+  // A card is re-fetched through its customer; a deleted stub has no location, and its
+  // customer's own `customer.update.card` event tombstones it instead.
+  const customerId =
+    resourceType === 'card'
+      ? /^\/customers\/([^/]+)\/cards\//.exec(envelope.data.location ?? '')?.[1]
+      : undefined;
+  if (customerId !== undefined && !CUSTOMER_ID.test(customerId)) {
+    return { kind: 'invalid', message: 'data.location: not an Omise customer id' };
   }
 
   const job: OmiseEventJob = {
@@ -138,6 +161,7 @@ export function toEventDisposition(
     event: eventHistoryPayload(envelope),
   };
   if (chargeId !== undefined) job.chargeId = chargeId;
+  if (customerId !== undefined) job.customerId = customerId;
   return { kind: 'project', job };
 }
 

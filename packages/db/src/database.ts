@@ -7,6 +7,14 @@ import type {
   DisputeReminderTable,
   DisputeTable,
 } from './tables/dispute.table';
+import type {
+  CardTable,
+  CustomerTable,
+  LinkTable,
+  RecipientTable,
+  ScheduleOccurrenceTable,
+  ScheduleTable,
+} from './tables/directory.table';
 import type { EventTable } from './tables/event.table';
 import type {
   BalanceSnapshotTable,
@@ -50,4 +58,10 @@ export interface Database {
   'omise.transfers': TransferTable;
   'omise.balance_snapshots': BalanceSnapshotTable;
   'omise.receipts': ReceiptTable;
+  'omise.customers': CustomerTable;
+  'omise.cards': CardTable;
+  'omise.recipients': RecipientTable;
+  'omise.schedules': ScheduleTable;
+  'omise.schedule_occurrences': ScheduleOccurrenceTable;
+  'omise.links': LinkTable;
 }

@@ -10,6 +10,14 @@ export type {
 export type { ChargeTable } from './tables/charge.table';
 export type { RefundTable } from './tables/refund.table';
 export type {
+  CardTable,
+  CustomerTable,
+  LinkTable,
+  RecipientTable,
+  ScheduleOccurrenceTable,
+  ScheduleTable,
+} from './tables/directory.table';
+export type {
   DisputeActionKind,
   DisputeActionResult,
   DisputeActionTable,

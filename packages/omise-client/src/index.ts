@@ -17,6 +17,13 @@ export {
 } from './resources/documents.resource';
 export { type EventsResource } from './resources/events.resource';
 export { type TokensResource, type CreateTokenParams } from './resources/tokens.resource';
+export {
+  type CustomersResource,
+  type LinksResource,
+  type ReadableResource,
+  type RecipientsResource,
+  type SchedulesResource,
+} from './resources/directory.resources';
 export { type OmiseListIterable, type ListParams, MAX_PAGE_SIZE } from './omise-list-iterable';
 export type { OmiseResponseInfo, FetchLike, FetchLikeResponse, HttpMethod } from './omise-request';
 export {
@@ -80,3 +87,7 @@ export { Transaction } from './schemas/transaction.schema';
 export { Transfer } from './schemas/transfer.schema';
 export { Balance } from './schemas/balance.schema';
 export { Receipt } from './schemas/receipt.schema';
+export { Card, Customer, cardCustomerId } from './schemas/customer.schema';
+export { Recipient } from './schemas/recipient.schema';
+export { Occurrence, Schedule } from './schemas/schedule.schema';
+export { Link } from './schemas/link.schema';

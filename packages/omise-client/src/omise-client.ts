@@ -19,6 +19,16 @@ import {
   createTransactionsResource,
 } from './resources/transactions.resource';
 import { type TransfersResource, createTransfersResource } from './resources/transfers.resource';
+import {
+  type CustomersResource,
+  type LinksResource,
+  type RecipientsResource,
+  type SchedulesResource,
+  createCustomersResource,
+  createLinksResource,
+  createRecipientsResource,
+  createSchedulesResource,
+} from './resources/directory.resources';
 import { DEFAULT_RETRY_LIMITS } from './retry-policy';
 
 /** Options of {@link createOmiseClient}. */
@@ -93,6 +103,10 @@ export interface OmiseClient {
   transfers: TransfersResource;
   balance: BalanceResource;
   receipts: ReceiptsResource;
+  customers: CustomersResource;
+  recipients: RecipientsResource;
+  schedules: SchedulesResource;
+  links: LinksResource;
   /**
    * The same client with every call bound to `signal`: aborting it cancels the request in
    * flight and any retry, and the call rejects with the signal's reason. For shutdown or a
@@ -166,6 +180,10 @@ export function createOmiseClient(options: OmiseClientOptions): OmiseClient {
     transfers: createTransfersResource(request),
     balance: createBalanceResource(request),
     receipts: createReceiptsResource(request),
+    customers: createCustomersResource(request),
+    recipients: createRecipientsResource(request),
+    schedules: createSchedulesResource(request),
+    links: createLinksResource(request),
     withSignal: (signal) => build(<T>(spec: RequestSpec<T>) => request({ ...spec, signal })),
   });
 

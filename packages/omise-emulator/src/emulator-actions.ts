@@ -8,7 +8,13 @@ import {
   CreateRefundParams,
   CreateTokenParams,
   CreateTransferParams,
+  CreateLinkParams,
+  CreateRecipientParams,
+  CreateScheduleParams,
   DocumentKind,
+  UpdateCardParams,
+  UpdateCustomerParams,
+  UpdateRecipientParams,
   UpdateChargeParams,
   UpdateDisputeParams,
   UpdateTransferParams,
@@ -17,11 +23,17 @@ import {
 import {
   type Json,
   renderCharge,
+  renderCard,
   renderCustomer,
+  renderDeleted,
   renderDispute,
   renderDocument,
+  renderLink,
+  renderOccurrence,
+  renderRecipient,
   renderRefund,
   renderReceipt,
+  renderSchedule,
   renderToken,
   renderTransfer,
 } from './resource-render';
@@ -34,7 +46,21 @@ import {
   reverseCharge,
   updateCharge,
 } from './state/charges.state';
-import { createCustomer } from './state/customers.state';
+import {
+  createCustomer,
+  destroyCard,
+  destroyCustomer,
+  updateCard,
+  updateCustomer,
+} from './state/customers.state';
+import { createLink, destroyLink } from './state/links.state';
+import {
+  createRecipient,
+  destroyRecipient,
+  updateRecipient,
+  verifyRecipient,
+} from './state/recipients.state';
+import { createSchedule, destroySchedule, runScheduleOccurrence } from './state/schedules.state';
 import { acceptDispute, closeDispute, createDispute, updateDispute } from './state/disputes.state';
 import { deleteDocument, uploadDocument } from './state/documents.state';
 import { type EmulatorStore } from './state/emulator-store';
@@ -87,6 +113,20 @@ export interface EmulatorActions {
   destroyTransfer(id: string): Json;
   /** Issues the fee receipts due up to now (Omise issues them daily). */
   issueReceipts(): Json[];
+  updateCustomer(id: string, params: z.input<typeof UpdateCustomerParams>): Json;
+  destroyCustomer(id: string): Json;
+  updateCard(customerId: string, cardId: string, params: z.input<typeof UpdateCardParams>): Json;
+  destroyCard(customerId: string, cardId: string): Json;
+  createRecipient(params: z.input<typeof CreateRecipientParams>): Json;
+  updateRecipient(id: string, params: z.input<typeof UpdateRecipientParams>): Json;
+  verifyRecipient(id: string): Json;
+  destroyRecipient(id: string): Json;
+  createSchedule(params: z.input<typeof CreateScheduleParams>): Json;
+  destroySchedule(id: string): Json;
+  /** Test mode: runs the schedule's next due date now. */
+  runScheduleOccurrence(id: string): Json;
+  createLink(params: z.input<typeof CreateLinkParams>): Json;
+  destroyLink(id: string): Json;
 }
 
 /** The actions over unvalidated input: the HTTP routes pass request bodies straight in. */
@@ -172,5 +212,27 @@ export function createEmulatorActions(store: EmulatorStore) {
       return { object: 'transfer', id: transfer.id, livemode: false, deleted: true };
     },
     issueReceipts: () => issueReceipts(store).map(renderReceipt),
+    updateCustomer: (id: string, p: unknown) =>
+      renderCustomer(updateCustomer(store, id, parseParams(UpdateCustomerParams, p)), store.now()),
+    destroyCustomer: (id: string) => renderDeleted('customer', destroyCustomer(store, id).id),
+    updateCard: (customerId: string, cardId: string, p: unknown) =>
+      renderCard(updateCard(store, customerId, cardId, parseParams(UpdateCardParams, p))),
+    destroyCard: (customerId: string, cardId: string) =>
+      renderDeleted('card', destroyCard(store, customerId, cardId).id),
+    createRecipient: (p: unknown) =>
+      renderRecipient(
+        createRecipient(store, parseParams(CreateRecipientParams, p, 'invalid_recipient')),
+      ),
+    updateRecipient: (id: string, p: unknown) =>
+      renderRecipient(updateRecipient(store, id, parseParams(UpdateRecipientParams, p))),
+    verifyRecipient: (id: string) => renderRecipient(verifyRecipient(store, id)),
+    destroyRecipient: (id: string) => renderDeleted('recipient', destroyRecipient(store, id).id),
+    createSchedule: (p: unknown) =>
+      renderSchedule(createSchedule(store, parseParams(CreateScheduleParams, p)), store.now()),
+    destroySchedule: (id: string) => renderSchedule(destroySchedule(store, id), store.now()),
+    runScheduleOccurrence: (id: string) => renderOccurrence(runScheduleOccurrence(store, id)),
+    createLink: (p: unknown) =>
+      renderLink(createLink(store, parseParams(CreateLinkParams, p)), store.now()),
+    destroyLink: (id: string) => renderDeleted('link', destroyLink(store, id).id),
   } satisfies EmulatorActions;
 }

@@ -24,6 +24,9 @@ import {
   type Json,
   renderCharge,
   renderCustomer,
+  renderLink,
+  renderRecipient,
+  renderSchedule,
   renderDispute,
   renderDocument,
   renderEventForApi,
@@ -202,6 +205,12 @@ function createAccount(
           return store.transfers.items.map(renderTransfer);
         case 'receipts':
           return store.receipts.items.map(renderReceipt);
+        case 'recipients':
+          return store.recipients.items.map(renderRecipient);
+        case 'schedules':
+          return store.schedules.items.map((s) => renderSchedule(s, now()));
+        case 'links':
+          return store.links.items.map((l) => renderLink(l, now()));
       }
     },
     count: (kind) => store.count(kind),

@@ -186,3 +186,66 @@ export function parseFormBody(body: string): Record<string, unknown> {
   }
   return root;
 }
+
+export const UpdateCustomerParams = z.object({
+  email: z.string().optional(),
+  description: text.optional(),
+  metadata: metadata.optional(),
+  /** A token: adds its card to the customer. */
+  card: z.string().optional(),
+});
+export type UpdateCustomerParams = z.infer<typeof UpdateCustomerParams>;
+
+export const UpdateCardParams = z.object({
+  name: z.string().min(1).optional(),
+  city: z.string().optional(),
+  postal_code: z.string().optional(),
+});
+export type UpdateCardParams = z.infer<typeof UpdateCardParams>;
+
+export const CreateRecipientParams = z.object({
+  name: z.string().min(1, { error: "can't be blank" }),
+  email: z.string().optional(),
+  description: text.optional(),
+  type: z.enum(['individual', 'corporation']).default('individual'),
+  tax_id: z.string().optional(),
+  metadata: metadata.optional(),
+  bank_account: z.object({
+    brand: z.string().min(1),
+    number: z.string().regex(/^\d{4,20}$/, { error: 'must be digits' }),
+    name: z.string().min(1),
+  }),
+});
+export type CreateRecipientParams = z.infer<typeof CreateRecipientParams>;
+
+export const UpdateRecipientParams = z.object({
+  name: z.string().min(1).optional(),
+  email: z.string().optional(),
+  description: text.optional(),
+  metadata: metadata.optional(),
+});
+export type UpdateRecipientParams = z.infer<typeof UpdateRecipientParams>;
+
+export const CreateScheduleParams = z.object({
+  every: intLike.pipe(z.number().min(1)),
+  period: z.enum(['day', 'week', 'month']),
+  start_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  end_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  charge: z.object({
+    customer: z.string().min(1),
+    card: z.string().optional(),
+    amount: intLike.pipe(z.number().min(1)),
+    currency: z.string().min(1).default('thb'),
+    description: text.optional(),
+  }),
+});
+export type CreateScheduleParams = z.infer<typeof CreateScheduleParams>;
+
+export const CreateLinkParams = z.object({
+  amount: intLike.pipe(z.number().min(1)),
+  currency: z.string().min(1),
+  title: text,
+  description: text,
+  multiple: boolLike.optional(),
+});
+export type CreateLinkParams = z.infer<typeof CreateLinkParams>;

@@ -5,6 +5,10 @@ import {
   type DisputeState,
   type DocumentState,
   type EventState,
+  type LinkState,
+  type OccurrenceState,
+  type RecipientState,
+  type ScheduleState,
   type RefundState,
   type TokenState,
   type ReceiptState,
@@ -421,4 +425,129 @@ export function renderBalance(balance: { total: number; transferable: number }):
     reserve: 0,
     created_at: null,
   };
+}
+export function renderRecipient(recipient: RecipientState): Json {
+  return {
+    object: 'recipient',
+    id: recipient.id,
+    livemode: false,
+    location: `/recipients/${recipient.id}`,
+    deleted: false,
+    verified: recipient.verified,
+    active: recipient.active,
+    name: recipient.name,
+    email: recipient.email,
+    description: recipient.description,
+    type: recipient.type,
+    tax_id: recipient.taxId,
+    bank_account: {
+      object: 'bank_account',
+      brand: recipient.bankBrand,
+      last_digits: recipient.bankLastDigits,
+      name: recipient.bankAccountName,
+      created_at: isoSeconds(recipient.createdAt),
+    },
+    failure_code: null,
+    metadata: recipient.metadata,
+    created_at: isoSeconds(recipient.createdAt),
+  };
+}
+
+export function renderOccurrence(occurrence: OccurrenceState): Json {
+  return {
+    object: 'occurrence',
+    id: occurrence.id,
+    livemode: false,
+    location: `/occurrences/${occurrence.id}`,
+    schedule: occurrence.scheduleId,
+    schedule_date: occurrence.scheduleDate,
+    retry_date: null,
+    processed_at: isoSeconds(occurrence.processedAt),
+    status: occurrence.status,
+    message: occurrence.message,
+    result: occurrence.resultId,
+    created_at: isoSeconds(occurrence.createdAt),
+  };
+}
+
+/** The calendar date `n` periods after `start` (UTC). */
+export function addPeriods(start: string, period: ScheduleState['period'], n: number): string {
+  const date = new Date(`${start}T00:00:00Z`);
+  if (period === 'day') date.setUTCDate(date.getUTCDate() + n);
+  else if (period === 'week') date.setUTCDate(date.getUTCDate() + 7 * n);
+  else date.setUTCMonth(date.getUTCMonth() + n);
+  return date.toISOString().slice(0, 10);
+}
+
+/** Up to `count` run dates from today (as `nowMs` says) to the schedule's end. */
+export function nextOccurrenceDates(schedule: ScheduleState, nowMs: number, count = 3): string[] {
+  if (schedule.status !== 'active') return [];
+  const today = new Date(nowMs).toISOString().slice(0, 10);
+  const dates: string[] = [];
+  for (let n = 0; dates.length < count && n < 10_000; n += schedule.every) {
+    const date = addPeriods(schedule.startDate, schedule.period, n);
+    if (date > schedule.endDate) break;
+    if (date >= today) dates.push(date);
+  }
+  return dates;
+}
+
+export function renderSchedule(schedule: ScheduleState, nowMs: number): Json {
+  const location = `/schedules/${schedule.id}`;
+  return {
+    object: 'schedule',
+    id: schedule.id,
+    livemode: false,
+    location,
+    status: schedule.status,
+    deleted: schedule.status === 'deleted',
+    active: schedule.status === 'active',
+    every: schedule.every,
+    period: schedule.period,
+    on: {},
+    in_words: `Every ${schedule.every} ${schedule.period}(s)`,
+    start_date: schedule.startDate,
+    end_date: schedule.endDate,
+    charge: {
+      object: 'scheduled_charge',
+      amount: schedule.amount,
+      currency: schedule.currency,
+      description: schedule.description,
+      customer: schedule.customerId,
+      card: schedule.cardId,
+    },
+    occurrences: nestedList(
+      `${location}/occurrences`,
+      schedule.occurrences.slice(0, 20).map(renderOccurrence),
+      schedule.occurrences.length,
+      nowMs,
+    ),
+    next_occurrences_on: nextOccurrenceDates(schedule, nowMs),
+    created_at: isoSeconds(schedule.createdAt),
+  };
+}
+
+export function renderLink(link: LinkState, nowMs: number): Json {
+  const location = `/links/${link.id}`;
+  return {
+    object: 'link',
+    id: link.id,
+    livemode: false,
+    location,
+    deleted: false,
+    amount: link.amount,
+    currency: link.currency,
+    used: link.used,
+    multiple: link.multiple,
+    title: link.title,
+    description: link.description,
+    charges: nestedList(`${location}/charges`, [], 0, nowMs),
+    payment_uri: `https://link.omise.co/${link.id.slice(-8).toUpperCase()}`,
+    created_at: isoSeconds(link.createdAt),
+  };
+}
+
+/** What Omise answers for a deleted object, and what its `*.destroy` event carries. */
+export function renderDeleted(object: string, id: string): Json {
+  return { object, id, livemode: false, deleted: true };
 }

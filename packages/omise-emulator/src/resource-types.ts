@@ -181,3 +181,58 @@ export interface EventState {
   /** The exact body POSTed to webhooks, kept once the event has been delivered. */
   payload: string | null;
 }
+
+export interface RecipientState {
+  id: string;
+  createdAt: number;
+  name: string;
+  email: string | null;
+  description: string | null;
+  type: string;
+  taxId: string | null;
+  metadata: Metadata;
+  bankBrand: string;
+  /** Only the last digits of the account number are kept. */
+  bankLastDigits: string;
+  bankAccountName: string;
+  verified: boolean;
+  active: boolean;
+}
+
+export interface OccurrenceState {
+  id: string;
+  createdAt: number;
+  scheduleId: string;
+  scheduleDate: string;
+  status: 'successful' | 'failed';
+  message: string | null;
+  resultId: string | null;
+  processedAt: number;
+}
+
+export interface ScheduleState {
+  id: string;
+  createdAt: number;
+  every: number;
+  period: 'day' | 'week' | 'month';
+  startDate: string;
+  endDate: string;
+  status: 'active' | 'suspended' | 'deleted';
+  customerId: string;
+  cardId: string | null;
+  amount: number;
+  currency: string;
+  description: string | null;
+  occurrences: OccurrenceState[];
+}
+
+export interface LinkState {
+  id: string;
+  createdAt: number;
+  amount: number;
+  currency: string;
+  title: string;
+  description: string;
+  multiple: boolean;
+  used: boolean;
+}

@@ -28,7 +28,12 @@ test('a traffic scenario moves charges, refunds and disputes through their lifec
 
   expect(summary.charges).toBe(60);
   expect(summary.errors).toBe(0);
-  expect(emulator.count('charges')).toBe(60);
+  // Each schedule's first run is one more charge.
+  expect(emulator.count('charges')).toBe(60 + summary.schedules);
+  expect([summary.customers, summary.recipients, summary.schedules, summary.links]).toEqual([
+    3, 3, 3, 3,
+  ]);
+  expect([emulator.count('customers'), emulator.count('recipients')]).toEqual([2, 2]);
   expect(emulator.count('refunds')).toBe(summary.refunds);
   expect(emulator.count('disputes')).toBe(summary.disputes);
   expect(summary.disputes).toBeGreaterThan(5);

@@ -43,6 +43,11 @@ export interface ScenarioSummary {
   payouts: number;
   payoutsFailed: number;
   receipts: number;
+  /** Customers, recipients, schedules and links the scenario created. */
+  customers: number;
+  recipients: number;
+  schedules: number;
+  links: number;
   events: number;
   errors: number;
   durationMs: number;
@@ -67,6 +72,10 @@ const emptySummary = (): ScenarioSummary => ({
   payouts: 0,
   payoutsFailed: 0,
   receipts: 0,
+  customers: 0,
+  recipients: 0,
+  schedules: 0,
+  links: 0,
   events: 0,
   errors: 0,
   durationMs: 0,
@@ -253,6 +262,7 @@ export async function runScenario(
     }
     if (payoutEvery > 0 && (i + 1) % payoutEvery === 0) void payout();
   }
+  directoryActivity(emulator, Math.max(1, Math.floor(options.charges / 20)), summary);
   await Promise.all(followUps);
   if (payoutEvery > 0) {
     // Movements become payable in whole seconds; the last payout waits for the last of them.
@@ -263,6 +273,79 @@ export async function runScenario(
   summary.events = emulator.count('events') - eventsBefore;
   summary.durationMs = Date.now() - started;
   return summary;
+}
+
+/**
+ * The other resources a merchant's day has, `count` of each: customers with saved cards (one
+ * card renamed, one deleted, one customer deleted), a monthly schedule per customer whose first
+ * run is charged now, recipients (verified; one deleted) and payment links. Deterministic, so
+ * the charges' seeded choices stay as they were.
+ */
+function directoryActivity(
+  emulator: EmulatorAccount,
+  count: number,
+  summary: ScenarioSummary,
+): void {
+  const { actions } = emulator;
+  const today = new Date().toISOString().slice(0, 10);
+  const tokenOf = (number: string, name: string) =>
+    idOf(
+      actions.createToken({
+        card: { name, number, expiration_month: 12, expiration_year: 2040 },
+      }),
+    );
+  for (let i = 0; i < count; i++) {
+    const customer = actions.createCustomer({
+      email: `customer${i}@example.com`,
+      description: `Customer ${i}`,
+      card: tokenOf(
+        SUCCESSFUL_TEST_CARDS[i % SUCCESSFUL_TEST_CARDS.length] ?? '4242424242424242',
+        `Holder ${i}`,
+      ),
+    });
+    summary.customers++;
+    const customerId = idOf(customer);
+    const second = actions.updateCustomer(customerId, {
+      card: tokenOf('4242424242424242', `Second ${i}`),
+    });
+    const cards = (second.cards as { data: { id: string }[] }).data;
+    if (i % 2 === 0 && cards[1] !== undefined) {
+      actions.updateCard(customerId, cards[1].id, { name: `Renamed ${i}` });
+    } else if (cards[1] !== undefined) {
+      actions.destroyCard(customerId, cards[1].id);
+    }
+    const schedule = actions.createSchedule({
+      every: 1,
+      period: 'month',
+      start_date: today,
+      end_date: '2099-12-31',
+      charge: { customer: customerId, amount: 9_900 + i, currency: 'THB' },
+    });
+    summary.schedules++;
+    actions.runScheduleOccurrence(idOf(schedule));
+    if (i === count - 1 && count > 1) actions.destroyCustomer(customerId);
+
+    const recipient = actions.createRecipient({
+      name: `Payee ${i}`,
+      email: `payee${i}@example.com`,
+      bank_account: {
+        brand: 'bbl',
+        number: `12345678${String(i).padStart(2, '0')}`,
+        name: `Payee ${i}`,
+      },
+    });
+    summary.recipients++;
+    actions.verifyRecipient(idOf(recipient));
+    if (i === count - 1 && count > 1) actions.destroyRecipient(idOf(recipient));
+
+    actions.createLink({
+      amount: 50_000 + i * 100,
+      currency: 'THB',
+      title: `Link ${i}`,
+      description: 'Demo payment link',
+    });
+    summary.links++;
+  }
 }
 
 export interface SeedOptions {

@@ -8,6 +8,7 @@ export {
   type ProjectionDeps,
   type ProjectionRequest,
   type ProjectionResult,
+  type RefetchRequest,
 } from './project-batch';
 export type { FollowUpDeps, Observed, ResourceModule, WriteOutcome } from './resource-module';
 export { collect, expandableId, type ProjectionContext } from './projection-context';
@@ -63,3 +64,17 @@ export {
   writeReceipts,
   writeTransactions,
 } from './ledger';
+export {
+  embeddedCards,
+  toCardRow,
+  toCustomerRow,
+  type CustomerObservation,
+} from './resources/customer.resource';
+export { toRecipientRow, type RecipientObservation } from './resources/recipient.resource';
+export {
+  embeddedOccurrences,
+  toOccurrenceRow,
+  toScheduleRow,
+  type ScheduleObservation,
+} from './resources/schedule.resource';
+export { toLinkRow, type LinkObservation } from './resources/link.resource';

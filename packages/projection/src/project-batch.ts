@@ -1,4 +1,4 @@
-import { type OmiseEventJob, SpanKind, withSpan } from '@omise-sync/core';
+import { type EventOrigin, type OmiseEventJob, SpanKind, withSpan } from '@omise-sync/core';
 import {
   type Database,
   type EventRecord,
@@ -31,7 +31,17 @@ export type ObservedRequest = {
   [T in ResourceType]: { kind: 'observed'; type: T } & Observed<ObservationOf[T]>;
 }[ResourceType];
 
-export type ProjectionRequest = EventRequest | ObservedRequest;
+/**
+ * A stored resource to fetch again without an event (reconcile checking a row Omise no longer
+ * lists): written as fetched, a tombstone if Omise answers 404, never coalesced or recorded.
+ */
+export interface RefetchRequest {
+  kind: 'refetch';
+  resource: ResourceRef;
+  origin: EventOrigin;
+}
+
+export type ProjectionRequest = EventRequest | ObservedRequest | RefetchRequest;
 
 /** What came of one request. */
 export type ProjectionResult =
@@ -87,7 +97,28 @@ interface PlannedWrite<T extends ResourceType> {
   requests: number[];
 }
 
-type Plan = { [T in ResourceType]: PlannedWrite<T>[] };
+/** A stored row whose object Omise answered 404 for: a tombstone to write. */
+interface PlannedTombstone {
+  type: ResourceType;
+  id: string;
+  deletedAt: Date;
+  requests: number[];
+}
+
+type Plan = { [T in ResourceType]: PlannedWrite<T>[] } & { tombstones: PlannedTombstone[] };
+
+function emptyPlan(): Plan {
+  return {
+    charge: [],
+    dispute: [],
+    transfer: [],
+    customer: [],
+    recipient: [],
+    schedule: [],
+    link: [],
+    tombstones: [],
+  };
+}
 
 const ROW_ERROR_CLASSES = new Set(['22', '23', '54']);
 
@@ -124,7 +155,17 @@ function observedResource<T extends ResourceType>(
 }
 
 function resourceOf(request: ProjectionRequest): ResourceRef {
-  return isEvent(request) ? request.resource : observedResource(request);
+  return request.kind === 'observed' ? observedResource(request) : request.resource;
+}
+
+/** A live webhook wins over a replay that happens to share the batch. */
+function originOf(requests: readonly ProjectionRequest[], indexes: readonly number[]): EventOrigin {
+  const origins = indexes.map((index) => {
+    const request = requests[index];
+    if (request === undefined || request.kind === 'observed') return 'webhook';
+    return request.kind === 'event' ? request.job.origin : request.origin;
+  });
+  return origins.includes('webhook') ? 'webhook' : (origins[origins.length - 1] ?? 'webhook');
 }
 
 /**
@@ -174,7 +215,7 @@ async function planBatch(
   requests: readonly ProjectionRequest[],
   results: (ProjectionResult | undefined)[],
 ): Promise<Plan> {
-  const plan: Plan = { charge: [], dispute: [], transfer: [] };
+  const plan = emptyPlan();
   for (const type of RESOURCE_TYPES) {
     await planType(trx, deps, type, requests, results, plan);
   }
@@ -192,9 +233,13 @@ async function planType<T extends ResourceType>(
   const module = resourceModules[type];
   const writes = plan[type] as PlannedWrite<T>[];
   const eventsById = new Map<string, number[]>();
+  const refetches = new Map<string, number[]>();
   const observed: PlannedWrite<T>[] = [];
   requests.forEach((request, index) => {
-    if (isEvent(request)) {
+    if (request.kind === 'refetch') {
+      if (request.resource.type !== type) return;
+      refetches.set(request.resource.id, [...(refetches.get(request.resource.id) ?? []), index]);
+    } else if (isEvent(request)) {
       if (request.resource.type !== type) return;
       if (request.job.account !== deps.account) {
         const error = new AccountConflictError(request.resource, deps.account, request.job.account);
@@ -208,9 +253,13 @@ async function planType<T extends ResourceType>(
       observed.push({ item: request, requests: [index] });
     }
   });
-  if (eventsById.size === 0 && observed.length === 0) return;
+  if (eventsById.size === 0 && observed.length === 0 && refetches.size === 0) return;
   const observedIds = observed.map((write) => module.idOf(write.item.observation));
-  const stored = await module.findObservedAt(trx, [...eventsById.keys(), ...observedIds]);
+  const stored = await module.findObservedAt(trx, [
+    ...eventsById.keys(),
+    ...refetches.keys(),
+    ...observedIds,
+  ]);
   // Ids another account owns fail here, before anything is fetched or written.
   const ownedElsewhere = (id: string, indexes: readonly number[]): boolean => {
     const owner = stored.get(id)?.account;
@@ -236,6 +285,12 @@ async function planType<T extends ResourceType>(
     });
     if (pending.length > 0) toFetch.push([id, pending]);
   }
+  for (const [id, indexes] of refetches) {
+    if (ownedElsewhere(id, indexes)) continue;
+    const queued = toFetch.find(([queuedId]) => queuedId === id);
+    if (queued === undefined) toFetch.push([id, indexes]);
+    else queued[1].push(...indexes);
+  }
   await Promise.all(
     toFetch.map(async ([id, indexes]) => {
       // Taken before the request is sent: the state returned is at least this new.
@@ -253,13 +308,18 @@ async function planType<T extends ResourceType>(
           },
           () => module.fetch(deps.omise, id),
         );
-        const jobs = indexes.map((index) => (requests[index] as EventRequest).job);
-        // A live webhook wins over a replay that happens to share the batch.
-        const origin = jobs.some((job) => job.origin === 'webhook')
-          ? 'webhook'
-          : (jobs[jobs.length - 1]?.origin ?? 'webhook');
+        const origin = originOf(requests, indexes);
         writes.push({ item: { observation, origin, observedAt }, requests: indexes });
       } catch (error) {
+        // A row once seen whose object is gone: a tombstone, where the module keeps them.
+        if (
+          error instanceof OmiseNotFoundError &&
+          module.markDeleted !== undefined &&
+          stored.has(id)
+        ) {
+          plan.tombstones.push({ type, id, deletedAt: observedAt, requests: indexes });
+          return;
+        }
         for (const index of indexes) {
           results[index] =
             error instanceof OmiseNotFoundError
@@ -272,7 +332,7 @@ async function planType<T extends ResourceType>(
 }
 
 function settle(
-  write: PlannedWrite<ResourceType>,
+  write: Pick<PlannedWrite<ResourceType>, 'requests'>,
   outcome: WriteOutcome | undefined,
   results: (ProjectionResult | undefined)[],
 ): void {
@@ -307,6 +367,25 @@ function eventRecordsOf(
     }
   }
   return records;
+}
+
+/** Marks the planned tombstones; each answers its requests as projected (a deletion written). */
+async function writeTombstones(
+  trx: Kysely<Database>,
+  deps: ProjectionDeps,
+  tombstones: readonly PlannedTombstone[],
+  results: (ProjectionResult | undefined)[],
+): Promise<void> {
+  for (const tombstone of tombstones) {
+    const marked =
+      (await resourceModules[tombstone.type].markDeleted?.(
+        trx,
+        [tombstone.id],
+        tombstone.deletedAt,
+        deps,
+      )) ?? [];
+    settle(tombstone, { written: marked.length > 0, children: 0 }, results);
+  }
 }
 
 async function writeType<T extends ResourceType>(
@@ -353,6 +432,7 @@ export async function projectBatch(
         const outcomes = await writeType(trx, deps, type, plan[type]);
         writes.forEach((write, index) => settle(write, outcomes[index], results));
       }
+      await writeTombstones(trx, deps, plan.tombstones, results);
       await recordEvents(trx, eventRecordsOf(requests, results, requests.keys(), deps.clock.now()));
       await options.inTransaction?.(trx, settled(results));
     });
@@ -401,6 +481,7 @@ async function writeIsolated(
         }
       }
     }
+    await writeTombstones(trx, deps, plan.tombstones, results);
     const rest = [...requests.keys()].filter((index) => !handled.has(index));
     await recordEvents(trx, eventRecordsOf(requests, results, rest, deps.clock.now()));
     await options.inTransaction?.(trx, settled(results));

@@ -1,4 +1,4 @@
-import type { AccountName, Clock } from '@omise-sync/core';
+import type { AccountName, Clock, PiiPolicy } from '@omise-sync/core';
 import type { Database, StoredObservation } from '@omise-sync/db';
 import type { OmiseClient } from '@omise-sync/omise-client';
 import type { Kysely } from 'kysely';
@@ -23,6 +23,11 @@ export interface FollowUpDeps {
    * `respond_by` never depends on which process wrote the row.
    */
   responseDays: DisputeResponseDays;
+  /**
+   * How personal data is stored (`PII_MODE`, `PII_SALT`). Without one, personal data is not
+   * stored at all (`drop`); the worker and the CLI always pass the configured policy.
+   */
+  pii?: PiiPolicy | undefined;
 }
 
 /** One observation of a resource with how it was obtained. */
@@ -71,4 +76,15 @@ export interface ResourceModule<O> {
     items: readonly Observed<O>[],
     deps: FollowUpDeps,
   ): Promise<WriteOutcome[]>;
+  /**
+   * Makes tombstones of stored rows whose object Omise no longer has (a re-fetch answered
+   * 404): `deleted_at` is set, the row stays (ADR 0007). Modules without it record the 404.
+   * @returns the ids marked
+   */
+  markDeleted?(
+    trx: Kysely<Database>,
+    ids: readonly string[],
+    deletedAt: Date,
+    deps: FollowUpDeps,
+  ): Promise<string[]>;
 }

@@ -85,10 +85,31 @@ describe('npm run dev -- --accounts 2', () => {
       .groupBy('account')
       .orderBy('account')
       .execute();
+    // The scenario's 12 charges and the first run of its one schedule.
     expect(rows.map((r) => [r.account, Number(r.n)])).toEqual([
-      ['account-2', 12],
-      ['default', 12],
+      ['account-2', 13],
+      ['default', 13],
     ]);
+    // Its customer (with cards), schedule, recipient and link reach each account too.
+    for (const table of [
+      'omise.customers',
+      'omise.cards',
+      'omise.schedules',
+      'omise.schedule_occurrences',
+      'omise.recipients',
+      'omise.links',
+    ] as const) {
+      const perAccount = await database.handle.db
+        .selectFrom(table)
+        .select(['account', (eb) => eb.fn.countAll<string>().as('n')])
+        .groupBy('account')
+        .orderBy('account')
+        .execute();
+      expect({ table, accounts: perAccount.map((r) => r.account) }).toEqual({
+        table,
+        accounts: ['account-2', 'default'],
+      });
+    }
     const failed = await database.handle.db
       .selectFrom('omise.events')
       .select((eb) => eb.fn.countAll<string>().as('n'))

@@ -215,6 +215,7 @@ export async function startPipeline(
         DATABASE_URL: database.url,
         ...redisEnv,
         OMISE_SECRET_KEY: emulator.secretKey,
+        PII_SALT: 'test-pii-salt-0123456789',
         OMISE_API_URL: gate?.url ?? emulator.url,
         WORKER_CONCURRENCY: '8',
         METRICS_PORT: String(metricsPort),
@@ -295,5 +296,6 @@ export function reconcileDepsOf(pipeline: Pipeline, database: TestDatabase): Rec
     account: 'default',
     severityRules: DEFAULT_DISPUTE_SEVERITY_RULES,
     responseDays: DEFAULT_DISPUTE_RESPONSE_DAYS,
+    pii: { mode: 'hash', salt: 'test-pii-salt-0123456789' },
   };
 }

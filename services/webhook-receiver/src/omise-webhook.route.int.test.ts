@@ -194,16 +194,18 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
       resourceType: 'charge',
       resourceId: chargeId,
     });
+    // A deleted customer is projected too: the worker's re-fetch (404) makes its row a tombstone.
+    const customerId = omiseId('cust');
     const customer = eventEnvelope('customer.destroy', {
       object: 'customer',
-      id: omiseId('cust'),
+      id: customerId,
       livemode: false,
       deleted: true,
     });
-    expect((await deliver(customer)).body).toEqual({
-      received: true,
-      eventId: customer.id,
-      ignored: true,
+    expect((await deliver(customer)).status).toBe(200);
+    expect(await storedJob(String(customer.id))).toMatchObject({
+      resourceType: 'customer',
+      resourceId: customerId,
     });
   });
 
@@ -255,9 +257,9 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
   });
 
   it('acknowledges a genuine event about another kind of object and queues it only to be recorded as ignored', async () => {
-    const event = eventEnvelope('customer.update.card', {
-      object: 'customer',
-      id: omiseId('cust'),
+    const event = eventEnvelope('source.chargeable', {
+      object: 'source',
+      id: omiseId('src'),
       livemode: false,
     });
     const answer = await deliver(event);
@@ -265,7 +267,7 @@ describe('POST /webhooks/omise with a genuine delivery', () => {
     expect(answer.body).toEqual({ received: true, eventId: event.id, ignored: true });
     const job = await queue.getJob(String(event.id));
     expect(job?.name).toBe(jobCatalog.ignoredEvent.name);
-    expect(job?.data).toMatchObject({ key: 'customer.update.card', objectType: 'customer' });
+    expect(job?.data).toMatchObject({ key: 'source.chargeable', objectType: 'source' });
   });
 
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
@@ -509,7 +511,7 @@ describe('health, readiness, metrics and logs', () => {
     expect(text).toMatch(
       /omise_webhook_verification_failures_total\{account="default",reason="missing_signature"\} 1/,
     );
-    expect(text).toMatch(/omise_webhook_ignored_total\{account="default",object="customer"\} 2/);
+    expect(text).toMatch(/omise_webhook_ignored_total\{account="default",object="source"\} 1/);
     expect(text).toMatch(/omise_webhook_enqueue_duration_seconds_count\{account="default"\} [1-9]/);
     const depth = /omise_webhook_queue_depth\{account="default"\} (\d+)/.exec(text);
     expect(Number(depth?.[1])).toBe(await queue.getJobCountByTypes('wait', 'prioritized'));

@@ -93,9 +93,9 @@ describe('when Redis is unreachable', () => {
     try {
       const answer = await deliver(
         receiver,
-        eventEnvelope('customer.create', {
-          object: 'customer',
-          id: 'cust_test_1',
+        eventEnvelope('source.chargeable', {
+          object: 'source',
+          id: 'src_test_1',
           livemode: false,
         }),
       );

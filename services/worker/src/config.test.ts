@@ -6,6 +6,7 @@ const required = {
   OMISE_SECRET_KEY: 'skey_test_123',
   DATABASE_URL: 'postgres://user@db:5432/omise',
   REDIS_URL: 'redis://redis:6379',
+  PII_SALT: 'a-salt-of-sixteen-chars',
 };
 
 describe('loadConfig', () => {
@@ -40,7 +41,14 @@ describe('loadConfig', () => {
       notifySweepIntervalMs: 30_000,
       logLevel: 'info',
       eventsRetentionDays: 400,
+      pii: { mode: 'hash', salt: 'a-salt-of-sixteen-chars' },
     });
+  });
+
+  it('when PII_MODE is hash (the default) and PII_SALT is missing, it fails at start saying so', () => {
+    const { PII_SALT: _salt, ...withoutSalt } = required;
+    expect(() => loadConfig(withoutSalt)).toThrow(/PII_SALT: required when PII_MODE is hash/);
+    expect(loadConfig({ ...withoutSalt, PII_MODE: 'drop' }).pii).toEqual({ mode: 'drop' });
   });
 
   it('when everything is set, it is all taken', () => {

@@ -1,10 +1,14 @@
 import {
   type AccountName,
   RedisEnv,
+  PII_SALT_REQUIRED,
+  hasPiiSalt,
   envFields,
   loadBoth,
   loadOmiseAccounts,
   parseEnv,
+  piiEnvShape,
+  toPiiPolicy,
 } from '@omise-sync/core';
 import { z } from 'zod';
 import {
@@ -124,10 +128,11 @@ const EnvSchema = z.object({
    * Default 400.
    */
   EVENTS_RETENTION_DAYS: envFields.eventsRetentionDays(),
+  ...piiEnvShape,
 });
 
 /** The worker's configuration; every variable is documented (unit, default) on EnvSchema. */
-export const WorkerEnv = EnvSchema.transform((env) => ({
+export const WorkerEnv = EnvSchema.refine(hasPiiSalt, PII_SALT_REQUIRED).transform((env) => ({
   omise: {
     apiUrl: env.OMISE_API_URL,
     timeoutMs: env.OMISE_TIMEOUT_MS,
@@ -155,6 +160,7 @@ export const WorkerEnv = EnvSchema.transform((env) => ({
   notifySweepIntervalMs: env.NOTIFY_SWEEP_INTERVAL_MS,
   logLevel: env.LOG_LEVEL,
   eventsRetentionDays: env.EVENTS_RETENTION_DAYS,
+  pii: toPiiPolicy(env),
 }));
 
 /** An account as the worker fetches it: its key, API and rate limit (the service's by default). */

@@ -101,6 +101,7 @@ describe('two worker processes under duplicated, shuffled deliveries', () => {
       REDIS_URL: redis.url,
       BULLMQ_PREFIX: redis.prefix,
       OMISE_SECRET_KEY: emulator.secretKey,
+      PII_SALT: 'test-pii-salt-0123456789',
       OMISE_API_URL: emulator.url,
       WORKER_CONCURRENCY: '6',
       METRICS_PORT: '0',

@@ -34,6 +34,7 @@ describe('a worker killed while it holds a job', () => {
       REDIS_URL: redis.url,
       BULLMQ_PREFIX: redis.prefix,
       OMISE_SECRET_KEY: emulator.secretKey,
+      PII_SALT: 'test-pii-salt-0123456789',
       OMISE_API_URL: emulator.url,
       METRICS_PORT: '0',
       LOG_LEVEL: 'warn',

@@ -5,6 +5,7 @@ import {
   type Logger,
   type NotifyDisputeFlagJob,
   type RedisConnection,
+  type PiiPolicy,
   eventQueueName,
   jobCatalog,
   systemClock,
@@ -66,6 +67,8 @@ export interface CreateWorkerDeps {
   severityRules: DisputeSeverityRules;
   /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), maybe per card country. */
   responseDays: DisputeResponseDays;
+  /** How personal data is stored (`PII_MODE`, `PII_SALT`); see FollowUpDeps. */
+  pii?: PiiPolicy | undefined;
   /**
    * Hours before an open dispute's `respond_by` at which the alert webhook is reminded
    * (`DISPUTE_REMINDER_HOURS`). @defaultValue [72, 24]
@@ -232,6 +235,7 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       clock,
       severityRules: deps.severityRules,
       responseDays: deps.responseDays,
+      pii: deps.pii,
       onBatch: (size) => deps.metrics.batchSize.observe({ account: account.name }, size),
       ...(deps.maxBatchSize === undefined ? {} : { maxBatchSize: deps.maxBatchSize }),
     });

@@ -47,6 +47,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
     stalledIntervalMs: config.stalledIntervalMs,
     severityRules: config.severityRules,
     responseDays: config.responseDays,
+    pii: config.pii,
     reminderHours: config.reminderHours,
     alertWebhook: config.alertWebhook,
     notifySweepIntervalMs: config.notifySweepIntervalMs,

@@ -18,6 +18,8 @@ import * as createLedgerTables from './2026-12-04T10-00-00_create_ledger_tables'
 import * as createMoneyViews from './2026-12-04T10-10-00_create_money_views';
 import * as tuneBiQueries from './2026-12-04T10-20-00_tune_bi_queries';
 import * as createChargeDaily from './2026-12-04T10-30-00_create_charge_daily';
+import * as createDirectoryTables from './2026-12-04T11-00-00_create_directory_tables';
+import * as createDirectoryBiViews from './2026-12-04T11-10-00_create_directory_bi_views';
 
 /**
  * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
@@ -44,4 +46,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T10-10-00_create_money_views': createMoneyViews,
   '2026-12-04T10-20-00_tune_bi_queries': tuneBiQueries,
   '2026-12-04T10-30-00_create_charge_daily': createChargeDaily,
+  '2026-12-04T11-00-00_create_directory_tables': createDirectoryTables,
+  '2026-12-04T11-10-00_create_directory_bi_views': createDirectoryBiViews,
 };

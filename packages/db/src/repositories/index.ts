@@ -13,6 +13,18 @@ export type {
   NewEvent,
   NewRefund,
   RefundRow,
+  CardRow,
+  CustomerRow,
+  LinkRow,
+  NewCard,
+  NewCustomer,
+  NewLink,
+  NewRecipient,
+  NewSchedule,
+  NewScheduleOccurrence,
+  RecipientRow,
+  ScheduleOccurrenceRow,
+  ScheduleRow,
 } from './rows';
 export { MAX_ROWS_PER_STATEMENT, chunk, json, newestPerId } from './rows';
 export {
@@ -37,3 +49,4 @@ export * from './sync-state.repository';
 export * from './event-partition.repository';
 export * from './ledger.repository';
 export * from './charge-daily.repository';
+export * from './directory.repository';

@@ -3,7 +3,7 @@ import type { Database } from '../database';
 import { chunk, json, newestPerId } from './rows';
 
 /** The SQL types a recordset column may have (those of the projection tables). */
-export type RecordsetType = 'text' | 'boolean' | 'bigint' | 'jsonb' | 'timestamptz';
+export type RecordsetType = 'text' | 'boolean' | 'bigint' | 'jsonb' | 'timestamptz' | 'date';
 
 /** A column written from a JSON recordset: its name (a key of the row type) and its SQL type. */
 export type RecordsetColumn<T> = readonly [name: keyof T & string, type: RecordsetType];

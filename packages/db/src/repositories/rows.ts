@@ -7,6 +7,14 @@ import type {
   DisputeReminderTable,
   DisputeTable,
 } from '../tables/dispute.table';
+import type {
+  CardTable,
+  CustomerTable,
+  LinkTable,
+  RecipientTable,
+  ScheduleOccurrenceTable,
+  ScheduleTable,
+} from '../tables/directory.table';
 import type { EventTable } from '../tables/event.table';
 import type { RefundTable } from '../tables/refund.table';
 
@@ -28,6 +36,18 @@ export type NewDisputeFlag = Omit<
 export type DisputeFlagRow = Selectable<DisputeFlagTable>;
 export type DisputeActionRow = Selectable<DisputeActionTable>;
 export type DisputeReminderRow = Selectable<DisputeReminderTable>;
+export type NewCustomer = Omit<Insertable<CustomerTable>, 'projected_at'>;
+export type CustomerRow = Selectable<CustomerTable>;
+export type NewCard = Omit<Insertable<CardTable>, 'projected_at'>;
+export type CardRow = Selectable<CardTable>;
+export type NewRecipient = Omit<Insertable<RecipientTable>, 'projected_at'>;
+export type RecipientRow = Selectable<RecipientTable>;
+export type NewSchedule = Omit<Insertable<ScheduleTable>, 'projected_at'>;
+export type ScheduleRow = Selectable<ScheduleTable>;
+export type NewScheduleOccurrence = Omit<Insertable<ScheduleOccurrenceTable>, 'projected_at'>;
+export type ScheduleOccurrenceRow = Selectable<ScheduleOccurrenceTable>;
+export type NewLink = Omit<Insertable<LinkTable>, 'projected_at'>;
+export type LinkRow = Selectable<LinkTable>;
 
 /**
  * Postgres caps a statement at 65,535 bind parameters; the widest table has 26 columns, so

@@ -8,12 +8,30 @@ import { OmiseErrorBody } from './error-body.schema';
 import { OmiseEvent, OmiseEventSummary } from './event.schema';
 import { OmiseList } from './list.schema';
 import { Refund } from './refund.schema';
+import { Card, Customer } from './customer.schema';
+import { Link } from './link.schema';
+import { Recipient } from './recipient.schema';
+import { Occurrence, Schedule } from './schedule.schema';
 
 // omise-swift keeps one deliberately truncated list to test its own decoder; it is not an
 // Omise response. Any other unreadable file fails the test.
 const KNOWN_INVALID_JSON = ['omise-swift/charges-get.json'];
 
-type Kind = 'charge' | 'refund' | 'dispute' | 'document' | 'event' | 'list' | 'error' | 'deleted';
+type Kind =
+  | 'charge'
+  | 'refund'
+  | 'dispute'
+  | 'document'
+  | 'event'
+  | 'list'
+  | 'error'
+  | 'deleted'
+  | 'customer'
+  | 'card'
+  | 'recipient'
+  | 'schedule'
+  | 'occurrence'
+  | 'link';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -32,6 +50,12 @@ describe('schemas against every recorded Omise object in shared/omise/fixtures',
     list: 0,
     error: 0,
     deleted: 0,
+    customer: 0,
+    card: 0,
+    recipient: 0,
+    schedule: 0,
+    occurrence: 0,
+    link: 0,
   };
   const failures: string[] = [];
   const invalidJson: string[] = [];
@@ -51,7 +75,9 @@ describe('schemas against every recorded Omise object in shared/omise/fixtures',
     if (value['deleted'] === true) return check('deleted', DeletedObject, value, where);
     switch (value['object']) {
       case 'charge':
-        return check('charge', Charge, value, where);
+        check('charge', Charge, value, where);
+        // An expanded charge (`expand=true`) embeds its customer.
+        return visit(value['customer'], `${where}.customer`);
       case 'refund':
         return check('refund', Refund, value, where);
       case 'dispute':
@@ -60,9 +86,25 @@ describe('schemas against every recorded Omise object in shared/omise/fixtures',
         // Id-less documents are barcode/QR images embedded in charge sources, not evidence.
         return check('document', 'id' in value ? DisputeDocument : OmiseDocument, value, where);
       case 'event':
-        return check('event', 'data' in value ? OmiseEvent : OmiseEventSummary, value, where);
+        check('event', 'data' in value ? OmiseEvent : OmiseEventSummary, value, where);
+        // The customers, cards, recipients and links recorded at all are in event data.
+        return visit(value['data'], `${where}.data`);
       case 'error':
         return check('error', OmiseErrorBody, value, where);
+      case 'customer':
+        check('customer', Customer, value, where);
+        return visit(value['cards'], `${where}.cards`);
+      case 'card':
+        return check('card', Card, value, where);
+      case 'recipient':
+        return check('recipient', Recipient, value, where);
+      case 'schedule':
+        check('schedule', Schedule, value, where);
+        return visit(value['occurrences'], `${where}.occurrences`);
+      case 'occurrence':
+        return check('occurrence', Occurrence, value, where);
+      case 'link':
+        return check('link', Link, value, where);
       case 'list':
         check('list', ListEnvelope, value, where);
         return visit(value['data'], `${where}.data`);
@@ -97,6 +139,11 @@ describe('schemas against every recorded Omise object in shared/omise/fixtures',
 
   it('parses every charge, refund, dispute, document, event, list and error object', () => {
     expect(failures).toEqual([]);
+  });
+
+  it('parses the recorded customers, cards, recipients, schedules, occurrences and links', () => {
+    const kinds = ['customer', 'card', 'recipient', 'schedule', 'occurrence', 'link'] as const;
+    expect(kinds.filter((kind) => counts[kind] === 0)).toEqual([]);
   });
 
   it('parsed a substantial number of objects of every kind, so the walk cannot pass vacuously', () => {

@@ -4,8 +4,13 @@ import { parseListQuery, pageList } from '../list-page';
 import { OmiseApiError } from '../omise-api-error';
 import {
   type Json,
+  renderCard,
   renderCustomer,
   renderDispute,
+  renderLink,
+  renderOccurrence,
+  renderRecipient,
+  renderSchedule,
   renderDocument,
   renderEventForApi,
   renderCharge,
@@ -22,6 +27,7 @@ import { type EmulatorStore } from '../state/emulator-store';
 import { chargeEvents } from '../state/events.state';
 import { balanceOf, issueReceipts } from '../state/ledger.state';
 import { getRefund } from '../state/refunds.state';
+import { getCard } from '../state/customers.state';
 import { type KeyKind } from './api-key-auth';
 import { receiveDocumentUpload } from './document-upload';
 import { type HttpMethod, type Route, type RouteParams, defineRoute } from './route-table';
@@ -95,8 +101,29 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('POST', '/customers', 'secret', async ({ actions, body }) =>
     actions.createCustomer(await body()),
   ),
+  route('GET', '/customers', 'secret', (call) =>
+    page(call, call.store.customers.items, '/customers', (c) =>
+      renderCustomer(c, call.store.now()),
+    ),
+  ),
   route('GET', '/customers/:id', 'secret', ({ store }, { id }) =>
     renderCustomer(store.customers.get(id), store.now()),
+  ),
+  route('PATCH', '/customers/:id', 'secret', async ({ actions, body }, { id }) =>
+    actions.updateCustomer(id, await body()),
+  ),
+  route('DELETE', '/customers/:id', 'secret', ({ actions }, { id }) => actions.destroyCustomer(id)),
+  route('GET', '/customers/:id/cards', 'secret', (call, { id }) =>
+    page(call, call.store.customers.get(id).cards, `/customers/${id}/cards`, renderCard),
+  ),
+  route('GET', '/customers/:id/cards/:cardId', 'secret', ({ store }, { id, cardId }) =>
+    renderCard(getCard(store, id, cardId)),
+  ),
+  route('PATCH', '/customers/:id/cards/:cardId', 'secret', async ({ actions, body }, params) =>
+    actions.updateCard(params.id, params.cardId, await body()),
+  ),
+  route('DELETE', '/customers/:id/cards/:cardId', 'secret', ({ actions }, params) =>
+    actions.destroyCard(params.id, params.cardId),
   ),
 
   route('GET', '/charges', 'secret', (call) =>
@@ -225,6 +252,54 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('GET', '/receipts/:id', 'secret', ({ store }, { id }) =>
     renderReceipt(store.receipts.get(id)),
   ),
+  route('GET', '/recipients', 'secret', (call) =>
+    page(call, call.store.recipients.items, '/recipients', renderRecipient),
+  ),
+  route('POST', '/recipients', 'secret', async ({ actions, body }) =>
+    actions.createRecipient(await body()),
+  ),
+  route('GET', '/recipients/:id', 'secret', ({ store }, { id }) =>
+    renderRecipient(store.recipients.get(id)),
+  ),
+  route('PATCH', '/recipients/:id', 'secret', async ({ actions, body }, { id }) =>
+    actions.updateRecipient(id, await body()),
+  ),
+  route('PATCH', '/recipients/:id/verify', 'secret', ({ actions }, { id }) =>
+    actions.verifyRecipient(id),
+  ),
+  route('DELETE', '/recipients/:id', 'secret', ({ actions }, { id }) =>
+    actions.destroyRecipient(id),
+  ),
+
+  route('GET', '/schedules', 'secret', (call) =>
+    page(call, call.store.schedules.items, '/schedules', (s) =>
+      renderSchedule(s, call.store.now()),
+    ),
+  ),
+  route('POST', '/schedules', 'secret', async ({ actions, body }) =>
+    actions.createSchedule(await body()),
+  ),
+  route('GET', '/schedules/:id', 'secret', ({ store }, { id }) =>
+    renderSchedule(store.schedules.get(id), store.now()),
+  ),
+  route('DELETE', '/schedules/:id', 'secret', ({ actions }, { id }) => actions.destroySchedule(id)),
+  route('GET', '/schedules/:id/occurrences', 'secret', (call, { id }) =>
+    page(
+      call,
+      call.store.schedules.get(id).occurrences,
+      `/schedules/${id}/occurrences`,
+      renderOccurrence,
+    ),
+  ),
+
+  route('GET', '/links', 'secret', (call) =>
+    page(call, call.store.links.items, '/links', (l) => renderLink(l, call.store.now())),
+  ),
+  route('POST', '/links', 'secret', async ({ actions, body }) => actions.createLink(await body())),
+  route('GET', '/links/:id', 'secret', ({ store }, { id }) =>
+    renderLink(store.links.get(id), store.now()),
+  ),
+  route('DELETE', '/links/:id', 'secret', ({ actions }, { id }) => actions.destroyLink(id)),
 
   route('GET', '/events', 'secret', (call) =>
     page(call, call.store.events.items, '/events', renderEventForApi),

@@ -6,7 +6,10 @@ import {
   type DocumentState,
   type EventState,
   type ReceiptState,
+  type LinkState,
+  type RecipientState,
   type RefundState,
+  type ScheduleState,
   type TokenState,
   type TransactionState,
   type TransferState,
@@ -29,6 +32,9 @@ export const RESOURCE_KINDS = [
   'transactions',
   'transfers',
   'receipts',
+  'recipients',
+  'schedules',
+  'links',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -49,6 +55,9 @@ export class EmulatorStore implements RenderContext {
   readonly transactions = new Collection<TransactionState>('transaction');
   readonly transfers = new Collection<TransferState>('transfer');
   readonly receipts = new Collection<ReceiptState>('receipt');
+  readonly recipients = new Collection<RecipientState>('recipient');
+  readonly schedules = new Collection<ScheduleState>('schedule');
+  readonly links = new Collection<LinkState>('link');
   readonly chargeJson = new ChargeJsonCache();
   private lastCreatedAt = 0;
   private deliverEvents = true;
@@ -123,6 +132,9 @@ export class EmulatorStore implements RenderContext {
       transactions: this.transactions.size,
       transfers: this.transfers.size,
       receipts: this.receipts.size,
+      recipients: this.recipients.size,
+      schedules: this.schedules.size,
+      links: this.links.size,
     };
   }
 

@@ -3,15 +3,26 @@ import type { ResourceModule } from '../resource-module';
 import { type ChargeObservation, chargeResource } from './charge.resource';
 import { type DisputeObservation, disputeResource } from './dispute.resource';
 import { type TransferObservation, transferResource } from './transfer.resource';
+import { type CustomerObservation, customerResource } from './customer.resource';
+import { type RecipientObservation, recipientResource } from './recipient.resource';
+import { type ScheduleObservation, scheduleResource } from './schedule.resource';
+import { type LinkObservation, linkResource } from './link.resource';
 
 /** What each projected resource type's module observes. */
 export interface ObservationOf {
   charge: ChargeObservation;
   dispute: DisputeObservation;
   transfer: TransferObservation;
+  customer: CustomerObservation;
+  recipient: RecipientObservation;
+  schedule: ScheduleObservation;
+  link: LinkObservation;
 }
 
-/** A resource type omise-sync projects (refunds are projected with their charge). */
+/**
+ * A resource type omise-sync projects (refunds with their charge, cards with their customer,
+ * occurrences with their schedule).
+ */
 export type ResourceType = keyof ObservationOf;
 
 /** Every resource module, by type. Adding a resource type adds an entry here. */
@@ -19,6 +30,10 @@ export const resourceModules: { readonly [T in ResourceType]: ResourceModule<Obs
   charge: chargeResource,
   dispute: disputeResource,
   transfer: transferResource,
+  customer: customerResource,
+  recipient: recipientResource,
+  schedule: scheduleResource,
+  link: linkResource,
 };
 
 /** Resource types in the order their writes run within a batch. */
@@ -72,5 +87,20 @@ export function eventResource(job: OmiseEventJob): ResourceRef {
       return checked('dispute', job.resourceId, job.eventId);
     case 'transfer':
       return checked('transfer', job.resourceId, job.eventId);
+    case 'customer':
+      return checked('customer', job.resourceId, job.eventId);
+    case 'card':
+      // A deleted card's stub names no customer; its customer's `customer.update.card` event
+      // (and reconcile) tombstone it.
+      if (job.customerId === undefined) {
+        throw new InvalidResourceError(`card event ${job.eventId} names no customer`);
+      }
+      return checked('customer', job.customerId, job.eventId);
+    case 'recipient':
+      return checked('recipient', job.resourceId, job.eventId);
+    case 'schedule':
+      return checked('schedule', job.resourceId, job.eventId);
+    case 'link':
+      return checked('link', job.resourceId, job.eventId);
   }
 }

@@ -45,6 +45,7 @@ describe('CLI commands with several accounts', () => {
       OMISE_ACCOUNTS_FILE: file,
       OMISE_API_URL: emulator.url,
       RECONCILE_SETTLE_SECONDS: '0',
+      PII_SALT: 'test-pii-salt-0123456789',
       LOG_LEVEL: 'silent',
     };
   });

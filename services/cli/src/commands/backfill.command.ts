@@ -136,6 +136,7 @@ export async function backfillCommand(
         account: account.account,
         severityRules: config.severityRules,
         responseDays: config.responseDays,
+        pii: config.pii,
         leaseTtlMs: config.leaseTtlMs,
         signal: interrupt.signal,
       },

@@ -189,6 +189,8 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
   const common = {
     ...env,
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+    // A fresh salt per run unless one is given: the demo's hashes need not outlive it.
+    PII_SALT: env.PII_SALT ?? randomBytes(24).toString('base64url'),
     BULLMQ_PREFIX: prefix,
     REDIS_URL: services.redisUrl,
   };

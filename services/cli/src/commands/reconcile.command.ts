@@ -129,6 +129,7 @@ export async function reconcileCommand(
             logger: logger.child({ account: omise.account }),
             severityRules: config.severityRules,
             responseDays: config.responseDays,
+            pii: config.pii,
             leaseTtlMs: config.leaseTtlMs,
           },
           { since, lookbackMs: config.lookbackMs, settleMs: config.settleMs },

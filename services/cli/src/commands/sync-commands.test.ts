@@ -10,7 +10,16 @@ import { parseResources, parseSince } from './backfill.command';
 
 describe('sync command arguments and configuration', () => {
   it('when --resources lists known resources in any order, they come back charges first, once', () => {
-    expect(parseResources(undefined)).toEqual(['charges', 'disputes', 'transfers']);
+    expect(parseResources(undefined)).toEqual([
+      'charges',
+      'disputes',
+      'transfers',
+      'customers',
+      'recipients',
+      'schedules',
+      'links',
+    ]);
+    expect(parseResources('links,customers')).toEqual(['customers', 'links']);
     expect(parseResources('disputes, charges,disputes')).toEqual(['charges', 'disputes']);
     expect(parseResources('transfers,charges')).toEqual(['charges', 'transfers']);
     expect(() => parseResources('charges,refunds')).toThrow(UsageError);
@@ -28,12 +37,28 @@ describe('sync command arguments and configuration', () => {
       DATABASE_URL: 'postgres://u@db:5432/omise',
       REDIS_URL: 'redis://redis:6379',
       OMISE_SECRET_KEY: 'skey_test_123',
+      PII_SALT: 'a-salt-of-sixteen-chars',
     });
     expect(config).toMatchObject({
       redis: { mode: 'standalone', bullmqPrefix: 'bull' },
+      pii: { mode: 'hash', salt: 'a-salt-of-sixteen-chars' },
       lookbackMs: 168 * 3_600_000,
       settleMs: 120_000,
       omise: { apiUrl: 'https://api.omise.co', rateLimitRps: 100, rateLimitBurst: 10 },
+    });
+  });
+
+  it('when PII_MODE is hash (the default) and PII_SALT is missing, backfill and reconcile fail at start saying so', () => {
+    const env = {
+      DATABASE_URL: 'postgres://u@db:5432/omise',
+      REDIS_URL: 'redis://redis:6379',
+      OMISE_SECRET_KEY: 'skey_test_123',
+    };
+    for (const schema of [BackfillConfig, ReconcileConfig]) {
+      expect(() => loadSyncConfig(schema, env)).toThrow(/PII_SALT: required when PII_MODE is hash/);
+    }
+    expect(loadSyncConfig(BackfillConfig, { ...env, PII_MODE: 'keep' }).pii).toEqual({
+      mode: 'keep',
     });
   });
 
@@ -57,6 +82,7 @@ describe('sync command arguments and configuration', () => {
       'OMISE_SECRET_KEY',
       'BACKFILL_BATCH_SIZE',
       'DISPUTE_SEVERITY_RULES',
+      'PII_SALT',
     ]) {
       expect(problems).toContain(name);
     }

@@ -3,7 +3,7 @@ import { systemClock } from '@omise-sync/core';
 import { UsageError, parseCommandArgs } from '../cli-env';
 import { type LedgerSyncSummary, runLedgerSync } from '../sync/ledger';
 import { createProgressReporter } from '../sync/progress-reporter';
-import { BackfillConfig, loadSyncConfigWithAccounts, selectAccounts } from '../sync/sync-config';
+import { LedgerSyncConfig, loadSyncConfigWithAccounts, selectAccounts } from '../sync/sync-config';
 import {
   abortOnSignals,
   createCliLogger,
@@ -62,7 +62,7 @@ export async function syncCommand(
   if (positionals.length !== 1 || positionals[0] !== 'ledger') {
     throw new UsageError(`sync takes one target: ledger\n\n${SYNC_USAGE}`);
   }
-  const { config, accounts } = loadSyncConfigWithAccounts(BackfillConfig, env);
+  const { config, accounts } = loadSyncConfigWithAccounts(LedgerSyncConfig, env);
   const selected = selectAccounts(accounts, values.account, 'all');
   const logger = createCliLogger('sync', config.logLevel);
   const database = createDatabase({

@@ -44,6 +44,7 @@ describe('a backfill killed halfway', () => {
         DATABASE_URL: database.url,
         OMISE_SECRET_KEY: emulator.secretKey,
         OMISE_API_URL: emulator.url,
+        PII_SALT: 'test-pii-salt-0123456789',
         OMISE_RATE_LIMIT_RPS: '10',
         OMISE_RATE_LIMIT_BURST: '1',
         BACKFILL_BATCH_SIZE: '200',

@@ -10,6 +10,8 @@ import { Charge, Dispute } from '@omise-sync/omise-client';
 import { runScenario } from '@omise-sync/omise-emulator';
 import { toChargeRow, toDisputeRow } from '@omise-sync/projection';
 import { runReconcile } from './reconcile';
+import { reconcileDirectories } from './reconcile/directories.phase';
+import { DriftLedger } from './reconcile/drift-ledger';
 import {
   PIPELINE_TIMEOUT_MS,
   type Pipeline,
@@ -280,6 +282,9 @@ describe('reconcile against a faulty webhook delivery', () => {
       dispute_stale: 2,
       dispute_unflagged: 0,
       dispute_unknown: 0,
+      directory_missing: 0,
+      directory_stale: 0,
+      directory_deleted: 0,
     });
     expect(report.repaired).toEqual({ ...report.drift, charge_unknown: 0 });
     expect(report.examples.charge_unknown).toEqual(['chrg_test_ghost']);
@@ -305,5 +310,39 @@ describe('reconcile against a faulty webhook delivery', () => {
       origin: 'reconcile',
     });
     await db.deleteFrom('omise.charges').where('id', '=', 'chrg_test_ghost').execute();
+  });
+
+  it('when a customer appears and another disappears without webhooks, the directories phase adds the one and makes a tombstone of the other', async () => {
+    // The phase alone: the events phase would hand the same changes to the worker first.
+    const directories = async () => {
+      const ledger = new DriftLedger();
+      await reconcileDirectories(deps(), ledger);
+      return ledger;
+    };
+    const { db } = database.handle;
+    const { emulator } = pipeline;
+    const [kept, gone] = emulator.withoutWebhooks(() => [
+      emulator.actions.createCustomer({ email: 'kept@example.com' }),
+      emulator.actions.createCustomer({ email: 'gone@example.com' }),
+    ]);
+    const first = await directories();
+    expect(first.drift.directory_missing).toBe(2);
+    expect(first.repaired.directory_missing).toBe(2);
+
+    emulator.withoutWebhooks(() => emulator.actions.destroyCustomer(String(gone?.id)));
+    const second = await directories();
+    expect([second.drift.directory_missing, second.drift.directory_deleted]).toEqual([0, 1]);
+    expect(second.examples.directory_deleted).toEqual([gone?.id]);
+    const rows = await db
+      .selectFrom('omise.customers')
+      .select(['id', 'deleted_at', 'email'])
+      .where('id', 'in', [String(kept?.id), String(gone?.id)])
+      .orderBy('id')
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(String(kept?.id))?.deleted_at).toBeNull();
+    expect(byId.get(String(gone?.id))?.deleted_at).toBeInstanceOf(Date);
+    // Hashed with the run's salt: never the address itself.
+    expect(byId.get(String(kept?.id))?.email).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -1,12 +1,16 @@
 import {
   type AccountName,
   checkRedisEnv,
+  PII_SALT_REQUIRED,
+  hasPiiSalt,
   envFields,
   loadBoth,
   loadOmiseAccounts,
   parseEnv,
   redisEnvFields,
   toRedisConfig,
+  piiEnvShape,
+  toPiiPolicy,
 } from '@omise-sync/core';
 import { UsageError } from '../cli-env';
 import {
@@ -102,6 +106,7 @@ export const BackfillConfig = z
     ...omiseFields,
     ...severityFields,
     ...leaseFields,
+    ...piiEnvShape,
     /**
      * Items written per transaction (with the checkpoint). Larger batches mean fewer commits;
      * a crash redoes at most one batch. Default 1000.
@@ -110,16 +115,28 @@ export const BackfillConfig = z
     /** List pages (100 items each) fetched ahead while a batch is written. Default 4. */
     BACKFILL_PREFETCH_PAGES: envFields.positiveInt(4),
   })
+  .refine(hasPiiSalt, PII_SALT_REQUIRED)
   .transform((env) => ({
     ...databaseConfig(env),
     omise: omiseConfig(env),
     severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    pii: toPiiPolicy(env),
     responseDays: env.DISPUTE_RESPONSE_DAYS,
     leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     batchSize: env.BACKFILL_BATCH_SIZE,
     prefetchPages: env.BACKFILL_PREFETCH_PAGES,
   }));
 export type BackfillConfig = z.output<typeof BackfillConfig>;
+
+/** `omise-sync sync ledger`: no personal data is written, so no `PII_SALT`. */
+export const LedgerSyncConfig = z
+  .object({ ...databaseFields, ...omiseFields, ...leaseFields })
+  .transform((env) => ({
+    ...databaseConfig(env),
+    omise: omiseConfig(env),
+    leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
+  }));
+export type LedgerSyncConfig = z.output<typeof LedgerSyncConfig>;
 
 /** `omise-sync reconcile`. */
 export const ReconcileConfig = z
@@ -129,6 +146,7 @@ export const ReconcileConfig = z
     ...omiseFields,
     ...severityFields,
     ...leaseFields,
+    ...piiEnvShape,
     /**
      * Hours back a reconciliation looks when it has no cursor yet (first run) and how far back
      * it compares charges with Omise on every run, unless --since is given. Default 168 (7 days).
@@ -148,11 +166,13 @@ export const ReconcileConfig = z
     EVENTS_RETENTION_DAYS: envFields.eventsRetentionDays(),
   })
   .superRefine(checkRedisEnv)
+  .refine(hasPiiSalt, PII_SALT_REQUIRED)
   .transform((env) => ({
     ...databaseConfig(env),
     redis: toRedisConfig(env),
     omise: omiseConfig(env),
     severityRules: env.DISPUTE_SEVERITY_RULES ?? DEFAULT_DISPUTE_SEVERITY_RULES,
+    pii: toPiiPolicy(env),
     responseDays: env.DISPUTE_RESPONSE_DAYS,
     leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     lookbackMs: env.RECONCILE_LOOKBACK_HOURS * 3_600_000,

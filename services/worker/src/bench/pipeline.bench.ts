@@ -285,6 +285,7 @@ async function main(): Promise<void> {
       REDIS_URL: redisUrl,
       BULLMQ_PREFIX: prefix,
       OMISE_SECRET_KEY: emulator.secretKey,
+      PII_SALT: 'bench-pii-salt-0123456789',
       OMISE_API_URL: emulator.url,
       METRICS_PORT: String(metricsPort),
       NODE_OPTIONS: workerNodeOptions,

@@ -1,8 +1,19 @@
 import { z } from 'zod';
 import { CheckpointFormatError } from '../sync-errors';
 
-/** The resources a backfill walks; refunds come embedded in (or listed under) their charges. */
-export const BACKFILL_RESOURCES = ['charges', 'disputes', 'transfers'] as const;
+/**
+ * The resources a backfill walks; refunds come embedded in (or listed under) their charges,
+ * cards in their customers, occurrences in their schedules.
+ */
+export const BACKFILL_RESOURCES = [
+  'charges',
+  'disputes',
+  'transfers',
+  'customers',
+  'recipients',
+  'schedules',
+  'links',
+] as const;
 export type BackfillResource = (typeof BACKFILL_RESOURCES)[number];
 
 /** The checkpoint of one resource's backfill, as stored in `omise.sync_checkpoints`. */

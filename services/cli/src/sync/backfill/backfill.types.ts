@@ -1,4 +1,4 @@
-import { type Clock, type Logger, type AccountName } from '@omise-sync/core';
+import { type Clock, type Logger, type PiiPolicy, type AccountName } from '@omise-sync/core';
 import { type Database } from '@omise-sync/db';
 import { type OmiseClient } from '@omise-sync/omise-client';
 import { type DisputeResponseDays, type DisputeSeverityRules } from '@omise-sync/projection';
@@ -18,6 +18,8 @@ export interface BackfillDeps {
   severityRules: DisputeSeverityRules;
   /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), shared with the worker. */
   responseDays: DisputeResponseDays;
+  /** How personal data is stored (`PII_MODE`, `PII_SALT`), shared with the worker. */
+  pii?: PiiPolicy | undefined;
   /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
   leaseTtlMs?: number;
   /** Aborting stops the walk after the batch being written; its checkpoint is kept. */

@@ -6,11 +6,17 @@ import {
 } from '@omise-sync/omise-client';
 import {
   type ChargeObservation,
+  type CustomerObservation,
   type DisputeObservation,
+  type LinkObservation,
+  type RecipientObservation,
+  type ScheduleObservation,
   type ProjectionRequest,
   type TransferObservation,
   collect,
+  embeddedCards,
   embeddedDocuments,
+  embeddedOccurrences,
   embeddedRefunds,
 } from '@omise-sync/projection';
 import { type BackfillDeps } from './backfill.types';
@@ -114,6 +120,93 @@ export function transferWalker(deps: BackfillDeps): ResourceWalker<TransferObser
       items.map((observation) => ({
         kind: 'observed',
         type: 'transfer',
+        observation,
+        origin: 'backfill',
+        observedAt,
+      })),
+  };
+}
+
+export function customerWalker(deps: BackfillDeps): ResourceWalker<CustomerObservation> {
+  return {
+    list: windowPages(
+      (params) => deps.omise.customers.list(params),
+      (customer): CustomerObservation => ({ customer, cards: [] }),
+    ),
+    complete: (items) =>
+      Promise.all(
+        items.map(async ({ customer }) => ({
+          customer,
+          cards:
+            embeddedCards(customer) ?? (await collect(deps.omise.customers.cards(customer.id))),
+        })),
+      ),
+    requests: (items, observedAt) =>
+      items.map((observation) => ({
+        kind: 'observed',
+        type: 'customer',
+        observation,
+        origin: 'backfill',
+        observedAt,
+      })),
+  };
+}
+
+export function scheduleWalker(deps: BackfillDeps): ResourceWalker<ScheduleObservation> {
+  return {
+    list: windowPages(
+      (params) => deps.omise.schedules.list(params),
+      (schedule): ScheduleObservation => ({ schedule, occurrences: [] }),
+    ),
+    complete: (items) =>
+      Promise.all(
+        items.map(async ({ schedule }) => ({
+          schedule,
+          occurrences:
+            embeddedOccurrences(schedule) ??
+            (await collect(deps.omise.schedules.occurrences(schedule.id))),
+        })),
+      ),
+    requests: (items, observedAt) =>
+      items.map((observation) => ({
+        kind: 'observed',
+        type: 'schedule',
+        observation,
+        origin: 'backfill',
+        observedAt,
+      })),
+  };
+}
+
+export function recipientWalker(deps: BackfillDeps): ResourceWalker<RecipientObservation> {
+  return {
+    list: windowPages(
+      (params) => deps.omise.recipients.list(params),
+      (recipient): RecipientObservation => ({ recipient }),
+    ),
+    complete: (items) => Promise.resolve(items),
+    requests: (items, observedAt) =>
+      items.map((observation) => ({
+        kind: 'observed',
+        type: 'recipient',
+        observation,
+        origin: 'backfill',
+        observedAt,
+      })),
+  };
+}
+
+export function linkWalker(deps: BackfillDeps): ResourceWalker<LinkObservation> {
+  return {
+    list: windowPages(
+      (params) => deps.omise.links.list(params),
+      (link): LinkObservation => ({ link }),
+    ),
+    complete: (items) => Promise.resolve(items),
+    requests: (items, observedAt) =>
+      items.map((observation) => ({
+        kind: 'observed',
+        type: 'link',
         observation,
         origin: 'backfill',
         observedAt,

@@ -15,7 +15,11 @@ import {
   PAGE_SIZE,
   type ResourceWalker,
   chargeWalker,
+  customerWalker,
   disputeWalker,
+  linkWalker,
+  recipientWalker,
+  scheduleWalker,
   transferWalker,
 } from './resource-walkers';
 
@@ -195,6 +199,30 @@ async function backfillResource<T>(
   return summary;
 }
 
+/** Walks one resource with its walker. */
+function backfillWith(
+  deps: BackfillDeps,
+  resource: BackfillResource,
+  options: BackfillOptions,
+): Promise<BackfillSummary> {
+  switch (resource) {
+    case 'charges':
+      return backfillResource(deps, resource, chargeWalker(deps), options);
+    case 'disputes':
+      return backfillResource(deps, resource, disputeWalker(deps), options);
+    case 'transfers':
+      return backfillResource(deps, resource, transferWalker(deps), options);
+    case 'customers':
+      return backfillResource(deps, resource, customerWalker(deps), options);
+    case 'recipients':
+      return backfillResource(deps, resource, recipientWalker(deps), options);
+    case 'schedules':
+      return backfillResource(deps, resource, scheduleWalker(deps), options);
+    case 'links':
+      return backfillResource(deps, resource, linkWalker(deps), options);
+  }
+}
+
 /**
  * `omise-sync backfill`: walks each resource's list endpoint and projects everything, with
  * origin `backfill` (disputes found open are flagged, never notified). Holds the
@@ -211,12 +239,7 @@ export async function runBackfill(
       const summaries: BackfillSummary[] = [];
       for (const resource of options.resources) {
         if (isAborted(deps.signal)) break;
-        const summary =
-          resource === 'charges'
-            ? await backfillResource(deps, resource, chargeWalker(deps), options)
-            : resource === 'disputes'
-              ? await backfillResource(deps, resource, disputeWalker(deps), options)
-              : await backfillResource(deps, resource, transferWalker(deps), options);
+        const summary = await backfillWith(deps, resource, options);
         summaries.push(summary);
         if (summary.status === 'interrupted') break;
       }

@@ -1,4 +1,10 @@
-import { type Clock, type Logger, type OmiseEventJob, type AccountName } from '@omise-sync/core';
+import {
+  type Clock,
+  type Logger,
+  type PiiPolicy,
+  type OmiseEventJob,
+  type AccountName,
+} from '@omise-sync/core';
 import { type Database, type WebhookDeliverySummary } from '@omise-sync/db';
 import { type OmiseClient } from '@omise-sync/omise-client';
 import { type DisputeResponseDays, type DisputeSeverityRules } from '@omise-sync/projection';
@@ -19,6 +25,8 @@ export interface ReconcileDeps {
   severityRules: DisputeSeverityRules;
   /** Days a merchant has to answer a dispute (`DISPUTE_RESPONSE_DAYS`), shared with the worker. */
   responseDays: DisputeResponseDays;
+  /** How personal data is stored (`PII_MODE`, `PII_SALT`), shared with the worker. */
+  pii?: PiiPolicy | undefined;
   /** How long the run's lease lasts without renewal, in ms. @defaultValue 30000 */
   leaseTtlMs?: number;
 }
@@ -71,6 +79,8 @@ export interface ReconcileReport {
   events: ReconcileEventsReport;
   chargesCompared: number;
   disputesCompared: number;
+  /** Customers, recipients, schedules and links compared (phase 4), listed or stored. */
+  directoriesCompared: number;
   drift: DriftCounts;
   repaired: DriftCounts;
   /** Up to five ids per kind, for the report and the logs. */

@@ -2,6 +2,7 @@ import { finishReconcileRun, insertReconcileRun } from '@omise-sync/db';
 import { withSyncLease } from '../sync-lease';
 import { reconcileCharges } from './charges.phase';
 import { reconcileDisputes } from './disputes.phase';
+import { reconcileDirectories } from './directories.phase';
 import { DriftLedger } from './drift-ledger';
 import { reconcileEvents } from './events.phase';
 import {
@@ -46,6 +47,7 @@ export async function runReconcile(
         events = await reconcileEvents(scoped, options, runId, ledger);
         const disputesCompared = await reconcileDisputes(scoped, since, ledger);
         const chargesCompared = await reconcileCharges(scoped, since, ledger);
+        const directoriesCompared = await reconcileDirectories(scoped, ledger);
         const finishedAt = deps.clock.now();
         await finishReconcileRun(deps.db, runId, {
           finishedAt,
@@ -65,6 +67,7 @@ export async function runReconcile(
           events,
           chargesCompared,
           disputesCompared,
+          directoriesCompared,
           drift: ledger.drift,
           repaired: ledger.repaired,
           examples: ledger.examples,

@@ -1,0 +1,153 @@
+import { type Kysely, sql } from 'kysely';
+
+// BI views over customers, cards, recipients, schedules and links. Deleted rows (tombstones,
+// ADR 0007) are left out of each view; its `_including_deleted` twin keeps them, with
+// `deleted_at`. `account` is every view's last column, as in the views before (ADR 0005).
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // Volume counts successful charges net of refunds; `currency` and `lifetime_volume` are NULL
+  // when a customer paid in several currencies (`lifetime_volume_by_currency` has each).
+  await sql`
+    CREATE VIEW bi.customers_including_deleted AS
+    WITH volume AS (
+      SELECT customer_id, account, currency,
+             sum(amount - refunded_amount) FILTER (WHERE status = 'successful')::bigint AS net
+        FROM omise.charges
+       WHERE customer_id IS NOT NULL
+       GROUP BY customer_id, account, currency
+    ), charge_stats AS (
+      SELECT customer_id, account,
+             count(*)::bigint AS charge_count,
+             min(created_at)  AS first_charge_at,
+             max(created_at)  AS last_charge_at
+        FROM omise.charges
+       WHERE customer_id IS NOT NULL
+       GROUP BY customer_id, account
+    ), dispute_stats AS (
+      SELECT ch.customer_id, d.account, count(*)::bigint AS dispute_count
+        FROM omise.disputes d
+        JOIN omise.charges ch ON ch.id = d.charge_id
+       WHERE ch.customer_id IS NOT NULL
+       GROUP BY ch.customer_id, d.account
+    )
+    SELECT c.id                                   AS customer_id,
+           c.livemode,
+           c.email,
+           c.description,
+           c.default_card_id,
+           c.metadata,
+           c.created_at,
+           c.deleted_at,
+           s.first_charge_at,
+           s.last_charge_at,
+           coalesce(s.charge_count, 0)            AS charge_count,
+           (SELECT CASE WHEN count(*) = 1 THEN min(v.currency) END
+              FROM volume v WHERE v.customer_id = c.id AND v.account = c.account) AS currency,
+           (SELECT CASE WHEN count(*) = 1 THEN coalesce(sum(v.net), 0) END::bigint
+              FROM volume v WHERE v.customer_id = c.id AND v.account = c.account) AS lifetime_volume,
+           (SELECT coalesce(jsonb_object_agg(v.currency, coalesce(v.net, 0)), '{}'::jsonb)
+              FROM volume v WHERE v.customer_id = c.id AND v.account = c.account)
+                                                  AS lifetime_volume_by_currency,
+           coalesce(d.dispute_count, 0)           AS dispute_count,
+           c.account
+      FROM omise.customers c
+      LEFT JOIN charge_stats s ON s.customer_id = c.id AND s.account = c.account
+      LEFT JOIN dispute_stats d ON d.customer_id = c.id AND d.account = c.account`.execute(db);
+  await sql`
+    CREATE VIEW bi.customers AS
+    SELECT * FROM bi.customers_including_deleted WHERE deleted_at IS NULL`.execute(db);
+
+  await sql`
+    CREATE VIEW bi.cards_including_deleted AS
+    SELECT id AS card_id, customer_id, livemode, brand, last_digits, name, country, bank,
+           financing, created_at, deleted_at, account
+      FROM omise.cards`.execute(db);
+  await sql`
+    CREATE VIEW bi.cards AS
+    SELECT * FROM bi.cards_including_deleted WHERE deleted_at IS NULL`.execute(db);
+
+  await sql`
+    CREATE VIEW bi.recipients_including_deleted AS
+    SELECT id AS recipient_id, livemode, name, email, description, type, verified, active,
+           is_default, failure_code, bank_brand, bank_last_digits, metadata, created_at,
+           deleted_at, account
+      FROM omise.recipients`.execute(db);
+  await sql`
+    CREATE VIEW bi.recipients AS
+    SELECT * FROM bi.recipients_including_deleted WHERE deleted_at IS NULL`.execute(db);
+
+  await sql`
+    CREATE VIEW bi.schedules_including_deleted AS
+    SELECT id AS schedule_id, livemode, status, active, kind, every, period, in_words,
+           start_on, end_on, amount, currency, customer_id, card_id, recipient_id,
+           (SELECT min(d::date) FROM jsonb_array_elements_text(next_occurrence_dates) AS d)
+                                                  AS next_occurrence_on,
+           created_at, ended_at, deleted_at, account
+      FROM omise.schedules`.execute(db);
+  await sql`
+    CREATE VIEW bi.schedules AS
+    SELECT * FROM bi.schedules_including_deleted WHERE deleted_at IS NULL`.execute(db);
+
+  // Upcoming runs come from each active schedule's `next_occurrences_on`; failed ones are
+  // occurrences whose last attempt failed. Deleted schedules have neither.
+  await sql`
+    CREATE VIEW bi.schedules_due AS
+    SELECT 'upcoming'::text   AS kind,
+           s.id               AS schedule_id,
+           NULL::text         AS occurrence_id,
+           d::date            AS due_on,
+           'scheduled'::text  AS status,
+           NULL::text         AS message,
+           s.kind             AS schedule_kind,
+           s.amount,
+           s.currency,
+           s.customer_id,
+           s.recipient_id,
+           s.account
+      FROM omise.schedules s
+     CROSS JOIN LATERAL jsonb_array_elements_text(s.next_occurrence_dates) AS d
+     WHERE s.deleted_at IS NULL AND s.status = 'active'
+    UNION ALL
+    SELECT 'failed',
+           s.id,
+           o.id,
+           coalesce(o.retry_on, o.scheduled_on),
+           o.status,
+           o.message,
+           s.kind,
+           s.amount,
+           s.currency,
+           s.customer_id,
+           s.recipient_id,
+           s.account
+      FROM omise.schedule_occurrences o
+      JOIN omise.schedules s ON s.id = o.schedule_id AND s.account = o.account
+     WHERE s.deleted_at IS NULL AND o.deleted_at IS NULL AND o.status = 'failed'`.execute(db);
+
+  await sql`
+    CREATE VIEW bi.links_including_deleted AS
+    SELECT id AS link_id, livemode, amount, currency, used, multiple, title, description,
+           payment_uri, created_at, deleted_at, account
+      FROM omise.links`.execute(db);
+  await sql`
+    CREATE VIEW bi.links AS
+    SELECT * FROM bi.links_including_deleted WHERE deleted_at IS NULL`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const view of [
+    'links',
+    'links_including_deleted',
+    'schedules_due',
+    'schedules',
+    'schedules_including_deleted',
+    'recipients',
+    'recipients_including_deleted',
+    'cards',
+    'cards_including_deleted',
+    'customers',
+    'customers_including_deleted',
+  ]) {
+    await sql`DROP VIEW ${sql.table(`bi.${view}`)}`.execute(db);
+  }
+}
