@@ -277,9 +277,9 @@ describe('projecting events into Postgres', () => {
     const job: IgnoredEventJob = {
       account: 'default',
       eventId,
-      key: 'customer.update.card',
-      objectType: 'customer',
-      objectId: 'cust_test_1',
+      key: 'source.create',
+      objectType: 'source',
+      objectId: 'src_test_1',
       livemode: false,
       eventCreatedAt: new Date().toISOString(),
       receivedAt: new Date().toISOString(),
@@ -287,8 +287,8 @@ describe('projecting events into Postgres', () => {
       event: {
         object: 'event',
         id: eventId,
-        key: 'customer.update.card',
-        data: { object: 'customer', id: 'cust_test_1', email: 'buyer@example.com' },
+        key: 'source.create',
+        data: { object: 'source', id: 'src_test_1', email: 'buyer@example.com', type: 'promptpay' },
       },
     };
     const queue = new Queue<IgnoredEventJob>(jobCatalog.ignoredEvent.queue, {
@@ -301,17 +301,17 @@ describe('projecting events into Postgres', () => {
     const row = await findEvent(database.handle.db, eventId);
     expect(JSON.stringify(row?.raw)).not.toContain('buyer@example.com');
     expect(row).toMatchObject({
-      key: 'customer.update.card',
-      resource_type: 'customer',
-      resource_id: 'cust_test_1',
+      key: 'source.create',
+      resource_type: 'source',
+      resource_id: 'src_test_1',
       outcome: 'ignored',
-      raw: { data: { object: 'customer', id: 'cust_test_1' } },
+      raw: { data: { object: 'source', id: 'src_test_1' } },
     });
     const counted = (await harness.metrics.ignoredEvents.get()).values;
     expect(counted).toContainEqual(
       expect.objectContaining({
         value: 1,
-        labels: { account: 'default', key: 'customer.update.card' },
+        labels: { account: 'default', key: 'source.create' },
       }),
     );
   });

@@ -38,7 +38,7 @@ then a summary and a sample BI query. Ctrl-C stops early, cleanly.
   --accounts N        Omise accounts, each with its own key, webhook URL and secret, all into
                       one database (default 1; 2 or more use OMISE_ACCOUNTS_FILE)
 
-The ledger (balance, transactions, receipts) is synced every LEDGER_SYNC_INTERVAL_SECONDS
+The ledger (balance, transactions, receipts) is synced every LEDGER_SYNC_INTERVAL seconds
 (default 10) while it runs and once more when the pipeline has settled.
 `;
 
@@ -119,8 +119,11 @@ export async function devCommand(args: readonly string[], env: NodeJS.ProcessEnv
     disputeShare: numberFlag('dispute-share', values['dispute-share'], 0.1),
     payoutEvery: Math.floor(numberFlag('payout-every', values['payout-every'], 50)),
   };
-  const ledgerSyncMs =
-    numberFlag('LEDGER_SYNC_INTERVAL_SECONDS', env.LEDGER_SYNC_INTERVAL_SECONDS, 10) * 1000;
+  const ledgerSyncSeconds = Number(env.LEDGER_SYNC_INTERVAL ?? 10);
+  if (!Number.isFinite(ledgerSyncSeconds) || ledgerSyncSeconds <= 0) {
+    throw new UsageError('LEDGER_SYNC_INTERVAL must be a positive number of seconds');
+  }
+  const ledgerSyncMs = ledgerSyncSeconds * 1000;
   const timeoutMs = numberFlag('timeout', values.timeout, 600) * 1000;
   const accountCount = numberFlag('accounts', values.accounts, 1);
   if (!Number.isInteger(accountCount) || accountCount < 1 || accountCount > 20) {

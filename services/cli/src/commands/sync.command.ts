@@ -17,7 +17,7 @@ export const SYNC_USAGE = `Usage: omise-sync sync ledger [--account NAME]
 Reads what Omise does not announce with events: snapshots the balance, then reads the
 transactions and fee receipts added since the last run (each account has its own checkpoints),
 in chronological pages, each committed with its checkpoint; a run that stops continues where
-it stopped. Runs hourly as a CronJob and every LEDGER_SYNC_INTERVAL_SECONDS in npm run dev.
+it stopped. Runs hourly as a CronJob and every LEDGER_SYNC_INTERVAL seconds in npm run dev.
 
   --account NAME  sync only this account; default: every account, one after the other
 `;
