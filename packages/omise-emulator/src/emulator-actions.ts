@@ -35,6 +35,7 @@ import {
   renderReceipt,
   renderSchedule,
   renderToken,
+  renderEventForApi,
   renderTransfer,
 } from './resource-render';
 import {
@@ -64,6 +65,7 @@ import { createSchedule, destroySchedule, runScheduleOccurrence } from './state/
 import { acceptDispute, closeDispute, createDispute, updateDispute } from './state/disputes.state';
 import { deleteDocument, uploadDocument } from './state/documents.state';
 import { type EmulatorStore } from './state/emulator-store';
+import { emitEvent } from './state/events.state';
 import {
   createPayout,
   createTransfer,
@@ -127,6 +129,11 @@ export interface EmulatorActions {
   runScheduleOccurrence(id: string): Json;
   createLink(params: z.input<typeof CreateLinkParams>): Json;
   destroyLink(id: string): Json;
+  /**
+   * Emits an event of any key about any object, delivered like the others: what Omise sends
+   * when it introduces a kind of event omise-sync does not know yet.
+   */
+  emitEvent(key: string, data: Json): Json;
 }
 
 /** The actions over unvalidated input: the HTTP routes pass request bodies straight in. */
@@ -234,5 +241,6 @@ export function createEmulatorActions(store: EmulatorStore) {
     createLink: (p: unknown) =>
       renderLink(createLink(store, parseParams(CreateLinkParams, p)), store.now()),
     destroyLink: (id: string) => renderDeleted('link', destroyLink(store, id).id),
+    emitEvent: (key: string, data: Json) => renderEventForApi(emitEvent(store, key, data)),
   } satisfies EmulatorActions;
 }

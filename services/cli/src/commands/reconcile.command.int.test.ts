@@ -30,6 +30,7 @@ describe('reconcile --fail-on-drift and Omise webhook deliveries', () => {
       OMISE_SECRET_KEY: 'skey_test_failondrift',
       OMISE_API_URL: emulator.url,
       RECONCILE_SETTLE_SECONDS: '0',
+      PII_SALT: 'a-test-salt-of-16-chars',
       LOG_LEVEL: 'silent',
     };
   });

@@ -94,15 +94,15 @@ describe('replay and status', () => {
       queue: pipeline.events,
       clock: { now: () => new Date() },
     };
-    const customer = pipeline.emulator.actions.createCustomer({ email: 'replay@example.com' });
-    const customerEvent = pipeline.emulator
-      .listAll('events')
-      .find((event) => (event.data as { id?: unknown }).id === customer.id);
-    expect(customerEvent).toBeDefined();
+    const unknownEvent = pipeline.emulator.actions.emitEvent('other_kind.create', {
+      object: 'other_kind',
+      id: 'othk_test_replay',
+      livemode: false,
+    });
     // Its webhook delivery is queued to be recorded as ignored; counted before the replays.
     await pipeline.idle();
     const before = await pipeline.events.getJobCountByTypes('waiting', 'completed', 'failed');
-    await expect(replayEvent(deps, String(customerEvent?.id))).rejects.toThrow(
+    await expect(replayEvent(deps, String(unknownEvent['id']))).rejects.toThrow(
       EventNotProjectedError,
     );
     await expect(replayEvent(deps, 'evnt_test_doesnotexist')).rejects.toThrow(OmiseNotFoundError);
