@@ -8,7 +8,9 @@ import { formatTable } from '../text-table';
  * `npm run bench:bi`: fills a database created for the run (and dropped after it) with
  * BENCH_CHARGES (default 1,000,000) charges over a year, their refunds (10%), disputes (1%,
  * with flags and documents), events, ledger (gross, fee and VAT movements, refunds, disputes,
- * daily payouts with their fees), daily balance snapshots and receipts, all with SQL
+ * daily payouts with their fees), daily balance snapshots and receipts, customers (one per 20
+ * charges, a quarter of the charges naming one) with cards, recipients, schedules with a year of
+ * occurrences, and links, all with SQL
  * generate_series rather than through the API, then times every documented `bi` view
  * (`SELECT *`, all rows fetched) BENCH_RUNS times (default 10) after one warm-up run.
  *
@@ -29,6 +31,12 @@ const BI_VIEWS = [
   'payout_reconciliation',
   'fees_monthly',
   'balance_rollforward',
+  'customers',
+  'cards',
+  'recipients',
+  'schedules',
+  'schedules_due',
+  'links',
 ] as const;
 
 function positive(name: string, fallback: number): number {
@@ -45,11 +53,12 @@ const FILL: readonly [label: string, statement: string][] = [
     'charges',
     `INSERT INTO omise.charges (id, livemode, amount, currency, status, authorized, paid,
             refunded_amount, card_brand, card_last_digits, metadata, created_at, paid_at, raw,
-            origin, observed_at)
+            origin, observed_at, customer_id)
      SELECT 'chrg_bench_' || i, false, 2000 + (i::bigint * 7919) % 500000, 'THB',
             CASE WHEN i % 20 = 0 THEN 'failed' ELSE 'successful' END, i % 20 <> 0, i % 20 <> 0,
             CASE WHEN i % 10 = 1 THEN (2000 + (i::bigint * 7919) % 500000) / 2 ELSE 0 END,
-            'Visa', '4242', '{}', t, CASE WHEN i % 20 <> 0 THEN t END, '{}'::jsonb, 'backfill', now()
+            'Visa', '4242', '{}', t, CASE WHEN i % 20 <> 0 THEN t END, '{}'::jsonb, 'backfill', now(),
+            CASE WHEN i % 4 = 0 THEN 'cust_bench_' || (i / 4) % ($1::int / 20) END
        FROM generate_series(1, $1::int) i,
             LATERAL (SELECT now() - interval '365 days'
                             + (i::float8 / $1::int) * interval '365 days' AS t) c`,
@@ -94,6 +103,56 @@ const FILL: readonly [label: string, statement: string][] = [
      SELECT 'docu' || substr(id, 5), id, false, 'proof.pdf', false,
             created_at + interval '1 day', '{}', now()
        FROM omise.disputes WHERE status <> 'open'`,
+  ],
+  [
+    'customers and cards',
+    // One customer per 20 charges (a quarter of the charges name one), each with a card.
+    `WITH customers AS (
+       INSERT INTO omise.customers (id, livemode, created_at, deleted_at, email, default_card_id,
+              raw, origin, observed_at)
+       SELECT 'cust_bench_' || n, false, now() - interval '400 days',
+              CASE WHEN n % 50 = 0 THEN now() END, md5(n::text), 'card_bench_' || n, '{}',
+              'backfill', now()
+         FROM generate_series(0, $1::int / 20 - 1) n
+       RETURNING id, deleted_at)
+     INSERT INTO omise.cards (id, livemode, created_at, deleted_at, customer_id, brand,
+            last_digits, raw, origin, observed_at)
+     SELECT 'card_bench_' || substr(id, 12), false, now() - interval '400 days', deleted_at, id,
+            'Visa', '4242', '{}', 'backfill', now() FROM customers`,
+  ],
+  [
+    'recipients, schedules, occurrences and links',
+    `WITH recipients AS (
+       INSERT INTO omise.recipients (id, livemode, created_at, name, type, raw, origin,
+              observed_at)
+       SELECT 'recp_bench_' || n, false, now() - interval '300 days', md5(n::text), 'individual',
+              '{}', 'backfill', now() FROM generate_series(1, 1000) n
+       RETURNING id
+     ), schedules AS (
+       INSERT INTO omise.schedules (id, livemode, created_at, status, active, every, period,
+              start_on, end_on, next_occurrence_dates, kind, amount, currency, customer_id, raw,
+              origin, observed_at)
+       SELECT 'schd_bench_' || n, false, now() - interval '365 days',
+              CASE WHEN n % 10 = 0 THEN 'suspended' ELSE 'active' END, n % 10 <> 0, 1, 'month',
+              (now() - interval '365 days')::date, (now() + interval '365 days')::date,
+              jsonb_build_array((now() + interval '5 days')::date, (now() + interval '35 days')::date),
+              'charge', 100000, 'THB', 'cust_bench_' || n, '{}', 'backfill', now()
+         FROM generate_series(1, 5000) n
+       RETURNING id
+     ), occurrences AS (
+       INSERT INTO omise.schedule_occurrences (id, livemode, created_at, schedule_id,
+              scheduled_on, status, message, raw, origin, observed_at)
+       SELECT 'occu_bench_' || substr(s.id, 12) || '_' || m, false, now(), s.id,
+              (now() - (m || ' months')::interval)::date,
+              CASE WHEN m = 1 AND substr(s.id, 12)::int % 10 = 0 THEN 'failed' ELSE 'successful' END,
+              NULL, '{}', 'backfill', now()
+         FROM schedules s, generate_series(1, 12) m
+       RETURNING id
+     )
+     INSERT INTO omise.links (id, livemode, created_at, amount, currency, title, raw, origin,
+            observed_at)
+     SELECT 'link_bench_' || n, false, now() - interval '200 days', 50000, 'THB', 'Invoice ' || n,
+            '{}', 'backfill', now() FROM generate_series(1, 10000) n`,
   ],
   [
     'events',
