@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import {
   acquireSyncLease,
-  rebuildChargeDaily,
+  rebuildChargeSummaries,
   findLatestReconcileRuns,
   findSyncCheckpoint,
   finishReconcileRun,
@@ -32,7 +32,7 @@ describe('the account of every row', () => {
     // Written around the projection core, which keeps bi.daily_charge_volume's summary.
     await db()
       .transaction()
-      .execute((trx) => rebuildChargeDaily(trx));
+      .execute((trx) => rebuildChargeSummaries(trx));
     await sql`INSERT INTO omise.sync_checkpoints (name, cursor) VALUES ('backfill:charges', '{}')`.execute(
       db(),
     );

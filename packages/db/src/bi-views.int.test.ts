@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from '@jest/globals';
 import { sql } from 'kysely';
 import { useTestDatabase } from '@omise-sync/testing';
-import { rebuildChargeDaily } from './repositories/charge-daily.repository';
+import { rebuildChargeSummaries } from './repositories/charge-daily.repository';
 
 const observed = '2026-11-01T00:00:00Z';
 
@@ -45,7 +45,7 @@ describe('bi views and the omise_bi role', () => {
       ])
       .execute();
     // Charges written here bypass the projection core, which keeps the view's summary.
-    await db.transaction().execute((trx) => rebuildChargeDaily(trx));
+    await db.transaction().execute((trx) => rebuildChargeSummaries(trx));
     await db
       .insertInto('omise.disputes')
       .values({

@@ -113,9 +113,32 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX IF NOT EXISTS charges_customer_id_idx ON omise.charges (customer_id)`.execute(
     db,
   );
+
+  // bi.customers' charge totals per customer and currency, kept by the statement that writes
+  // charges (as omise.charge_daily is), so the view reads one row per customer and currency.
+  await sql`
+    CREATE TABLE omise.customer_charge_totals (
+      account         text        NOT NULL,
+      customer_id     text        NOT NULL,
+      currency        text        NOT NULL,
+      charge_count    bigint      NOT NULL,
+      first_charge_at timestamptz,
+      last_charge_at  timestamptz,
+      net             bigint      NOT NULL,
+      PRIMARY KEY (customer_id, account, currency)
+    )`.execute(db);
+  await sql`LOCK TABLE omise.charges IN SHARE MODE`.execute(db);
+  await sql`
+    INSERT INTO omise.customer_charge_totals
+    SELECT account, customer_id, currency, count(*), min(created_at), max(created_at),
+           coalesce(sum(amount - refunded_amount) FILTER (WHERE status = 'successful'), 0)
+      FROM omise.charges
+     WHERE customer_id IS NOT NULL
+     GROUP BY 1, 2, 3`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP TABLE IF EXISTS omise.customer_charge_totals`.execute(db);
   await sql`DROP INDEX IF EXISTS omise.charges_customer_id_idx`.execute(db);
   for (const table of [
     'links',

@@ -6,28 +6,20 @@ import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Volume counts successful charges net of refunds; `currency` and `lifetime_volume` are NULL
-  // when a customer paid in several currencies (`lifetime_volume_by_currency` has each). One
-  // pass over the customers' charges, grouped twice, so the view stays linear in charges.
+  // when a customer paid in several currencies (`lifetime_volume_by_currency` has each). The
+  // totals come from omise.customer_charge_totals, kept by the charge writes.
   await sql`
     CREATE VIEW bi.customers_including_deleted AS
-    WITH by_currency AS (
-      SELECT customer_id, account, currency,
-             count(*)::bigint AS charge_count,
-             min(created_at)  AS first_charge_at,
-             max(created_at)  AS last_charge_at,
-             sum(amount - refunded_amount) FILTER (WHERE status = 'successful')::bigint AS net
-        FROM omise.charges
-       WHERE customer_id IS NOT NULL
-       GROUP BY customer_id, account, currency
-    ), charge_stats AS (
+    WITH charge_stats AS (
       SELECT customer_id, account,
              sum(charge_count)::bigint AS charge_count,
              min(first_charge_at)      AS first_charge_at,
              max(last_charge_at)       AS last_charge_at,
              CASE WHEN count(*) = 1 THEN min(currency) END AS currency,
-             CASE WHEN count(*) = 1 THEN coalesce(sum(net), 0) END::bigint AS lifetime_volume,
-             jsonb_object_agg(currency, coalesce(net, 0)) AS lifetime_volume_by_currency
-        FROM by_currency
+             CASE WHEN count(*) = 1 THEN sum(net) END::bigint AS lifetime_volume,
+             jsonb_object_agg(currency, net) AS lifetime_volume_by_currency
+        FROM omise.customer_charge_totals
+       WHERE charge_count > 0
        GROUP BY customer_id, account
     ), dispute_stats AS (
       SELECT ch.customer_id, d.account, count(*)::bigint AS dispute_count

@@ -2,12 +2,12 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
 
 /**
- * Recomputes `omise.charge_daily` from the charges, in the caller's transaction, with charge
- * writes held off meanwhile. The projection core keeps the summary as it writes; this repairs
- * it after charges were written around the core (SQL by hand, a release before the summary
- * still running during a roll-out).
+ * Recomputes the charge summaries (`omise.charge_daily`, `omise.customer_charge_totals`) from
+ * the charges, in the caller's transaction, with charge writes held off meanwhile. The
+ * projection core keeps them as it writes; this repairs them after charges were written around
+ * the core (SQL by hand, a release before the summaries still running during a roll-out).
  */
-export async function rebuildChargeDaily(trx: Kysely<Database>): Promise<void> {
+export async function rebuildChargeSummaries(trx: Kysely<Database>): Promise<void> {
   await sql`LOCK TABLE omise.charges IN SHARE MODE`.execute(trx);
   await sql`DELETE FROM omise.charge_daily`.execute(trx);
   await sql`
@@ -16,4 +16,12 @@ export async function rebuildChargeDaily(trx: Kysely<Database>): Promise<void> {
            count(*), sum(amount), sum(refunded_amount)
       FROM omise.charges
      GROUP BY 1, 2, 3, 4, 5`.execute(trx);
+  await sql`DELETE FROM omise.customer_charge_totals`.execute(trx);
+  await sql`
+    INSERT INTO omise.customer_charge_totals
+    SELECT account, customer_id, currency, count(*), min(created_at), max(created_at),
+           coalesce(sum(amount - refunded_amount) FILTER (WHERE status = 'successful'), 0)
+      FROM omise.charges
+     WHERE customer_id IS NOT NULL
+     GROUP BY 1, 2, 3`.execute(trx);
 }

@@ -21,7 +21,7 @@ function charge(id: string, overrides: Record<string, unknown> = {}): Charge {
   });
 }
 
-describe('bi.daily_charge_volume and bi.monthly_dispute_rate from omise.charge_daily', () => {
+describe('the charge summaries (omise.charge_daily, omise.customer_charge_totals)', () => {
   const database = useTestDatabase();
   const omise = useEmulatorDeps('charge-daily');
 
@@ -41,18 +41,38 @@ describe('bi.daily_charge_volume and bi.monthly_dispute_rate from omise.charge_d
     const { db } = database.handle;
     const t = (s: number) => new Date(Date.UTC(2026, 11, 1, 0, 0, s));
     await write([
-      [charge('chrg_test_daily1'), t(1)],
-      [charge('chrg_test_daily2', { created_at: '2026-12-01T00:10:00Z' }), t(1)],
+      [charge('chrg_test_daily1', { customer: 'cust_test_daily' }), t(1)],
+      [
+        charge('chrg_test_daily2', {
+          created_at: '2026-12-01T00:10:00Z',
+          customer: 'cust_test_daily',
+        }),
+        t(1),
+      ],
     ]);
     await write([
-      [charge('chrg_test_daily1', { status: 'successful', paid: true }), t(3)],
+      [
+        charge('chrg_test_daily1', {
+          status: 'successful',
+          paid: true,
+          customer: 'cust_test_daily',
+        }),
+        t(3),
+      ],
       [charge('chrg_test_daily3', { currency: 'jpy', amount: 5_000 }), t(3)],
     ]);
     // An older observation is refused by the guard and must not move the summary.
-    await write([[charge('chrg_test_daily1', { status: 'failed' }), t(2)]]);
+    await write([
+      [charge('chrg_test_daily1', { status: 'failed', customer: 'cust_test_daily' }), t(2)],
+    ]);
     await write([
       [
-        charge('chrg_test_daily1', { status: 'successful', paid: true, refunded_amount: 40_000 }),
+        charge('chrg_test_daily1', {
+          status: 'successful',
+          paid: true,
+          refunded_amount: 40_000,
+          customer: 'cust_test_daily',
+        }),
         t(4),
       ],
     ]);
@@ -64,6 +84,21 @@ describe('bi.daily_charge_volume and bi.monthly_dispute_rate from omise.charge_d
         FROM omise.charges GROUP BY 1, 2, 3, account ORDER BY 1, 2, 3, 7`.execute(db);
     expect(view.rows).toEqual(direct.rows);
     expect(view.rows).toHaveLength(3);
+
+    const totals = await sql`
+      SELECT account, customer_id, currency, charge_count, first_charge_at, last_charge_at, net
+        FROM omise.customer_charge_totals ORDER BY 1, 2, 3`.execute(db);
+    const directTotals = await sql`
+      SELECT account, customer_id, currency, count(*)::bigint AS charge_count,
+             min(created_at) AS first_charge_at, max(created_at) AS last_charge_at,
+             coalesce(sum(amount - refunded_amount) FILTER (WHERE status = 'successful'), 0)::bigint AS net
+        FROM omise.charges WHERE customer_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(
+      db,
+    );
+    expect(totals.rows).toEqual(directTotals.rows);
+    expect(totals.rows).toEqual([
+      expect.objectContaining({ customer_id: 'cust_test_daily', charge_count: 2, net: 60_000 }),
+    ]);
 
     await sql`INSERT INTO omise.disputes (id, charge_id, livemode, amount, currency, status,
                 created_at, respond_by, raw, origin, observed_at)

@@ -179,6 +179,9 @@ const REFUND_COLUMNS: readonly RecordsetColumn<NewRefund>[] = [
 const CHARGES = guardedRecordsetUpsert<NewCharge>('omise.charges', CHARGE_COLUMNS);
 const REFUNDS = guardedRecordsetUpsert<NewRefund>('omise.refunds', REFUND_COLUMNS);
 
+/** What a charge adds to its customer's lifetime volume: successful charges net of refunds. */
+const NET = `(CASE WHEN status = 'successful' THEN amount - refunded_amount ELSE 0 END)`;
+
 /**
  * Writes charges and their refunds in ONE statement (data-modifying CTEs, each table's rows
  * in one jsonb parameter per chunk), each upsert guarded by `observed_at`.
@@ -195,7 +198,7 @@ async function writeChargeRows(
     ...chunk(byId(newestPerId(charges)), MAX_ROWS_PER_RECORDSET).map((rows) => ({
       statement: sql`${CHARGES.statement(rows)}
         RETURNING id, NULL::text AS charge_id, account, created_at, currency, status, paid,
-                  amount, refunded_amount`,
+                  amount, refunded_amount, customer_id`,
       kind: 'charge',
     })),
     ...chunk(byId(newestPerId(refunds)), MAX_ROWS_PER_RECORDSET).map((rows) => ({
@@ -211,35 +214,56 @@ async function writeChargeRows(
   );
   const chargeCtes = upserts.flatMap(({ kind }, index) => (kind === 'charge' ? [`w${index}`] : []));
   if (chargeCtes.length > 0) {
-    // bi.daily_charge_volume's and bi.monthly_dispute_rate's groups (omise.charge_daily): each
-    // written charge's new values
-    // are added and its stored ones subtracted. Every CTE sees the rows as they were before
-    // the statement, and the charges' lock rows keep any other writer out meanwhile.
+    // The charge summaries: each written charge's new values are added and its stored ones
+    // subtracted (`delta`). Every CTE sees the rows as they were before the statement, and the
+    // charges' lock rows keep any other writer out meanwhile.
     const ids = charges.map((row) => row.id);
     const writtenIds = chargeCtes.map((name) => `SELECT id FROM ${name}`).join(' UNION ALL ');
     const newValues = chargeCtes
       .map(
         (name) =>
-          `SELECT account, created_at, currency, status, paid, 1 AS n, amount, refunded_amount FROM ${name}`,
+          `SELECT account, created_at, currency, status, paid, 1 AS n, amount, refunded_amount,
+                  customer_id, ${NET} AS net FROM ${name}`,
       )
       .join(' UNION ALL ');
     ctes.push(sql`previous AS (
-      SELECT id, account, created_at, currency, status, paid, amount, refunded_amount
+      SELECT id, account, created_at, currency, status, paid, amount, refunded_amount, customer_id
         FROM omise.charges WHERE id = ANY(${ids}::text[]))`);
+    ctes.push(sql`delta AS (
+      ${sql.raw(newValues)}
+      UNION ALL
+      SELECT account, created_at, currency, status, paid, -1, -amount, -refunded_amount,
+             customer_id, -${sql.raw(NET)}
+        FROM previous WHERE id IN (${sql.raw(writtenIds)}))`);
+    // bi.daily_charge_volume's and bi.monthly_dispute_rate's groups (omise.charge_daily).
     ctes.push(sql`summed AS (
       INSERT INTO omise.charge_daily AS s
              (account, day, currency, status, paid, charge_count, amount_total, refunded_total)
       SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status, paid,
              sum(n), sum(amount), sum(refunded_amount)
-        FROM (${sql.raw(newValues)}
-              UNION ALL
-              SELECT account, created_at, currency, status, paid, -1, -amount, -refunded_amount
-                FROM previous WHERE id IN (${sql.raw(writtenIds)})) delta
+        FROM delta
        GROUP BY 1, 2, 3, 4, 5
       ON CONFLICT (account, day, currency, status, paid) DO UPDATE
          SET charge_count = s.charge_count + excluded.charge_count,
              amount_total = s.amount_total + excluded.amount_total,
              refunded_total = s.refunded_total + excluded.refunded_total)`);
+    // bi.customers' totals (omise.customer_charge_totals), by the same deltas. Omise never
+    // moves a charge to another customer, currency or creation time, so first and last only
+    // ever widen.
+    ctes.push(sql`customer_summed AS (
+      INSERT INTO omise.customer_charge_totals AS t
+             (account, customer_id, currency, charge_count, first_charge_at, last_charge_at, net)
+      SELECT account, customer_id, currency, sum(n),
+             min(created_at) FILTER (WHERE n > 0), max(created_at) FILTER (WHERE n > 0),
+             sum(net)
+        FROM delta
+       WHERE customer_id IS NOT NULL
+       GROUP BY 1, 2, 3
+      ON CONFLICT (customer_id, account, currency) DO UPDATE
+         SET charge_count = t.charge_count + excluded.charge_count,
+             first_charge_at = least(t.first_charge_at, excluded.first_charge_at),
+             last_charge_at = greatest(t.last_charge_at, excluded.last_charge_at),
+             net = t.net + excluded.net)`);
   }
   const selects = upserts.map(({ kind }, index) =>
     sql.raw(`SELECT '${kind}' AS kind, id, charge_id FROM w${index}`),

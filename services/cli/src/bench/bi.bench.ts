@@ -71,6 +71,13 @@ const FILL: readonly [label: string, statement: string][] = [
        FROM omise.charges GROUP BY 1, 2, 3, 4, 5`,
   ],
   [
+    'customer totals',
+    `INSERT INTO omise.customer_charge_totals
+     SELECT account, customer_id, currency, count(*), min(created_at), max(created_at),
+            coalesce(sum(amount - refunded_amount) FILTER (WHERE status = 'successful'), 0)
+       FROM omise.charges WHERE customer_id IS NOT NULL GROUP BY 1, 2, 3`,
+  ],
+  [
     'refunds',
     `INSERT INTO omise.refunds (id, charge_id, livemode, amount, currency, status, voided,
             created_at, raw, origin, observed_at)
