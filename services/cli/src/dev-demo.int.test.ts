@@ -42,8 +42,10 @@ describe('npm run dev -- --accounts 2', () => {
       '2',
       '--charges',
       '12',
+      // Slow enough that the charges span a few seconds: a payout settles what became
+      // transferable in the whole seconds before it.
       '--rate',
-      '30',
+      '5',
       '--dispute-share',
       '0.25',
       '--payout-every',

@@ -45,19 +45,3 @@ export interface StoredObservation {
   /** The account that owns the row. */
   account: string;
 }
-
-/** When each stored charge was requested from Omise, and its account; ids never projected are absent. */
-export async function findChargesObservedAt(
-  db: Kysely<Database>,
-  ids: readonly string[],
-): Promise<Map<string, StoredObservation>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('omise.charges')
-    .select(['id', 'observed_at', 'account'])
-    .where('id', 'in', ids)
-    .execute();
-  return new Map(
-    rows.map((row) => [row.id, { observedAt: row.observed_at, account: row.account }]),
-  );
-}

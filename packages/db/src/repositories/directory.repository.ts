@@ -11,10 +11,13 @@ export type DirectoryTable =
   | 'omise.schedule_occurrences'
   | 'omise.links';
 
+/** The tables a projected resource is stored in, each keyed by its Omise id with `observed_at`. */
+export type ObservedTable = DirectoryTable | 'omise.charges' | 'omise.disputes' | 'omise.transfers';
+
 /** When each stored row was requested from Omise, and its account; ids never projected are absent. */
-export async function findDirectoryObservedAt(
+export async function findStoredObservations(
   db: Kysely<Database>,
-  table: DirectoryTable,
+  table: ObservedTable,
   ids: readonly string[],
 ): Promise<Map<string, StoredObservation>> {
   if (ids.length === 0) return new Map();

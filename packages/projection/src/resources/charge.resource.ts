@@ -4,7 +4,7 @@ import {
   type NewRefund,
   type RecordsetColumn,
   chunk,
-  findChargesObservedAt,
+  findStoredObservations,
   guardedRecordsetUpsert,
   MAX_ROWS_PER_RECORDSET,
   newestPerId,
@@ -216,7 +216,8 @@ async function writeChargeRows(
   if (chargeCtes.length > 0) {
     // The charge summaries: each written charge's new values are added and its stored ones
     // subtracted (`delta`). Every CTE sees the rows as they were before the statement, and the
-    // charges' lock rows keep any other writer out meanwhile.
+    // charges' lock rows keep any other writer out meanwhile. Summary rows are shared by many
+    // charges, so each statement takes them in key order: two writers never deadlock on them.
     const ids = charges.map((row) => row.id);
     const writtenIds = chargeCtes.map((name) => `SELECT id FROM ${name}`).join(' UNION ALL ');
     const newValues = chargeCtes
@@ -243,6 +244,7 @@ async function writeChargeRows(
              sum(n), sum(amount), sum(refunded_amount)
         FROM delta
        GROUP BY 1, 2, 3, 4, 5
+       ORDER BY 1, 2, 3, 4, 5
       ON CONFLICT (account, day, currency, status, paid) DO UPDATE
          SET charge_count = s.charge_count + excluded.charge_count,
              amount_total = s.amount_total + excluded.amount_total,
@@ -259,6 +261,7 @@ async function writeChargeRows(
         FROM delta
        WHERE customer_id IS NOT NULL
        GROUP BY 1, 2, 3
+       ORDER BY 2, 1, 3
       ON CONFLICT (customer_id, account, currency) DO UPDATE
          SET charge_count = t.charge_count + excluded.charge_count,
              first_charge_at = least(t.first_charge_at, excluded.first_charge_at),
@@ -293,7 +296,7 @@ export const chargeResource: ResourceModule<ChargeObservation> = {
 
   idOf: (observation) => observation.charge.id,
 
-  findObservedAt: (db, ids) => findChargesObservedAt(db, ids),
+  findObservedAt: (db, ids) => findStoredObservations(db, 'omise.charges', ids),
 
   async write(trx, items, { account }) {
     const written = await writeChargeRows(

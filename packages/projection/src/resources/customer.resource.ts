@@ -2,7 +2,7 @@ import { omiseIdPattern } from '@omise-sync/core';
 import {
   type NewCard,
   type NewCustomer,
-  findDirectoryObservedAt,
+  findStoredObservations,
   guardedRecordsetUpsert,
   markCardsDeletedExcept,
   markDirectoryRowsDeleted,
@@ -124,7 +124,7 @@ export const customerResource: ResourceModule<CustomerObservation> = {
 
   idOf: (observation) => observation.customer.id,
 
-  findObservedAt: (db, ids) => findDirectoryObservedAt(db, 'omise.customers', ids),
+  findObservedAt: (db, ids) => findStoredObservations(db, 'omise.customers', ids),
 
   async write(trx, items, deps) {
     const policy = piiPolicy(deps);

@@ -6,6 +6,7 @@ import {
   chunk,
   findChargeCreatedAt,
   findDisputeFlag,
+  findStoredObservations,
   json,
   newestPerId,
 } from '@omise-sync/db';
@@ -356,17 +357,7 @@ export const disputeResource: ResourceModule<DisputeObservation> = {
 
   idOf: (observation) => observation.dispute.id,
 
-  async findObservedAt(db, ids) {
-    if (ids.length === 0) return new Map();
-    const rows = await db
-      .selectFrom('omise.disputes')
-      .select(['id', 'observed_at', 'account'])
-      .where('id', 'in', [...ids])
-      .execute();
-    return new Map(
-      rows.map((row) => [row.id, { observedAt: row.observed_at, account: row.account }]),
-    );
-  },
+  findObservedAt: (db, ids) => findStoredObservations(db, 'omise.disputes', ids),
 
   async write(trx, items, deps) {
     const outcomes: WriteOutcome[] = [];

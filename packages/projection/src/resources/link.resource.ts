@@ -1,7 +1,7 @@
 import { omiseIdPattern } from '@omise-sync/core';
 import {
   type NewLink,
-  findDirectoryObservedAt,
+  findStoredObservations,
   guardedRecordsetUpsert,
   markDirectoryRowsDeleted,
 } from '@omise-sync/db';
@@ -48,7 +48,7 @@ export const linkResource: ResourceModule<LinkObservation> = {
   idPattern: omiseIdPattern('link'),
   fetch: async (omise, id) => ({ link: await omise.links.retrieve(id) }),
   idOf: (observation) => observation.link.id,
-  findObservedAt: (db, ids) => findDirectoryObservedAt(db, 'omise.links', ids),
+  findObservedAt: (db, ids) => findStoredObservations(db, 'omise.links', ids),
   async write(trx, items, { account }) {
     const written = new Set(
       await LINKS.upsert(

@@ -1,7 +1,7 @@
 import { type PiiPolicy, omiseIdPattern } from '@omise-sync/core';
 import {
   type NewRecipient,
-  findDirectoryObservedAt,
+  findStoredObservations,
   guardedRecordsetUpsert,
   markDirectoryRowsDeleted,
 } from '@omise-sync/db';
@@ -73,7 +73,7 @@ export const recipientResource: ResourceModule<RecipientObservation> = {
   idPattern: omiseIdPattern('recp'),
   fetch: async (omise, id) => ({ recipient: await omise.recipients.retrieve(id) }),
   idOf: (observation) => observation.recipient.id,
-  findObservedAt: (db, ids) => findDirectoryObservedAt(db, 'omise.recipients', ids),
+  findObservedAt: (db, ids) => findStoredObservations(db, 'omise.recipients', ids),
   async write(trx, items, deps) {
     const policy = piiPolicy(deps);
     const written = new Set(

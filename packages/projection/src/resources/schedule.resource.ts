@@ -2,7 +2,7 @@ import { omiseIdPattern } from '@omise-sync/core';
 import {
   type NewSchedule,
   type NewScheduleOccurrence,
-  findDirectoryObservedAt,
+  findStoredObservations,
   guardedRecordsetUpsert,
   markDirectoryRowsDeleted,
 } from '@omise-sync/db';
@@ -116,7 +116,7 @@ export const scheduleResource: ResourceModule<ScheduleObservation> = {
 
   idOf: (observation) => observation.schedule.id,
 
-  findObservedAt: (db, ids) => findDirectoryObservedAt(db, 'omise.schedules', ids),
+  findObservedAt: (db, ids) => findStoredObservations(db, 'omise.schedules', ids),
 
   async write(trx, items, { account }) {
     const written = new Set(

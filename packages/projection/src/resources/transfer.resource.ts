@@ -1,5 +1,10 @@
 import { omiseIdPattern, toStorableJson, toStorableText } from '@omise-sync/core';
-import { type NewTransfer, TRANSFERS, markTransfersDeleted } from '@omise-sync/db';
+import {
+  type NewTransfer,
+  TRANSFERS,
+  findStoredObservations,
+  markTransfersDeleted,
+} from '@omise-sync/db';
 import { OmiseNotFoundError, type Transfer } from '@omise-sync/omise-client';
 import { type ProjectionContext, expandableId } from '../projection-context';
 import type { ResourceModule, WriteOutcome } from '../resource-module';
@@ -83,17 +88,7 @@ export const transferResource: ResourceModule<TransferObservation> = {
 
   idOf: (observation) => observation.id,
 
-  async findObservedAt(db, ids) {
-    if (ids.length === 0) return new Map();
-    const rows = await db
-      .selectFrom('omise.transfers')
-      .select(['id', 'observed_at', 'account'])
-      .where('id', 'in', [...ids])
-      .execute();
-    return new Map(
-      rows.map((row) => [row.id, { observedAt: row.observed_at, account: row.account }]),
-    );
-  },
+  findObservedAt: (db, ids) => findStoredObservations(db, 'omise.transfers', ids),
 
   async write(trx, items, deps) {
     const rows = items.flatMap(({ observation, ...context }) =>

@@ -47,10 +47,11 @@ export interface CheckpointedWriterOptions<T> {
 /**
  * Writes a walk's batches through `projectBatch`, each with its checkpoint in the batch's
  * transaction: a crash after COMMIT never redoes the batch, a crash before it redoes it
- * idempotently (upserts guarded by `observed_at`). Two batches are written at once (Postgres
- * parses one batch's JSON while this process prepares the next), but they commit in order:
- * each transaction waits for the previous COMMIT before it saves its checkpoint, and rolls
- * back if that one failed. The checkpoint therefore always covers a contiguous prefix of the
+ * idempotently (upserts guarded by `observed_at`). The next batch is fetched and prepared
+ * while one is written, but a batch's transaction starts only after the previous COMMIT (and
+ * not at all if that one failed): batches share summary rows (`omise.charge_daily`, customer
+ * totals), so a later batch holding them while it waited for an earlier one to commit would
+ * block that one for good. The checkpoint therefore always covers a contiguous prefix of the
  * window.
  */
 export class CheckpointedWriter<T> {
@@ -74,36 +75,40 @@ export class CheckpointedWriter<T> {
     const { deps, options } = this;
     const prior = this.lastCommit;
     let next: BackfillCursor | undefined;
-    const commit = projectBatch(deps, options.requests(items, observedAt), {
-      // The checkpoint commits with the batch it accounts for, after the previous batch's.
-      inTransaction: async (trx: Kysely<Database>, results) => {
-        const before = await prior;
-        next = {
-          ...before,
-          offset: position.end,
-          total: position.total,
-          pages: position.pages,
-          written: before.written + countWritten(results).written,
-          completedAt: position.atEnd ? deps.clock.now().toISOString() : null,
-        };
-        await saveSyncCheckpoint(trx, options.name, next, deps.account);
-      },
-    }).then((batchResults) => {
-      const written = countWritten(batchResults);
-      if (written.failed > 0) {
-        options.log.error(
-          { failed: written.failed },
-          'items of the batch could not be written; see the error log',
-        );
-      }
-      if (next === undefined) throw new Error('the batch committed without its checkpoint');
-      this.cursor = next;
-      this.counts.written += written.written;
-      this.counts.refunds += written.refunds;
-      this.counts.flags += written.flags;
-      options.onCommitted(next);
-      return next;
-    });
+    const commit = prior
+      .then(() =>
+        projectBatch(deps, options.requests(items, observedAt), {
+          // The checkpoint commits with the batch it accounts for, after the previous batch's.
+          inTransaction: async (trx: Kysely<Database>, results) => {
+            const before = await prior;
+            next = {
+              ...before,
+              offset: position.end,
+              total: position.total,
+              pages: position.pages,
+              written: before.written + countWritten(results).written,
+              completedAt: position.atEnd ? deps.clock.now().toISOString() : null,
+            };
+            await saveSyncCheckpoint(trx, options.name, next, deps.account);
+          },
+        }),
+      )
+      .then((batchResults) => {
+        const written = countWritten(batchResults);
+        if (written.failed > 0) {
+          options.log.error(
+            { failed: written.failed },
+            'items of the batch could not be written; see the error log',
+          );
+        }
+        if (next === undefined) throw new Error('the batch committed without its checkpoint');
+        this.cursor = next;
+        this.counts.written += written.written;
+        this.counts.refunds += written.refunds;
+        this.counts.flags += written.flags;
+        options.onCommitted(next);
+        return next;
+      });
     // Awaited later in order; until then a rejection must not count as unhandled.
     commit.catch(() => undefined);
     this.lastCommit = commit;
