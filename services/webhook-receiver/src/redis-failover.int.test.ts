@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   type RedisConfig,
   createLogger,
@@ -21,11 +21,12 @@ const SENDERS = 16;
 
 let sentinels: SentinelSet;
 
-beforeAll(async () => {
+// A set of its own per test: each test's failover starts from a master with a synced replica.
+beforeEach(async () => {
   sentinels = await startSentinelSet({ downAfterMs: 1_000 });
 }, 60_000);
 
-afterAll(async () => {
+afterEach(async () => {
   await sentinels.stop();
 });
 
