@@ -76,11 +76,10 @@ export class CheckpointedWriter<T> {
     const prior = this.lastCommit;
     let next: BackfillCursor | undefined;
     const commit = prior
-      .then(() =>
+      .then((before) =>
         projectBatch(deps, options.requests(items, observedAt), {
           // The checkpoint commits with the batch it accounts for, after the previous batch's.
           inTransaction: async (trx: Kysely<Database>, results) => {
-            const before = await prior;
             next = {
               ...before,
               offset: position.end,
