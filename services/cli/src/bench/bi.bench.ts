@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { migrateToLatest } from '@omise-sync/db';
+import { createDatabase, migrateToLatest, rebuildChargeSummaries } from '@omise-sync/db';
 import pg from 'pg';
 import { formatTable } from '../text-table';
 
@@ -62,20 +62,6 @@ const FILL: readonly [label: string, statement: string][] = [
        FROM generate_series(1, $1::int) i,
             LATERAL (SELECT now() - interval '365 days'
                             + (i::float8 / $1::int) * interval '365 days' AS t) c`,
-  ],
-  [
-    'charge summary',
-    `INSERT INTO omise.charge_daily
-     SELECT account, (created_at AT TIME ZONE 'UTC')::date, currency, status, paid,
-            count(*), sum(amount), sum(refunded_amount)
-       FROM omise.charges GROUP BY 1, 2, 3, 4, 5`,
-  ],
-  [
-    'customer totals',
-    `INSERT INTO omise.customer_charge_totals
-     SELECT account, customer_id, currency, count(*), min(created_at), max(created_at),
-            coalesce(sum(amount - refunded_amount) FILTER (WHERE status = 'successful'), 0)
-       FROM omise.charges WHERE customer_id IS NOT NULL GROUP BY 1, 2, 3`,
   ],
   [
     'refunds',
@@ -307,6 +293,15 @@ async function main(): Promise<number> {
         `  ${label}: ${(result.rowCount ?? 0).toLocaleString('en-US')} rows, ${seconds} s`,
       );
     }
+    // The charge summaries, as the projection core would have kept them.
+    const started = performance.now();
+    const database = createDatabase({ connectionString: url.toString(), maxConnections: 1 });
+    try {
+      await database.db.transaction().execute((trx) => rebuildChargeSummaries(trx));
+    } finally {
+      await database.destroy();
+    }
+    console.log(`  charge summaries: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await owner.query('VACUUM ANALYZE');
     await owner.query(`CREATE ROLE ${biLogin} LOGIN`);
     await owner.query('SELECT omise.grant_bi_login($1)', [biLogin]);
