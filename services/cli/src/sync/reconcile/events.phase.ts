@@ -2,6 +2,7 @@ import { type IgnoredEventJob, type OmiseEventJob } from '@omise-sync/core';
 import {
   type Database,
   type EventRecord,
+  findRecordedEventIds,
   findSyncCheckpoint,
   saveSyncCheckpoint,
 } from '@omise-sync/db';
@@ -73,18 +74,9 @@ async function recordLostIgnoredEvents(
   jobs: readonly IgnoredEventJob[],
   receivedAt: Date,
 ): Promise<number> {
-  const recorded = new Set(
-    (
-      await deps.db
-        .selectFrom('omise.events')
-        .select('id')
-        .where(
-          'id',
-          'in',
-          jobs.map((job) => job.eventId),
-        )
-        .execute()
-    ).map((row) => row.id),
+  const recorded = await findRecordedEventIds(
+    deps.db,
+    jobs.map((job) => job.eventId),
   );
   const lost = jobs.filter((job) => !recorded.has(job.eventId));
   if (lost.length > 0) {
@@ -162,19 +154,10 @@ export async function reconcileEvents(
     }
     result.seen += jobs.length;
     if (jobs.length > 0) {
-      const processed = new Set(
-        (
-          await deps.db
-            .selectFrom('omise.events')
-            .select('id')
-            .where(
-              'id',
-              'in',
-              jobs.map((job) => job.eventId),
-            )
-            .where('outcome', 'in', PROCESSED_OUTCOMES)
-            .execute()
-        ).map((row) => row.id),
+      const processed = await findRecordedEventIds(
+        deps.db,
+        jobs.map((job) => job.eventId),
+        PROCESSED_OUTCOMES,
       );
       const reflected: EventRecord[] = [];
       for (const job of jobs) {
