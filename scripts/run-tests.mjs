@@ -54,6 +54,7 @@ const run = spawnSync(
 let passed = 0;
 let failed = 0;
 const missing = [];
+const failures = [];
 for (const dir of dirs) {
   const file = join(dir, RESULTS);
   if (!existsSync(file)) {
@@ -65,11 +66,21 @@ for (const dir of dirs) {
   // A suite that could not run (a syntax error, a failing beforeAll) has no failed tests of its
   // own, so it counts as one failure here rather than vanishing from the total.
   failed += result.numFailedTests + result.numRuntimeErrorTestSuites;
+  for (const suite of result.testResults) {
+    const file = suite.name.slice(root.length + 1);
+    const titles = suite.assertionResults
+      .filter((a) => a.status === 'failed')
+      .map((a) => a.fullName);
+    if (titles.length === 0 && suite.status === 'failed') titles.push('(suite did not run)');
+    for (const title of titles) failures.push(`${file}: ${title}`);
+  }
 }
 if (missing.length > 0) {
   console.error(`no jest results from: ${missing.join(', ')}`);
   failed += missing.length;
 }
+// Named again at the end so that a log read from its tail says which test failed.
+for (const failure of failures) console.log(`failed: ${failure}`);
 const ok = run.status === 0 && failed === 0 && missing.length === 0;
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(ok ? 0 : 1);
