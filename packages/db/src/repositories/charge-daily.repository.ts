@@ -19,9 +19,14 @@ export async function rebuildChargeSummaries(trx: Kysely<Database>): Promise<voi
   await sql`DELETE FROM omise.customer_charge_totals`.execute(trx);
   await sql`
     INSERT INTO omise.customer_charge_totals
-    SELECT account, customer_id, currency, count(*), min(created_at), max(created_at),
-           coalesce(sum(amount - refunded_amount) FILTER (WHERE status = 'successful'), 0)
-      FROM omise.charges
-     WHERE customer_id IS NOT NULL
-     GROUP BY 1, 2, 3`.execute(trx);
+    SELECT account, customer_id, sum(charge_count), min(first_charge_at), max(last_charge_at),
+           CASE WHEN count(*) = 1 THEN min(currency) END, jsonb_object_agg(currency, net)
+      FROM (SELECT account, customer_id, currency, count(*) AS charge_count,
+                   min(created_at) AS first_charge_at, max(created_at) AS last_charge_at,
+                   coalesce(sum(amount - refunded_amount) FILTER (WHERE status = 'successful'), 0)
+                     AS net
+              FROM omise.charges
+             WHERE customer_id IS NOT NULL
+             GROUP BY 1, 2, 3) per_currency
+     GROUP BY 1, 2`.execute(trx);
 }

@@ -12,17 +12,19 @@ export async function getCharge(db: Kysely<Database>, id: string): Promise<Charg
   return db.selectFrom('omise.charges').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-/** When the charge was created (Omise's `created_at`), or `undefined` when never projected. */
-export async function findChargeCreatedAt(
+/**
+ * What Omise fixes when the charge is created and never changes (its `created_at` and
+ * customer), or `undefined` when omise-sync has never projected it.
+ */
+export async function findImmutableChargeFields(
   db: Kysely<Database>,
   id: string,
-): Promise<Date | undefined> {
-  const row = await db
+): Promise<{ created_at: Date; customer_id: string | null } | undefined> {
+  return db
     .selectFrom('omise.charges')
-    .select('created_at')
+    .select(['created_at', 'customer_id'])
     .where('id', '=', id)
     .executeTakeFirst();
-  return row?.created_at;
 }
 
 /** When the charge's current row was requested from Omise, or `undefined` if there is none. */

@@ -14,6 +14,11 @@ export interface DisputeTable {
   account: Account;
   id: string;
   charge_id: string;
+  /**
+   * The disputed charge's customer, NULL when it has none or is gone. Omise never moves a
+   * charge to another customer, so it is copied once and holds.
+   */
+  customer_id: string | null;
   livemode: boolean;
   amount: number;
   currency: string;

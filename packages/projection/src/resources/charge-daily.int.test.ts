@@ -86,18 +86,27 @@ describe('the charge summaries (omise.charge_daily, omise.customer_charge_totals
     expect(view.rows).toHaveLength(3);
 
     const totals = await sql`
-      SELECT account, customer_id, currency, charge_count, first_charge_at, last_charge_at, net
-        FROM omise.customer_charge_totals ORDER BY 1, 2, 3`.execute(db);
+      SELECT account, customer_id, charge_count, first_charge_at, last_charge_at, currency,
+             net_by_currency
+        FROM omise.customer_charge_totals ORDER BY 1, 2`.execute(db);
     const directTotals = await sql`
-      SELECT account, customer_id, currency, count(*)::bigint AS charge_count,
-             min(created_at) AS first_charge_at, max(created_at) AS last_charge_at,
-             coalesce(sum(amount - refunded_amount) FILTER (WHERE status = 'successful'), 0)::bigint AS net
-        FROM omise.charges WHERE customer_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(
-      db,
-    );
+      SELECT account, customer_id, sum(charge_count)::bigint AS charge_count,
+             min(first_charge_at) AS first_charge_at, max(last_charge_at) AS last_charge_at,
+             CASE WHEN count(*) = 1 THEN min(currency) END AS currency,
+             jsonb_object_agg(currency, net) AS net_by_currency
+        FROM (SELECT account, customer_id, currency, count(*) AS charge_count,
+                     min(created_at) AS first_charge_at, max(created_at) AS last_charge_at,
+                     coalesce(sum(amount - refunded_amount) FILTER (WHERE status = 'successful'), 0) AS net
+                FROM omise.charges WHERE customer_id IS NOT NULL GROUP BY 1, 2, 3) per_currency
+       GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
     expect(totals.rows).toEqual(directTotals.rows);
     expect(totals.rows).toEqual([
-      expect.objectContaining({ customer_id: 'cust_test_daily', charge_count: 2, net: 60_000 }),
+      expect.objectContaining({
+        customer_id: 'cust_test_daily',
+        charge_count: 2,
+        currency: 'THB',
+        net_by_currency: { THB: 60_000 },
+      }),
     ]);
 
     await sql`INSERT INTO omise.disputes (id, charge_id, livemode, amount, currency, status,
@@ -119,6 +128,26 @@ describe('the charge summaries (omise.charge_daily, omise.customer_charge_totals
     expect(rate.rows).toEqual(rateDirect.rows);
     expect(rate.rows).toEqual([
       expect.objectContaining({ charge_count: 1, disputed_charge_count: 1 }),
+    ]);
+
+    // A second currency: the customer's `currency` becomes NULL and each currency keeps its own net.
+    await write([
+      [
+        charge('chrg_test_daily4', {
+          currency: 'jpy',
+          amount: 7_000,
+          status: 'successful',
+          paid: true,
+          customer: 'cust_test_daily',
+        }),
+        t(5),
+      ],
+    ]);
+    const merged = await sql`
+      SELECT charge_count, currency, net_by_currency
+        FROM omise.customer_charge_totals WHERE customer_id = 'cust_test_daily'`.execute(db);
+    expect(merged.rows).toEqual([
+      { charge_count: 3, currency: null, net_by_currency: { THB: 60_000, JPY: 7_000 } },
     ]);
   });
 });

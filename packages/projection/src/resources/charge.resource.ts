@@ -249,24 +249,37 @@ async function writeChargeRows(
          SET charge_count = s.charge_count + excluded.charge_count,
              amount_total = s.amount_total + excluded.amount_total,
              refunded_total = s.refunded_total + excluded.refunded_total)`);
-    // bi.customers' totals (omise.customer_charge_totals), by the same deltas. Omise never
-    // moves a charge to another customer, currency or creation time, so first and last only
-    // ever widen.
+    // bi.customers' totals (omise.customer_charge_totals), one row per customer, by the same
+    // deltas: summed per currency, then each customer's currencies merged into its stored
+    // `net_by_currency`. Omise never moves a charge to another customer, currency or creation
+    // time, so first and last only ever widen, and `currency` (the one currency, NULL once
+    // there are several) only ever goes from one to NULL.
     ctes.push(sql`customer_summed AS (
       INSERT INTO omise.customer_charge_totals AS t
-             (account, customer_id, currency, charge_count, first_charge_at, last_charge_at, net)
-      SELECT account, customer_id, currency, sum(n),
-             min(created_at) FILTER (WHERE n > 0), max(created_at) FILTER (WHERE n > 0),
-             sum(net)
-        FROM delta
-       WHERE customer_id IS NOT NULL
-       GROUP BY 1, 2, 3
-       ORDER BY 2, 1, 3
-      ON CONFLICT (customer_id, account, currency) DO UPDATE
+             (account, customer_id, charge_count, first_charge_at, last_charge_at, currency,
+              net_by_currency)
+      SELECT account, customer_id, sum(n), min(first_at), max(last_at),
+             CASE WHEN count(*) = 1 THEN min(currency) END, jsonb_object_agg(currency, net)
+        FROM (SELECT account, customer_id, currency, sum(n) AS n,
+                     min(created_at) FILTER (WHERE n > 0) AS first_at,
+                     max(created_at) FILTER (WHERE n > 0) AS last_at, sum(net) AS net
+                FROM delta
+               WHERE customer_id IS NOT NULL
+               GROUP BY 1, 2, 3) per_currency
+       GROUP BY 1, 2
+       ORDER BY 2, 1
+      ON CONFLICT (customer_id, account) DO UPDATE
          SET charge_count = t.charge_count + excluded.charge_count,
              first_charge_at = least(t.first_charge_at, excluded.first_charge_at),
              last_charge_at = greatest(t.last_charge_at, excluded.last_charge_at),
-             net = t.net + excluded.net)`);
+             currency = CASE WHEN t.currency = excluded.currency THEN t.currency END,
+             net_by_currency = (
+               SELECT jsonb_object_agg(key, total)
+                 FROM (SELECT key, sum(value::bigint) AS total
+                         FROM (SELECT * FROM jsonb_each_text(t.net_by_currency)
+                               UNION ALL
+                               SELECT * FROM jsonb_each_text(excluded.net_by_currency)) amounts
+                        GROUP BY key) merged))`);
   }
   const selects = upserts.map(({ kind }, index) =>
     sql.raw(`SELECT '${kind}' AS kind, id, charge_id FROM w${index}`),

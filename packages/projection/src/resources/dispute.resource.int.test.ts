@@ -2,9 +2,10 @@ import { type EventOrigin } from '@omise-sync/core';
 import { findDisputeDocuments, findDisputeFlag, getDispute } from '@omise-sync/db';
 import { useTestDatabase } from '@omise-sync/testing';
 import { Dispute, DisputeDocument } from '@omise-sync/omise-client';
+import { sql } from 'kysely';
 import type { Observed } from '../resource-module';
 import { useEmulatorDeps } from '../../test/use-emulator-deps';
-import type { DisputeObservation } from './dispute.resource';
+import { type DisputeObservation, disputeChargeId } from './dispute.resource';
 import { resourceModules } from './index';
 
 const T1 = new Date('2026-01-01T00:00:01Z');
@@ -105,6 +106,48 @@ describe('dispute resource write', () => {
       return (row.respond_by.getTime() - new Date(row.created_at).getTime()) / 86_400_000;
     };
     expect(await Promise.all([...ids, 'dspt_test_orphan'].map(daysToAnswer))).toEqual([10, 7, 7]);
+  });
+
+  it("a dispute takes its charge's customer: from Omise when the charge is not stored yet, else from Postgres", async () => {
+    const { db } = database.handle;
+    const { actions } = fixture.emulator;
+    const card = {
+      name: 'T',
+      number: '4242424242424242',
+      expiration_month: 12,
+      expiration_year: 2040,
+    };
+    const token = () => String(actions.createToken({ card })['id']);
+    const customer = String(
+      actions.createCustomer({ email: 'dora@example.com', card: token() })['id'],
+    );
+    const disputeOn = async (chargeCustomer: string | undefined) => {
+      const charge = actions.createCharge({
+        amount: 100_000,
+        currency: 'THB',
+        ...(chargeCustomer === undefined ? { card: token() } : { customer: chargeCustomer }),
+      });
+      const id = String(actions.createDispute(String(charge['id']))['id']);
+      return observed((await resourceModules.dispute.fetch(fixture.deps.omise, id)).dispute, T1);
+    };
+    const beforeItsCharge = await disputeOn(customer);
+    const guestCharge = await disputeOn(undefined);
+    await write([beforeItsCharge, guestCharge]);
+    // A stored charge is believed over Omise: a customer only the row names proves the source.
+    const stored = await disputeOn(customer);
+    await sql`
+      INSERT INTO omise.charges (id, livemode, amount, currency, status, authorized, paid,
+             refunded_amount, metadata, created_at, raw, origin, observed_at, customer_id)
+      VALUES (${disputeChargeId(stored.observation.dispute)}, false, 100000, 'THB',
+             'successful', true, true, 0, '{}', now(), '{}', 'backfill', now(),
+             'cust_test_stored')`.execute(db);
+    await write([stored]);
+    const customers = await Promise.all(
+      [beforeItsCharge, guestCharge, stored].map(
+        async (item) => (await getDispute(db, item.observation.dispute.id)).customer_id,
+      ),
+    );
+    expect(customers).toEqual([customer, null, 'cust_test_stored']);
   });
 
   it('when an older dispute observation arrives late, the closed state stays', async () => {

@@ -42,9 +42,11 @@ describe('toDisputeRow on specific recordings', () => {
     const dispute = Dispute.parse(
       readFixture('omise-php/disputes/dspt_test_6344e4i5yv427gaj1s2-get.json'),
     );
-    expect(toDisputeRow(dispute, context, 7)).toEqual({
+    // The customer comes from the charge: Omise's dispute does not name it.
+    expect(toDisputeRow(dispute, context, 7, { customerId: 'cust_test_1' })).toEqual({
       id: 'dspt_test_6344e4i5yv427gaj1s2',
       charge_id: 'chrg_test_63444wyfsg4mtvvck1z',
+      customer_id: 'cust_test_1',
       livemode: false,
       amount: 90_000,
       currency: 'THB',

@@ -4,7 +4,7 @@ import {
   type NewDispute,
   type NewDisputeDocument,
   chunk,
-  findChargeCreatedAt,
+  findImmutableChargeFields,
   findDisputeFlag,
   findStoredObservations,
   json,
@@ -59,6 +59,14 @@ function storableObject(value: object): Record<string, unknown> {
   return toStorableJson(value) as Record<string, unknown>;
 }
 
+/** What a dispute's row takes from its charge, where the dispute itself does not say. */
+export interface DisputedChargeFields {
+  /** The charge's customer (Omise's dispute names only the charge). */
+  customerId?: string | null;
+  /** The issuing country of the card charged, for per-country response days. */
+  cardCountry?: string | null;
+}
+
 /**
  * Maps a dispute as Omise returned it to its `omise.disputes` row. Pure. Omise's dispute has no
  * deadline, so `respond_by` is derived from its opening, `responseDays` and, when that has
@@ -68,13 +76,14 @@ export function toDisputeRow(
   dispute: Dispute,
   context: ProjectionContext,
   responseDays: DisputeResponseDays,
-  cardCountry: string | null = null,
+  { customerId = null, cardCountry = null }: DisputedChargeFields = {},
 ): NewDispute {
   // Documents live in their own table; the embedded page would only go stale in `raw`.
   const { documents: _documents, ...raw } = dispute;
   return {
     id: dispute.id,
     charge_id: disputeChargeId(dispute),
+    customer_id: customerId,
     livemode: dispute.livemode,
     amount: dispute.amount,
     currency: dispute.currency.toUpperCase(),
@@ -135,6 +144,7 @@ async function upsertDispute(db: Kysely<Database>, row: NewDispute): Promise<boo
         .column('id')
         .doUpdateSet((eb) => ({
           charge_id: eb.ref('excluded.charge_id'),
+          customer_id: eb.ref('excluded.customer_id'),
           livemode: eb.ref('excluded.livemode'),
           amount: eb.ref('excluded.amount'),
           currency: eb.ref('excluded.currency'),
@@ -220,16 +230,26 @@ async function writeDisputeDocuments(
   return written + deleted.length;
 }
 
-/** The charge's creation time from Postgres, else from Omise; undefined if it is gone. */
-async function chargeCreatedAt(
+/** The disputed charge's creation time and customer. */
+interface DisputedCharge {
+  createdAt: Date;
+  customerId: string | null;
+}
+
+/**
+ * The disputed charge's creation time and customer from Postgres, else from Omise; undefined
+ * if it is gone. Neither ever changes, so a stored row is as good as a fetch.
+ */
+async function disputedCharge(
   db: Kysely<Database>,
   omise: OmiseClient,
   chargeId: string,
-): Promise<Date | undefined> {
-  const stored = await findChargeCreatedAt(db, chargeId);
-  if (stored !== undefined) return stored;
+): Promise<DisputedCharge | undefined> {
+  const stored = await findImmutableChargeFields(db, chargeId);
+  if (stored !== undefined) return { createdAt: stored.created_at, customerId: stored.customer_id };
   try {
-    return new Date((await omise.charges.retrieve(chargeId)).created_at);
+    const charge = await omise.charges.retrieve(chargeId);
+    return { createdAt: new Date(charge.created_at), customerId: expandableId(charge.customer) };
   } catch (error) {
     if (error instanceof OmiseNotFoundError) return undefined;
     throw error;
@@ -276,6 +296,7 @@ async function flagDispute(
   dispute: Dispute,
   context: ProjectionContext,
   deps: FollowUpDeps,
+  chargeCreatedAt: Date | undefined,
 ): Promise<WrittenFlag | undefined> {
   const closed = isDisputeClosed(dispute.status);
   const now = deps.clock.now();
@@ -295,7 +316,7 @@ async function flagDispute(
       currency: dispute.currency,
       reasonCode: dispute.reason_code ?? null,
       openedAt: new Date(dispute.created_at),
-      chargeCreatedAt: await chargeCreatedAt(trx, deps.omise, disputeChargeId(dispute)),
+      chargeCreatedAt,
     },
     deps.severityRules,
   );
@@ -328,8 +349,12 @@ async function writeDispute(
 ): Promise<WriteOutcome> {
   const { account } = deps;
   const cardCountry = await disputeCardCountry(deps.omise, dispute, deps.responseDays);
+  const charge = await disputedCharge(trx, deps.omise, disputeChargeId(dispute));
   const written = await upsertDispute(trx, {
-    ...toDisputeRow(dispute, context, deps.responseDays, cardCountry),
+    ...toDisputeRow(dispute, context, deps.responseDays, {
+      customerId: charge?.customerId ?? null,
+      cardCountry,
+    }),
     account,
   });
   const children = await writeDisputeDocuments(
@@ -339,7 +364,9 @@ async function writeDispute(
     context.observedAt,
   );
   // A row the guard refused is older than what is stored: its follow-ups ran already.
-  const flag = written ? await flagDispute(trx, dispute, context, deps) : undefined;
+  const flag = written
+    ? await flagDispute(trx, dispute, context, deps, charge?.createdAt)
+    : undefined;
   return { written, children, flag };
 }
 

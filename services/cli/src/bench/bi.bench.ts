@@ -73,17 +73,18 @@ const FILL: readonly [label: string, statement: string][] = [
   ],
   [
     'disputes',
-    `INSERT INTO omise.disputes (id, charge_id, livemode, amount, currency, status, reason_code,
-            created_at, closed_at, respond_by, raw, origin, observed_at)
-     SELECT 'dspt' || substr(c.id, 5), c.id, false, c.amount, c.currency,
-            (ARRAY['open', 'pending', 'won', 'lost'])[1 + (n / 100) % 4],
+    // 1% of paid charges, half of them a customer's (the dispute keeps its charge's customer).
+    `INSERT INTO omise.disputes (id, charge_id, customer_id, livemode, amount, currency, status,
+            reason_code, created_at, closed_at, respond_by, raw, origin, observed_at)
+     SELECT 'dspt' || substr(c.id, 5), c.id, c.customer_id, false, c.amount, c.currency,
+            (ARRAY['open', 'pending', 'won', 'lost'])[1 + (n / 200) % 4],
             (ARRAY['goods_or_services_not_provided', 'unauthorized_charge',
                    'duplicate_processing'])[1 + n % 3],
             c.created_at + interval '3 days',
-            CASE WHEN (n / 100) % 4 >= 2 THEN c.created_at + interval '20 days' END,
+            CASE WHEN (n / 200) % 4 >= 2 THEN c.created_at + interval '20 days' END,
             c.created_at + interval '10 days', '{}'::jsonb, 'backfill', now()
        FROM omise.charges c, LATERAL (SELECT substr(c.id, 12)::int AS n) k
-      WHERE n % 100 = 3 AND c.paid`,
+      WHERE n % 200 IN (3, 4) AND c.paid`,
   ],
   [
     'dispute flags and documents',
