@@ -11,6 +11,9 @@ export type DirectoryTable =
   | 'omise.schedule_occurrences'
   | 'omise.links';
 
+/** The tables reconcile lists in full, each row a tombstone (`deleted_at`) once Omise drops it. */
+export type ListedTable = DirectoryTable | 'omise.transfers';
+
 /** The tables a projected resource is stored in, each keyed by its Omise id with `observed_at`. */
 export type ObservedTable = DirectoryTable | 'omise.charges' | 'omise.disputes' | 'omise.transfers';
 
@@ -56,7 +59,7 @@ export async function markDirectoryRowsDeleted(
 /** The ids of the account's rows that are not tombstones (what reconcile expects Omise to list). */
 export async function findLiveDirectoryIds(
   db: Kysely<Database>,
-  table: DirectoryTable,
+  table: ListedTable,
   account: string,
 ): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`

@@ -150,6 +150,19 @@ export async function insertBalanceSnapshot(
     .execute();
 }
 
+/** When the account's balance was last snapshotted, or null before the first ledger sync. */
+export async function findLatestBalanceSnapshotAt(
+  db: Kysely<Database>,
+  account: string,
+): Promise<Date | null> {
+  const row = await db
+    .selectFrom('omise.balance_snapshots')
+    .select((eb) => eb.fn.max('taken_at').as('taken_at'))
+    .where('account', '=', account)
+    .executeTakeFirst();
+  return row?.taken_at ?? null;
+}
+
 /** The receipts table's guarded upsert (a credit note may follow; receipts are re-read). */
 export const RECEIPTS = guardedRecordsetUpsert<NewReceipt>('omise.receipts', [
   ['id', 'text'],

@@ -23,11 +23,11 @@ export const DRIFT_KINDS = [
   'dispute_stale',
   /** An active dispute in Postgres that Omise answers 404 for (reported, not repaired). */
   'dispute_unknown',
-  /** A customer, recipient, schedule or link Omise lists that Postgres does not have. */
+  /** A customer, recipient, schedule, link or transfer Omise lists that Postgres does not have. */
   'directory_missing',
-  /** A customer, recipient, schedule or link whose row differs from Omise. */
+  /** A customer, recipient, schedule, link or transfer whose row differs from Omise. */
   'directory_stale',
-  /** A stored customer, recipient, schedule or link Omise no longer has: now a tombstone. */
+  /** A stored customer, recipient, schedule, link or transfer Omise no longer has: now a tombstone. */
   'directory_deleted',
 ] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];

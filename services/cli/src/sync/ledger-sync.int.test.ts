@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { runBackfill } from './backfill';
 import { type LedgerSyncDeps, runLedgerSync } from './ledger';
 import { type ProgressReporter, silentProgress } from './progress-reporter';
+import { collectStatus, formatStatus } from './status';
 import { countingClient, silentLogger } from '../../test/sync-test-kit';
 
 describe('sync ledger', () => {
@@ -108,6 +109,20 @@ describe('sync ledger', () => {
     expect(stopped.streams[0]).toMatchObject({ status: 'interrupted', items: 100 });
     const cursor = (await findSyncCheckpoint(db, 'ledger:transactions'))?.cursor;
     expect(cursor).toMatchObject({ offset: 100 });
+    const ledgerStatus = async () => {
+      const status = await collectStatus({
+        db,
+        account: 'default',
+        queues: [],
+        clock: { now: () => new Date(emulatorNow) },
+      });
+      return { status, text: formatStatus(status) };
+    };
+    const whileStopped = await ledgerStatus();
+    const transactions = () => whileStopped.status.ledger.find((l) => l.stream === 'transactions');
+    expect(transactions()?.unfinished).toEqual({ to: stopped.streams[0]?.to, itemsRead: 100 });
+    expect(whileStopped.text).toMatch(/transactions\s+\S+\s+unfinished window to \S+, 100 read/);
+    expect(whileStopped.status.lastBalanceAt).toBeInstanceOf(Date);
 
     const { client, pages } = countingClient(emulator);
     const resumed = await runLedgerSync(deps({ omise: client }));
@@ -115,6 +130,12 @@ describe('sync ledger', () => {
     // The window starts at the previous one's end: only the new movements (and those of that
     // very second) are read again.
     expect(resumed.streams[0]?.status).toBe('completed');
+    const inStep = await ledgerStatus();
+    expect(inStep.status.ledger.map((l) => [l.stream, l.syncedTo, l.unfinished])).toEqual([
+      ['receipts', resumed.streams[1]?.to, null],
+      ['transactions', resumed.streams[0]?.to, null],
+    ]);
+    expect(inStep.text).toMatch(/transactions\s+\S+\s+in step/);
     expect(pages.get('/transactions')).toBe(Math.ceil((fresh - 100) / 100) || 1);
     const stored = await sql<{ n: string }>`SELECT count(*) AS n FROM omise.transactions`.execute(
       db,

@@ -345,4 +345,46 @@ describe('reconcile against a faulty webhook delivery', () => {
     // Hashed with the run's salt: never the address itself.
     expect(byId.get(String(kept?.id))?.email).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('when a transfer is made, paid or destroyed without webhooks, the directories phase brings its row in step', async () => {
+    const directories = async () => {
+      const ledger = new DriftLedger();
+      await reconcileDirectories(deps(), ledger);
+      return ledger;
+    };
+    const { db } = database.handle;
+    const { emulator } = pipeline;
+    await directories();
+    const [paid, destroyed] = emulator.withoutWebhooks(() => [
+      emulator.actions.createTransfer({ amount: 10_000 }),
+      emulator.actions.createTransfer({ amount: 20_000 }),
+    ]);
+    const first = await directories();
+    expect([first.drift.directory_missing, first.repaired.directory_missing]).toEqual([2, 2]);
+
+    emulator.withoutWebhooks(() => {
+      emulator.actions.markTransferAsSent(String(paid?.id));
+      emulator.actions.markTransferAsPaid(String(paid?.id));
+      emulator.actions.destroyTransfer(String(destroyed?.id));
+    });
+    const second = await directories();
+    expect([second.drift.directory_stale, second.drift.directory_deleted]).toEqual([1, 1]);
+    expect(second.examples.directory_deleted).toEqual([destroyed?.id]);
+    const rows = await db
+      .selectFrom('omise.transfers')
+      .select(['id', 'paid', 'deleted_at', 'origin'])
+      .where('id', 'in', [String(paid?.id), String(destroyed?.id)])
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(String(paid?.id))).toMatchObject({
+      paid: true,
+      deleted_at: null,
+      origin: 'reconcile',
+    });
+    expect(byId.get(String(destroyed?.id))?.deleted_at).toBeInstanceOf(Date);
+
+    // In step now: nothing more to find.
+    const third = await directories();
+    expect(Object.values(third.drift).reduce((sum, n) => sum + n, 0)).toBe(0);
+  });
 });

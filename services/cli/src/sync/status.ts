@@ -2,6 +2,7 @@ import {
   type Database,
   type ReconcileRunRow,
   type WebhookDeliverySummary,
+  findLatestBalanceSnapshotAt,
   findLatestReconcileRun,
   listSyncCheckpoints,
 } from '@omise-sync/db';
@@ -10,6 +11,7 @@ import { type Queue } from 'bullmq';
 import { type Kysely, sql } from 'kysely';
 import { formatTable } from '../text-table';
 import { BackfillCursor } from './backfill';
+import { LEDGER_CHECKPOINT_PREFIX, LedgerCursor } from './ledger';
 import { formatDuration } from './progress-reporter';
 
 export interface QueueStatus {
@@ -42,6 +44,16 @@ export interface BackfillStatus {
   updatedAt: Date;
 }
 
+/** Where `sync ledger` stands in one polled stream (transactions, receipts). */
+export interface LedgerStreamStatus {
+  stream: string;
+  /** Everything Omise created up to this instant is stored. */
+  syncedTo: string;
+  /** The window a stopped run left unfinished (the next run resumes it), or null. */
+  unfinished: { to: string; itemsRead: number } | null;
+  updatedAt: Date;
+}
+
 /** Events recorded `ignored` (about objects omise-sync does not project) with one key. */
 export interface IgnoredKeyStatus {
   key: string;
@@ -61,6 +73,10 @@ export interface SyncStatus {
   lag: LagStatus;
   lagWindowMinutes: number;
   backfills: BackfillStatus[];
+  /** The polled ledger streams; empty before the first `sync ledger`. */
+  ledger: LedgerStreamStatus[];
+  /** When `sync ledger` last snapshotted the balance; null before the first. */
+  lastBalanceAt: Date | null;
   /** Keys of the events recorded `ignored`, most events first. */
   ignoredKeys: IgnoredKeyStatus[];
 }
@@ -147,8 +163,8 @@ async function ignoredKeyStatus(
 
 /**
  * `omise-sync status` of one account: its queue depths and failed jobs, its last reconciliation
- * and drift, its processing lag over the last `lagWindowMinutes`, where its backfills stand,
- * and the keys of the events it recorded `ignored`, with their counts.
+ * and drift, its processing lag over the last `lagWindowMinutes`, where its backfills and ledger
+ * sync stand, and the keys of the events it recorded `ignored`, with their counts.
  */
 export async function collectStatus(
   deps: { db: Kysely<Database>; account: string; queues: readonly Queue[]; clock: Clock },
@@ -170,6 +186,18 @@ export async function collectStatus(
       updatedAt: row.updated_at,
     });
   }
+  const ledger: LedgerStreamStatus[] = [];
+  for (const row of await listSyncCheckpoints(deps.db, LEDGER_CHECKPOINT_PREFIX, deps.account)) {
+    const cursor = LedgerCursor.safeParse(row.cursor);
+    if (!cursor.success) continue;
+    const { from, to, offset } = cursor.data;
+    ledger.push({
+      stream: row.name.slice(LEDGER_CHECKPOINT_PREFIX.length),
+      syncedTo: from,
+      unfinished: to === null ? null : { to, itemsRead: offset },
+      updatedAt: row.updated_at,
+    });
+  }
   return {
     account: deps.account,
     at,
@@ -178,6 +206,8 @@ export async function collectStatus(
     lag: await lagStatus(deps.db, deps.account, at, lagWindowMinutes),
     lagWindowMinutes,
     backfills,
+    ledger,
+    lastBalanceAt: await findLatestBalanceSnapshotAt(deps.db, deps.account),
     ignoredKeys: await ignoredKeyStatus(deps.db, deps.account),
   };
 }
@@ -299,6 +329,23 @@ export function formatStatus(status: SyncStatus): string {
       ),
     );
   }
+  sections.push(
+    '',
+    status.ledger.length === 0
+      ? 'ledger sync: never run'
+      : formatTable(
+          ['ledger stream', 'synced to', 'state', 'updated'],
+          status.ledger.map((l) => [
+            l.stream,
+            l.syncedTo,
+            l.unfinished === null
+              ? 'in step'
+              : `unfinished window to ${l.unfinished.to}, ${l.unfinished.itemsRead} read (resumable)`,
+            l.updatedAt,
+          ]),
+        ),
+    `last balance snapshot: ${status.lastBalanceAt === null ? 'none' : status.lastBalanceAt.toISOString()}`,
+  );
   sections.push(
     '',
     status.ignoredKeys.length === 0

@@ -1,5 +1,7 @@
 export {
+  LEDGER_CHECKPOINT_PREFIX,
   LEDGER_STREAMS,
+  LedgerCursor,
   runLedgerSync,
   type LedgerStream,
   type LedgerStreamSummary,

@@ -47,16 +47,18 @@ export interface LedgerSyncSummary {
  * A stream's checkpoint: the window being read (`to` fixed when it started, null between
  * runs) and how far into it. Saved with every page, in the page's transaction.
  */
-const LedgerCursor = z.object({
+export const LedgerCursor = z.object({
   from: z.string(),
   to: z.string().nullable(),
   offset: z.number().int().min(0),
 });
-type LedgerCursor = z.infer<typeof LedgerCursor>;
+export type LedgerCursor = z.infer<typeof LedgerCursor>;
 
 const EPOCH = '1970-01-01T00:00:00Z';
 
-const checkpointName = (stream: LedgerStream): string => `ledger:${stream}`;
+/** Prefix of the ledger streams' checkpoint names (`ledger:transactions`, `ledger:receipts`). */
+export const LEDGER_CHECKPOINT_PREFIX = 'ledger:';
+const checkpointName = (stream: LedgerStream): string => `${LEDGER_CHECKPOINT_PREFIX}${stream}`;
 
 /** Omise's timestamps have whole seconds; a window ends on one. */
 function isoSeconds(date: Date): string {

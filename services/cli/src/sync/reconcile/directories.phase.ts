@@ -1,4 +1,4 @@
-import { type DirectoryTable, findLiveDirectoryIds } from '@omise-sync/db';
+import { type ListedTable, findLiveDirectoryIds } from '@omise-sync/db';
 import { MAX_PAGE_SIZE } from '@omise-sync/omise-client';
 import {
   type ObservedRequest,
@@ -11,6 +11,7 @@ import {
   toLinkRow,
   toRecipientRow,
   toScheduleRow,
+  toTransferRow,
 } from '@omise-sync/projection';
 import { sql } from 'kysely';
 import { isDeepStrictEqual } from 'node:util';
@@ -21,7 +22,7 @@ import { repair } from './repair';
 /** One directory resource as reconcile walks it. */
 interface Directory {
   type: ResourceType;
-  table: DirectoryTable;
+  table: ListedTable;
   /** Every object Omise has, each as the projection observes it (with its children). */
   observe(deps: ReconcileDeps, observedAt: Date): Promise<Map<string, ObservedRequest>>;
   /** The `raw` the row would have: what reconcile compares with the stored row. */
@@ -154,10 +155,32 @@ const DIRECTORIES: readonly Directory[] = [
         ? toLinkRow(request.observation.link, context(request)).raw
         : undefined,
   },
+  {
+    type: 'transfer',
+    table: 'omise.transfers',
+    observe: async (deps, observedAt) =>
+      observed(
+        (await collect(deps.omise.transfers.list(ALL))).map((transfer) => [
+          transfer.id,
+          {
+            kind: 'observed',
+            type: 'transfer',
+            origin: 'reconcile',
+            observedAt,
+            observation: { id: transfer.id, transfer },
+          },
+        ]),
+      ),
+    raw: (request) =>
+      request.type === 'transfer' && request.observation.transfer !== null
+        ? toTransferRow(request.observation.transfer, context(request)).raw
+        : undefined,
+  },
 ];
 
 /**
- * Phase 4: customers (with cards), recipients, schedules (with occurrences) and links. Every
+ * Phase 4: customers (with cards), recipients, schedules (with occurrences), links and
+ * transfers. Every
  * object Omise lists is compared with its row (`raw`) and written when missing or different;
  * every live row Omise no longer lists is fetched again through the projection core, which
  * makes it a tombstone on a 404 (ADR 0007). Returns how many objects it compared.
