@@ -30,13 +30,16 @@ test('charges, refunds and disputes move the balance with transactions', async (
 
   const movements = await transactions();
   expect(movements.map((t) => t.key)).toEqual([
-    'charge.captured.gross',
-    'charge.captured.fee',
-    'charge.captured.fee_vat',
+    'charge.captured.net',
     'refund.created.debit',
     'dispute.started.debit',
   ]);
-  expect(movements[0]).toMatchObject({ direction: 'credit', origin: id });
+  // As Omise records a capture: one credit of the charge's net, its fees only on the charge.
+  expect(movements[0]).toMatchObject({ direction: 'credit', origin: id, amount: charge.net });
+  expect(movements[0]).not.toHaveProperty('fees');
+  expect(Number(charge.net)).toBe(
+    Number(charge.amount) - Number(charge.fee) - Number(charge.fee_vat),
+  );
   const balance = await api(emulator, 'GET', '/balance');
   expect(balance.body).toMatchObject({
     object: 'balance',
@@ -90,14 +93,14 @@ test('a failed or deleted transfer returns its amount to the balance; a deleted 
   expect((await api(emulator, 'GET', '/balance')).body.total).toBe(afterFailure.body.total);
 });
 
-test('fee receipts are issued per UTC day once the day has ended', async () => {
-  await createCharge(emulator);
+test("fee receipts are issued per UTC day once the day has ended, with the day's charge fees", async () => {
+  const charges = [await createCharge(emulator), await createCharge(emulator)];
   expect((await api(emulator, 'GET', '/receipts')).body.total).toBe(0);
   clock += 86_400_000;
   const receipts = await api(emulator, 'GET', '/receipts');
   expect(receipts.body.total).toBe(1);
   const [receipt] = receipts.body.data as Record<string, number>[];
-  const fees = (await transactions()).filter((t) => t.key.endsWith('.fee'));
-  expect(receipt?.charge_fee).toBe(fees.reduce((sum, t) => sum + t.amount, 0));
+  const sum = (field: string) => charges.reduce((total, c) => total + Number(c[field]), 0);
+  expect([receipt?.charge_fee, receipt?.vat]).toEqual([sum('fee'), sum('fee_vat')]);
   expect(receipt?.total).toBe(Number(receipt?.subtotal) + Number(receipt?.vat));
 });

@@ -16,6 +16,7 @@ import {
   type TransferState,
   type WebhookDeliveryRecord,
 } from './resource-types';
+import { chargeFees } from './state/fees';
 
 /**
  * Renders internal state as API version 2019-05-29 objects, key for key in the order of the
@@ -131,12 +132,11 @@ export function renderCustomer(customer: CustomerState, nowMs: number): Json {
   };
 }
 
-/** Omise's test-mode fee table: 3.65 % plus 7 % VAT on the fee, rounded half up. */
+/** The charge's fee, VAT and net, as its ledger movement records them. */
 function fees(charge: ChargeState): { fee: number; feeVat: number; net: number; funding: number } {
   const funding = charge.capturedAmount ?? charge.amount;
   if (charge.status === 'failed') return { fee: 0, feeVat: 0, net: 0, funding };
-  const fee = Math.round(funding * 0.0365);
-  const feeVat = Math.round(fee * 0.07);
+  const { fee, feeVat } = chargeFees(funding);
   return { fee, feeVat, net: funding - fee - feeVat, funding };
 }
 

@@ -100,6 +100,11 @@ export interface TransactionState {
   origin: string;
   /** When the amount becomes part of the transferable balance. */
   transferableAt: number;
+  /**
+   * The fee and its VAT this movement is net of (a captured charge's). Not rendered: Omise
+   * shows them on the charge; the emulator keeps them here to issue receipts.
+   */
+  fees?: { fee: number; feeVat: number };
 }
 
 export interface TransferState {

@@ -57,6 +57,8 @@ export {
 } from './resources/dispute-severity';
 export { toTransferRow, type TransferObservation } from './resources/transfer.resource';
 export {
+  findNetMovementFees,
+  type MovementFees,
   toBalanceSnapshotRow,
   toReceiptRow,
   toTransactionRow,

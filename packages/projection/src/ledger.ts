@@ -5,10 +5,17 @@ import {
   type NewReceipt,
   type NewTransaction,
   RECEIPTS,
+  findChargeFees,
   insertBalanceSnapshot,
   insertTransactions,
 } from '@omise-sync/db';
-import type { Balance, Receipt, Transaction } from '@omise-sync/omise-client';
+import {
+  type Balance,
+  type OmiseClient,
+  OmiseNotFoundError,
+  type Receipt,
+  type Transaction,
+} from '@omise-sync/omise-client';
 import type { Kysely } from 'kysely';
 import { type ProjectionContext, expandableId } from './projection-context';
 
@@ -20,11 +27,57 @@ function storableObject(value: object): Record<string, unknown> {
   return toStorableJson(value) as Record<string, unknown>;
 }
 
-/** Maps a ledger movement to its `omise.transactions` row. Pure. */
+/** The fee and its VAT a movement's amount is already net of. */
+export interface MovementFees {
+  fee: number;
+  fee_vat: number;
+}
+
+const NO_FEES: MovementFees = { fee: 0, fee_vat: 0 };
+
+/** The charge whose fees a movement is net of: a captured charge's net credit. */
+function chargeNettedBy(transaction: Transaction): string | null {
+  const origin = expandableId(transaction.origin);
+  return origin !== null && origin.startsWith('chrg_') && transaction.key?.endsWith('.net') === true
+    ? origin
+    : null;
+}
+
+/**
+ * The fees each of `transactions` is net of, by transaction id (movements net of none are
+ * absent). Omise credits a captured charge with its net and shows the fee only on the charge:
+ * it comes from the stored charge, else from Omise (a charge not projected yet); a charge Omise
+ * no longer has counts none.
+ */
+export async function findNetMovementFees(
+  db: Kysely<Database>,
+  omise: OmiseClient,
+  transactions: readonly Transaction[],
+): Promise<Map<string, MovementFees>> {
+  const netted = transactions.flatMap((transaction) => {
+    const chargeId = chargeNettedBy(transaction);
+    return chargeId === null ? [] : [{ id: transaction.id, chargeId }];
+  });
+  const fees = await findChargeFees(db, [...new Set(netted.map((n) => n.chargeId))]);
+  for (const { chargeId } of netted) {
+    if (fees.has(chargeId)) continue;
+    try {
+      const charge = await omise.charges.retrieve(chargeId);
+      fees.set(chargeId, { fee: charge.fee ?? 0, fee_vat: charge.fee_vat ?? 0 });
+    } catch (error) {
+      if (!(error instanceof OmiseNotFoundError)) throw error;
+      fees.set(chargeId, NO_FEES);
+    }
+  }
+  return new Map(netted.map(({ id, chargeId }) => [id, fees.get(chargeId) ?? NO_FEES]));
+}
+
+/** Maps a ledger movement, and the fees it is net of, to its `omise.transactions` row. Pure. */
 export function toTransactionRow(
   transaction: Transaction,
   account: AccountName,
   context: ProjectionContext,
+  { fee, fee_vat }: MovementFees = NO_FEES,
 ): NewTransaction {
   return {
     id: transaction.id,
@@ -37,6 +90,8 @@ export function toTransactionRow(
     origin_id: toStorableText(expandableId(transaction.origin)),
     transferable_at: transaction.transferable_at ?? null,
     created_at: transaction.created_at,
+    fee,
+    fee_vat,
     raw: storableObject(transaction),
     origin: context.origin,
     observed_at: context.observedAt,
@@ -88,7 +143,8 @@ export function toReceiptRow(
 }
 
 /**
- * Writes a page of ledger movements (and the daily summary) in one statement.
+ * Writes a page of ledger movements (and the summaries) in one statement, each with the fees
+ * it is net of (`findNetMovementFees`).
  * @returns how many were new
  */
 export function writeTransactions(
@@ -96,10 +152,11 @@ export function writeTransactions(
   account: AccountName,
   transactions: readonly Transaction[],
   context: ProjectionContext,
+  fees: ReadonlyMap<string, MovementFees>,
 ): Promise<number> {
   return insertTransactions(
     db,
-    transactions.map((t) => toTransactionRow(t, account, context)),
+    transactions.map((t) => toTransactionRow(t, account, context, fees.get(t.id))),
   );
 }
 

@@ -21,6 +21,7 @@ import * as createChargeDaily from './2026-12-04T10-30-00_create_charge_daily';
 import * as createDirectoryTables from './2026-12-04T11-00-00_create_directory_tables';
 import * as createDirectoryBiViews from './2026-12-04T11-10-00_create_directory_bi_views';
 import * as speedUpBiCustomers from './2026-12-04T14-00-00_speed_up_bi_customers';
+import * as countFeesOfNetMovements from './2026-12-04T15-00-00_count_fees_of_net_movements';
 
 /**
  * Every migration, keyed by name; Kysely applies them in name order. A static list (rather
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T11-00-00_create_directory_tables': createDirectoryTables,
   '2026-12-04T11-10-00_create_directory_bi_views': createDirectoryBiViews,
   '2026-12-04T14-00-00_speed_up_bi_customers': speedUpBiCustomers,
+  '2026-12-04T15-00-00_count_fees_of_net_movements': countFeesOfNetMovements,
 };

@@ -1,4 +1,4 @@
-import { type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
 import { type ChargeRow } from './rows';
 
@@ -25,6 +25,21 @@ export async function findImmutableChargeFields(
     .select(['created_at', 'customer_id'])
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** The fee and its VAT Omise took on each stored charge of `ids` (from its `raw`; 0 if absent). */
+export async function findChargeFees(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, { fee: number; fee_vat: number }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<{ id: string; fee: string; fee_vat: string }>`
+    SELECT id, coalesce((raw ->> 'fee')::bigint, 0) AS fee,
+           coalesce((raw ->> 'fee_vat')::bigint, 0) AS fee_vat
+      FROM omise.charges WHERE id = ANY(${[...ids]})`.execute(db);
+  return new Map(
+    rows.map((row) => [row.id, { fee: Number(row.fee), fee_vat: Number(row.fee_vat) }]),
+  );
 }
 
 /** When the charge's current row was requested from Omise, or `undefined` if there is none. */

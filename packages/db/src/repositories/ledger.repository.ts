@@ -32,6 +32,8 @@ const TRANSACTION_INSERT = recordsetUpsert<NewTransaction>({
     ['origin_id', 'text'],
     ['transferable_at', 'timestamptz'],
     ['created_at', 'timestamptz'],
+    ['fee', 'bigint'],
+    ['fee_vat', 'bigint'],
     ['raw', 'jsonb'],
     ['origin', 'text'],
     ['observed_at', 'timestamptz'],
@@ -55,33 +57,38 @@ export async function insertTransactions(
     const result = await sql<{ inserted: string }>`
       WITH ins AS (${TRANSACTION_INSERT(part)}
                    RETURNING account, currency, created_at, transferable_at, category, component,
-                             direction, amount, signed_amount),
+                             direction, amount, signed_amount, fee, fee_vat),
            summed AS (
              INSERT INTO omise.ledger_daily AS d
                     (account, currency, day, category, component, direction,
-                     movement_count, amount_total, signed_total)
+                     movement_count, amount_total, signed_total, fee_total, fee_vat_total)
              SELECT account, currency, (created_at AT TIME ZONE 'UTC')::date, category,
-                    component, direction, count(*), sum(amount), sum(signed_amount)
+                    component, direction, count(*), sum(amount), sum(signed_amount), sum(fee),
+                    sum(fee_vat)
                FROM ins
               GROUP BY 1, 2, 3, 4, 5, 6
              ON CONFLICT (account, currency, day, category, component, direction) DO UPDATE
                 SET movement_count = d.movement_count + excluded.movement_count,
                     amount_total = d.amount_total + excluded.amount_total,
-                    signed_total = d.signed_total + excluded.signed_total),
+                    signed_total = d.signed_total + excluded.signed_total,
+                    fee_total = d.fee_total + excluded.fee_total,
+                    fee_vat_total = d.fee_vat_total + excluded.fee_vat_total),
            hourly AS (
              INSERT INTO omise.ledger_hourly AS h
                     (account, currency, hour, category, component, movement_count,
-                     principal_count, signed_total)
+                     principal_count, signed_total, fee_total, fee_vat_total)
              SELECT account, currency, date_trunc('hour', transferable_at, 'UTC'), category, component,
                     count(*), count(*) FILTER (WHERE component = 'principal'),
-                    sum(signed_amount)
+                    sum(signed_amount), sum(fee), sum(fee_vat)
                FROM ins
               WHERE transferable_at IS NOT NULL
               GROUP BY 1, 2, 3, 4, 5
              ON CONFLICT (account, currency, hour, category, component) DO UPDATE
                 SET movement_count = h.movement_count + excluded.movement_count,
                     principal_count = h.principal_count + excluded.principal_count,
-                    signed_total = h.signed_total + excluded.signed_total)
+                    signed_total = h.signed_total + excluded.signed_total,
+                    fee_total = h.fee_total + excluded.fee_total,
+                    fee_vat_total = h.fee_vat_total + excluded.fee_vat_total)
       SELECT count(*) AS inserted FROM ins`.execute(db);
     inserted += Number(result.rows[0]?.inserted ?? 0);
   }

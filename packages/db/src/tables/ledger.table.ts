@@ -26,6 +26,12 @@ export interface TransactionTable {
   origin_id: string | null;
   transferable_at: NullableTimestamp;
   created_at: Timestamp;
+  /**
+   * The fee and its VAT this movement's amount is already net of: a captured charge's
+   * (`charge.captured.net`), from the charge; 0 for every other movement.
+   */
+  fee: number;
+  fee_vat: number;
   category: Generated<string>;
   component: Generated<string>;
   signed_amount: Generated<number>;
@@ -47,6 +53,9 @@ export interface LedgerDailyTable {
   movement_count: number;
   amount_total: number;
   signed_total: number;
+  /** Sums of the movements' `fee` and `fee_vat` (fees they are net of). */
+  fee_total: number;
+  fee_vat_total: number;
 }
 
 /** `omise.ledger_hourly`: transactions summed per hour of transferable_at (payout windows). */
@@ -59,6 +68,9 @@ export interface LedgerHourlyTable {
   movement_count: number;
   principal_count: number;
   signed_total: number;
+  /** Sums of the movements' `fee` and `fee_vat` (fees they are net of). */
+  fee_total: number;
+  fee_vat_total: number;
 }
 
 /** `omise.transfers`: payouts to a bank account, as last fetched. */

@@ -8,15 +8,13 @@ import {
 } from '../resource-types';
 import { type EmulatorStore } from './emulator-store';
 import { emitEvent } from './events.state';
+import { VAT_RATE, chargeFees } from './fees';
 
 // The balance ledger, as Omise keeps it: every money movement of a charge, refund, dispute
-// or transfer is a transaction, and the balance is their sum. A charge is credited gross and
-// debited its fee and the fee's VAT as separate movements (keys ending `.fee` / `.fee_vat`),
-// so fees can be told apart in the ledger.
+// or transfer is a transaction, and the balance is their sum. A captured charge is credited
+// its net (`charge.captured.net`, as Omise's recorded transactions show): the fee and the fee's
+// VAT never appear as movements of their own, only on the charge (`fee`, `fee_vat`).
 
-/** Omise's card fee in Thailand, and VAT on fees. */
-const CHARGE_FEE_RATE = 0.0365;
-const VAT_RATE = 0.07;
 /** A payout's flat fee (THB 25). */
 export const TRANSFER_FEE = 2500;
 
@@ -38,28 +36,22 @@ export function recordTransaction(
   return transaction;
 }
 
-/** The movements of a captured charge: the gross credit, then its fee and VAT as debits. */
+/** The movement of a captured charge: its net credit, with the fees it was net of. */
 export function recordChargeCapture(store: EmulatorStore, charge: ChargeState, at: number): string {
   const amount = charge.capturedAmount ?? charge.amount;
-  const fee = Math.round(amount * CHARGE_FEE_RATE);
-  const vat = Math.round(fee * VAT_RATE);
-  const base = { currency: charge.currency, origin: charge.id };
-  const gross = recordTransaction(
+  const { fee, feeVat } = chargeFees(amount);
+  return recordTransaction(
     store,
-    { ...base, amount, direction: 'credit', key: 'charge.captured.gross' },
+    {
+      currency: charge.currency,
+      origin: charge.id,
+      amount: amount - fee - feeVat,
+      direction: 'credit',
+      key: 'charge.captured.net',
+      fees: { fee, feeVat },
+    },
     at,
-  );
-  recordTransaction(
-    store,
-    { ...base, amount: fee, direction: 'debit', key: 'charge.captured.fee' },
-    at,
-  );
-  recordTransaction(
-    store,
-    { ...base, amount: vat, direction: 'debit', key: 'charge.captured.fee_vat' },
-    at,
-  );
-  return gross.id;
+  ).id;
 }
 
 function signed(tx: TransactionState): number {
@@ -253,7 +245,10 @@ export function issueReceipts(store: EmulatorStore, until: number = store.now())
   const last = store.receipts.items[store.receipts.items.length - 1];
   let from = last === undefined ? -Infinity : last.date;
   const fees = store.transactions.items.filter(
-    (tx) => tx.createdAt > from && tx.createdAt <= until && /\.fee(_vat)?$/.test(tx.key),
+    (tx) =>
+      tx.createdAt > from &&
+      tx.createdAt <= until &&
+      (tx.fees !== undefined || /\.fee(_vat)?$/.test(tx.key)),
   );
   while (fees.length > 0) {
     const first = fees[0];
@@ -262,17 +257,18 @@ export function issueReceipts(store: EmulatorStore, until: number = store.now())
     const date = Math.min(dayEnd, until);
     const ofDay = fees.filter((tx) => tx.createdAt <= date);
     fees.splice(0, ofDay.length);
-    const sum = (test: (tx: TransactionState) => boolean) =>
-      ofDay.filter(test).reduce((total, tx) => total + tx.amount, 0);
+    const sum = (amountOf: (tx: TransactionState) => number) =>
+      ofDay.reduce((total, tx) => total + amountOf(tx), 0);
+    const transferFee = (tx: TransactionState) => tx.origin.startsWith('trsf_');
     const receipt: ReceiptState = {
       id: store.newId('rcpt'),
       createdAt: store.stamp(),
       number: String(store.receipts.size + 1),
       date,
       currency: first.currency,
-      chargeFee: sum((tx) => tx.key.endsWith('.fee') && !tx.origin.startsWith('trsf_')),
-      transferFee: sum((tx) => tx.key.endsWith('.fee') && tx.origin.startsWith('trsf_')),
-      vat: sum((tx) => tx.key.endsWith('.fee_vat')),
+      chargeFee: sum((tx) => tx.fees?.fee ?? 0),
+      transferFee: sum((tx) => (tx.key.endsWith('.fee') && transferFee(tx) ? tx.amount : 0)),
+      vat: sum((tx) => tx.fees?.feeVat ?? (tx.key.endsWith('.fee_vat') ? tx.amount : 0)),
     };
     store.receipts.add(receipt);
     issued.push(receipt);

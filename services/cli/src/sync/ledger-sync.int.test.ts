@@ -78,11 +78,18 @@ describe('sync ledger', () => {
     ]);
     expect(summary.streams[0]?.items).toBe(emulator.count('transactions'));
 
-    const payouts = await sql<{ transfer_id: string; difference: string; charge_count: string }>`
-      SELECT transfer_id, difference, charge_count FROM bi.payout_reconciliation`.execute(db);
+    const payouts = await sql<Record<string, string>>`
+      SELECT transfer_id, difference, charge_count, gross, fees, vat, refunds, disputes, net
+        FROM bi.payout_reconciliation`.execute(db);
     // The failed payout settles nothing; the next one pays its charges too.
     expect(payouts.rows).toHaveLength(2);
-    for (const row of payouts.rows) expect(Number(row.difference)).toBe(0);
+    for (const row of payouts.rows) {
+      expect(Number(row['difference'])).toBe(0);
+      // Omise credits charges net: their fees come from the charges, and add up to the gross.
+      const n = (column: string) => Number(row[column]);
+      expect(n('fees')).toBeGreaterThan(0);
+      expect(n('gross') - n('fees') - n('vat') + n('refunds') + n('disputes')).toBe(n('net'));
+    }
     expect(payouts.rows.reduce((sum, row) => sum + Number(row.charge_count), 0)).toBe(260);
 
     const days = await sql<{ difference: string | null; snapshot_total: string | null }>`

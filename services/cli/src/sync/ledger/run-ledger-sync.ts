@@ -1,7 +1,18 @@
 import { type AccountName, type Clock, type Logger } from '@omise-sync/core';
 import { type Database, findSyncCheckpoint, saveSyncCheckpoint } from '@omise-sync/db';
-import { type OmiseClient, type OmiseList, MAX_PAGE_SIZE } from '@omise-sync/omise-client';
-import { writeBalanceSnapshot, writeReceipts, writeTransactions } from '@omise-sync/projection';
+import {
+  type OmiseClient,
+  type OmiseList,
+  type Receipt,
+  type Transaction,
+  MAX_PAGE_SIZE,
+} from '@omise-sync/omise-client';
+import {
+  findNetMovementFees,
+  writeBalanceSnapshot,
+  writeReceipts,
+  writeTransactions,
+} from '@omise-sync/projection';
 import { type Kysely } from 'kysely';
 import { z } from 'zod';
 import { type ProgressReporter } from '../progress-reporter';
@@ -76,23 +87,26 @@ function listPage(
   return (offset) => list.page(offset);
 }
 
-async function writePage(
-  trx: Kysely<Database>,
+/**
+ * How to write a page, in the transaction that saves its checkpoint. What a charge's net
+ * movement is net of is looked up first (from Omise for a charge not stored), so no request
+ * to Omise holds the transaction open.
+ */
+async function pageWriter(
   deps: LedgerSyncDeps,
   stream: LedgerStream,
   page: OmiseList<unknown>,
   observedAt: Date,
-): Promise<number> {
+): Promise<(trx: Kysely<Database>) => Promise<number>> {
   const context = { origin: 'backfill' as const, observedAt };
   // The list schemas validated every item; the union only loses which stream it came from.
-  return stream === 'transactions'
-    ? writeTransactions(
-        trx,
-        deps.account,
-        page.data as Parameters<typeof writeTransactions>[2],
-        context,
-      )
-    : writeReceipts(trx, deps.account, page.data as Parameters<typeof writeReceipts>[2], context);
+  if (stream === 'receipts') {
+    const receipts = page.data as Receipt[];
+    return (trx) => writeReceipts(trx, deps.account, receipts, context);
+  }
+  const transactions = page.data as Transaction[];
+  const fees = await findNetMovementFees(deps.db, deps.omise, transactions);
+  return (trx) => writeTransactions(trx, deps.account, transactions, context, fees);
 }
 
 /**
@@ -142,8 +156,9 @@ async function syncStream(
       progressStarted = true;
     }
     const next = offset + current.data.length;
+    const write = await pageWriter(deps, stream, current, observedAt);
     summary.written += await deps.db.transaction().execute(async (trx) => {
-      const written = await writePage(trx, deps, stream, current, observedAt);
+      const written = await write(trx);
       await saveSyncCheckpoint(trx, name, { ...window, offset: next }, deps.account);
       return written;
     });
