@@ -180,16 +180,17 @@ export function createWorker(deps: CreateWorkerDeps): OmiseSyncWorker {
       defaultJobOptions: jobCatalog.notifyDisputeFlag.options,
     },
   );
-  const eventQueues = deps.accounts.map(
-    (account) =>
-      new Queue(eventQueueName(account.name), { connection: producerConnection, prefix }),
-  );
+  const accountQueues = deps.accounts.map((account) => ({
+    account: account.name,
+    queue: new Queue(eventQueueName(account.name), { connection: producerConnection, prefix }),
+  }));
+  const eventQueues = accountQueues.map(({ queue }) => queue);
   followups.on('error', (error) => logger.error({ err: error }, 'follow-up queue error'));
   for (const queue of eventQueues) {
     queue.on('error', (error) => logger.error({ err: error, queue: queue.name }, 'queue error'));
   }
   deps.metrics.observeQueues([
-    ...eventQueues.map((queue, i) => bullQueueProbe(queue, deps.accounts[i]?.name ?? ANY_ACCOUNT)),
+    ...accountQueues.map(({ account, queue }) => bullQueueProbe(queue, account)),
     bullQueueProbe(followups, ANY_ACCOUNT),
   ]);
   // The drift the reconcile CronJob found, exported here because the worker is always scraped.
