@@ -21,7 +21,7 @@ import { parseCommandArgs } from '../cli-env';
  */
 export const EXIT_DRIFT = 3;
 
-export const RECONCILE_USAGE = `Usage: omise-sync reconcile [--account NAME] [--since DATE] [--fail-on-drift]
+export const RECONCILE_USAGE = `Usage: omise-sync reconcile [--account NAME] [--since DATE] [--directories] [--fail-on-drift]
 
 Makes Postgres converge to the Omise API: reads the Events API from the last cursor and puts
 every charge, refund and dispute event not yet processed on the queue; compares open and
@@ -35,6 +35,8 @@ partitions and drops those older than EVENTS_RETENTION_DAYS (default 400; 0 keep
                   other, each with its own cursor, lease and drift report
   --since DATE    re-read events and compare charges from DATE (ISO 8601); default: events
                   from the cursor, charges from RECONCILE_LOOKBACK_HOURS ago
+  --directories   walk customers, recipients, schedules, links and transfers whole this run;
+                  default: when the last walk is RECONCILE_DIRECTORIES_INTERVAL_HOURS old (24)
   --fail-on-drift exit ${EXIT_DRIFT} when a run found drift (repaired or only reported), for
                   pipelines that gate on it; the drift report is printed as usual
 `;
@@ -56,6 +58,9 @@ export function formatDriftReport(report: ReconcileReport): string {
       (events.invalid > 0 ? `, ${events.invalid} unreadable` : '') +
       (events.ignored > 0 ? `, ${events.ignored} not projected recorded as ignored` : ''),
     `compared: ${report.disputesCompared} active disputes, ${report.chargesCompared} charges created since ${report.since.toISOString()}`,
+    report.directoriesCompared === null
+      ? `customers, recipients, schedules, links and transfers: not due (walked at ${report.directoriesWalkedAt?.toISOString() ?? '-'})`
+      : `customers, recipients, schedules, links and transfers: ${report.directoriesCompared} compared`,
     formatWebhookDeliveries(events.webhookDeliveries),
     '',
   ];
@@ -85,6 +90,7 @@ export async function reconcileCommand(
       options: {
         account: { type: 'string' },
         since: { type: 'string' },
+        directories: { type: 'boolean' },
         'fail-on-drift': { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -132,7 +138,13 @@ export async function reconcileCommand(
             pii: config.pii,
             leaseTtlMs: config.leaseTtlMs,
           },
-          { since, lookbackMs: config.lookbackMs, settleMs: config.settleMs },
+          {
+            since,
+            lookbackMs: config.lookbackMs,
+            settleMs: config.settleMs,
+            directoriesEveryMs: config.directoriesEveryMs,
+            forceDirectories: values.directories === true,
+          },
         );
         console.log(formatDriftReport(report));
         if (totalDrift(report) > 0) drifted = true;

@@ -44,6 +44,7 @@ describe('sync command arguments and configuration', () => {
       pii: { mode: 'hash', salt: 'a-salt-of-sixteen-chars' },
       lookbackMs: 168 * 3_600_000,
       settleMs: 120_000,
+      directoriesEveryMs: 24 * 3_600_000,
       omise: { apiUrl: 'https://api.omise.co', rateLimitRps: 100, rateLimitBurst: 10 },
     });
   });

@@ -10,7 +10,7 @@ import { Charge, Dispute } from '@omise-sync/omise-client';
 import { runScenario } from '@omise-sync/omise-emulator';
 import { toChargeRow, toDisputeRow } from '@omise-sync/projection';
 import { runReconcile } from './reconcile';
-import { reconcileDirectories } from './reconcile/directories.phase';
+import { reconcileDirectories, reconcileDirectoriesWhenDue } from './reconcile/directories.phase';
 import { DriftLedger } from './reconcile/drift-ledger';
 import {
   PIPELINE_TIMEOUT_MS,
@@ -386,5 +386,32 @@ describe('reconcile against a faulty webhook delivery', () => {
     // In step now: nothing more to find.
     const third = await directories();
     expect(Object.values(third.drift).reduce((sum, n) => sum + n, 0)).toBe(0);
+  });
+
+  it('the full walk runs when its interval has passed since the last one, or when forced; runs in between skip it', async () => {
+    const { emulator } = pipeline;
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const clocked = { ...deps(), clock: { now: () => new Date(now) } };
+    const hourly = { directoriesEveryMs: 3_600_000 };
+    const walk = async (options: { forceDirectories?: boolean } = {}) => {
+      const ledger = new DriftLedger();
+      const result = await reconcileDirectoriesWhenDue(clocked, { ...hourly, ...options }, ledger);
+      return { ...result, missing: ledger.drift.directory_missing };
+    };
+    // The last walk on record is another test's (the real clock, years before `now`): due.
+    expect((await walk()).compared).not.toBeNull();
+    emulator.withoutWebhooks(() => emulator.actions.createCustomer({ email: 'late@example.com' }));
+    now += 10 * 60_000;
+    expect(await walk()).toEqual({
+      compared: null,
+      walkedAt: new Date(now - 10 * 60_000),
+      missing: 0,
+    });
+    expect(await walk({ forceDirectories: true })).toMatchObject({ missing: 1 });
+    emulator.withoutWebhooks(() => emulator.actions.createCustomer({ email: 'later@example.com' }));
+    now += 59 * 60_000;
+    expect((await walk()).compared).toBeNull();
+    now += 60_000;
+    expect(await walk()).toMatchObject({ walkedAt: new Date(now), missing: 1 });
   });
 });

@@ -159,6 +159,12 @@ export const ReconcileConfig = z
      */
     RECONCILE_SETTLE_SECONDS: envFields.nonNegativeInt(120),
     /**
+     * Hours between full walks of customers, recipients, schedules, links and transfers (each
+     * listed whole: Omise lists by creation, not by change); runs in between skip them. 0: every
+     * run. Default 24.
+     */
+    RECONCILE_DIRECTORIES_INTERVAL_HOURS: z.coerce.number().nonnegative().default(24),
+    /**
      * Days of event history kept; each run, like the worker, drops the partitions of months
      * older than this and creates the coming months'. 0 keeps everything. Must match the
      * worker's. Default 400.
@@ -177,6 +183,7 @@ export const ReconcileConfig = z
     leaseTtlMs: env.SYNC_LEASE_TTL_SECONDS * 1_000,
     lookbackMs: env.RECONCILE_LOOKBACK_HOURS * 3_600_000,
     settleMs: env.RECONCILE_SETTLE_SECONDS * 1_000,
+    directoriesEveryMs: env.RECONCILE_DIRECTORIES_INTERVAL_HOURS * 3_600_000,
     eventsRetentionDays: env.EVENTS_RETENTION_DAYS,
   }));
 export type ReconcileConfig = z.output<typeof ReconcileConfig>;

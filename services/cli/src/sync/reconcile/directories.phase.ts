@@ -1,4 +1,9 @@
-import { type ListedTable, findLiveDirectoryIds } from '@omise-sync/db';
+import {
+  type ListedTable,
+  findLiveDirectoryIds,
+  findSyncCheckpoint,
+  saveSyncCheckpoint,
+} from '@omise-sync/db';
 import { MAX_PAGE_SIZE } from '@omise-sync/omise-client';
 import {
   type ObservedRequest,
@@ -15,8 +20,9 @@ import {
 } from '@omise-sync/projection';
 import { sql } from 'kysely';
 import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
 import { type DriftLedger } from './drift-ledger';
-import { type ReconcileDeps } from './reconcile.types';
+import { type ReconcileDeps, type ReconcileOptions } from './reconcile.types';
 import { repair } from './repair';
 
 /** One directory resource as reconcile walks it. */
@@ -263,4 +269,39 @@ function idOfObserved(request: ObservedRequest): string {
 /** A value as jsonb gives it back: undefined members gone. */
 function asStored(value: unknown): unknown {
   return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+}
+
+/** Per account: when the last full walk of phase 4 completed. */
+const WALK_CHECKPOINT = 'reconcile:directories';
+const WalkRecord = z.object({ completedAt: z.iso.datetime() });
+
+/**
+ * Phase 4 when it is due: never walked, or the last completed walk is `directoriesEveryMs`
+ * old, or forced. Its lists are walked whole (Omise lists by creation, not by change), so on
+ * a large account a run every 15 minutes would spend most of its API budget here.
+ * @returns how many objects it compared (null when not due), and when the walk it relies on ended
+ */
+export async function reconcileDirectoriesWhenDue(
+  deps: ReconcileDeps,
+  options: Pick<ReconcileOptions, 'directoriesEveryMs' | 'forceDirectories'>,
+  ledger: DriftLedger,
+): Promise<{ compared: number | null; walkedAt: Date | null }> {
+  const stored = await findSyncCheckpoint(deps.db, WALK_CHECKPOINT, deps.account);
+  const record = WalkRecord.safeParse(stored?.cursor);
+  const last = record.success ? new Date(record.data.completedAt) : null;
+  const everyMs = options.directoriesEveryMs ?? 0;
+  const due =
+    options.forceDirectories === true ||
+    last === null ||
+    deps.clock.now().getTime() - last.getTime() >= everyMs;
+  if (!due) return { compared: null, walkedAt: last };
+  const compared = await reconcileDirectories(deps, ledger);
+  const walkedAt = deps.clock.now();
+  await saveSyncCheckpoint(
+    deps.db,
+    WALK_CHECKPOINT,
+    { completedAt: walkedAt.toISOString() },
+    deps.account,
+  );
+  return { compared, walkedAt };
 }

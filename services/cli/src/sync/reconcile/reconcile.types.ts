@@ -42,6 +42,13 @@ export interface ReconcileOptions {
   lookbackMs: number;
   /** Events younger than this are left to webhook delivery and the next run, in ms. */
   settleMs: number;
+  /**
+   * The full walk of customers, recipients, schedules, links and transfers (phase 4) runs when
+   * the last completed one is at least this old, in ms; 0 or unset: every run.
+   */
+  directoriesEveryMs?: number;
+  /** Walk them this run whatever the interval says. */
+  forceDirectories?: boolean;
 }
 
 /** What the events phase read and did. */
@@ -79,8 +86,13 @@ export interface ReconcileReport {
   events: ReconcileEventsReport;
   chargesCompared: number;
   disputesCompared: number;
-  /** Customers, recipients, schedules and links compared (phase 4), listed or stored. */
-  directoriesCompared: number;
+  /**
+   * Customers, recipients, schedules, links and transfers compared (phase 4), listed or stored;
+   * null when the walk was not due (see `directoriesWalkedAt`).
+   */
+  directoriesCompared: number | null;
+  /** When the last completed walk of phase 4 ended (this run's, or the one it relied on). */
+  directoriesWalkedAt: Date | null;
   drift: DriftCounts;
   repaired: DriftCounts;
   /** Up to five ids per kind, for the report and the logs. */

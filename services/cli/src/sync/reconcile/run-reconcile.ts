@@ -2,7 +2,7 @@ import { finishReconcileRun, insertReconcileRun } from '@omise-sync/db';
 import { withSyncLease } from '../sync-lease';
 import { reconcileCharges } from './charges.phase';
 import { reconcileDisputes } from './disputes.phase';
-import { reconcileDirectories } from './directories.phase';
+import { reconcileDirectoriesWhenDue } from './directories.phase';
 import { DriftLedger } from './drift-ledger';
 import { reconcileEvents } from './events.phase';
 import {
@@ -18,7 +18,8 @@ import {
  *    yet processed on the queue (origin `reconcile`): lost deliveries, failed jobs.
  * 2. Compares open and pending disputes, and charges created since `since`, with their rows
  *    and repairs what differs by projecting the fetched resource (origin `reconcile`; the
- *    `observed_at` guard keeps anything newer).
+ *    `observed_at` guard keeps anything newer); when due, walks customers, recipients,
+ *    schedules, links and transfers whole.
  * 3. Records the run, its drift and Omise's record of delivering the events it read
  *    (`webhook_deliveries`) in `omise.reconcile_runs`.
  * Nothing it projects ever notifies. Holds the `omise-sync:reconcile` lease in
@@ -47,7 +48,7 @@ export async function runReconcile(
         events = await reconcileEvents(scoped, options, runId, ledger);
         const disputesCompared = await reconcileDisputes(scoped, since, ledger);
         const chargesCompared = await reconcileCharges(scoped, since, ledger);
-        const directoriesCompared = await reconcileDirectories(scoped, ledger);
+        const directories = await reconcileDirectoriesWhenDue(scoped, options, ledger);
         const finishedAt = deps.clock.now();
         await finishReconcileRun(deps.db, runId, {
           finishedAt,
@@ -67,7 +68,8 @@ export async function runReconcile(
           events,
           chargesCompared,
           disputesCompared,
-          directoriesCompared,
+          directoriesCompared: directories.compared,
+          directoriesWalkedAt: directories.walkedAt,
           drift: ledger.drift,
           repaired: ledger.repaired,
           examples: ledger.examples,
