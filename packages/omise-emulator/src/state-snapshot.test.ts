@@ -19,6 +19,34 @@ test('state written at close is loaded by the next emulator with the same snapsh
     content: Buffer.from('%PDF-1.4\n%%EOF\n'),
   });
   const payout = first.actions.createTransfer({ amount: 10_000 });
+  const card = {
+    name: 'T',
+    number: '4242424242424242',
+    expiration_month: 12,
+    expiration_year: 2040,
+  };
+  const customer = first.actions.createCustomer({
+    email: 'a@example.com',
+    card: String(first.actions.createToken({ card })['id']),
+  });
+  first.actions.createRecipient({
+    name: 'Supplier',
+    bank_account: { brand: 'bbl', number: '1234567890', name: 'Supplier' },
+  });
+  const schedule = first.actions.createSchedule({
+    every: 1,
+    period: 'month',
+    start_date: '2026-03-01',
+    end_date: '2026-12-01',
+    charge: { customer: String(customer['id']), amount: 50_000 },
+  });
+  first.actions.runScheduleOccurrence(String(schedule['id']));
+  first.actions.createLink({
+    amount: 20_000,
+    currency: 'thb',
+    title: 'Invoice',
+    description: 'March',
+  });
   const before = {
     charge: first.getCharge(String(charge.id)),
     dispute: first.getDispute(String(dispute.id)),
@@ -26,7 +54,11 @@ test('state written at close is loaded by the next emulator with the same snapsh
     transactions: first.listAll('transactions'),
     transfers: first.listAll('transfers'),
     balance: (await api(first, 'GET', '/balance')).body,
+    directories: (['customers', 'recipients', 'schedules', 'links'] as const).map((kind) =>
+      first.listAll(kind),
+    ),
   };
+  expect(before.directories.map((objects) => objects.length)).toEqual([1, 1, 1, 1]);
   await first.close();
 
   const second = await startEmulator({ seed: 'snap', now, snapshotFile: file });
@@ -43,8 +75,15 @@ test('state written at close is loaded by the next emulator with the same snapsh
     expect(second.listAll('transfers')).toEqual(before.transfers);
     expect(before.transfers.map((t) => t.id)).toEqual([payout.id]);
     expect((await api(second, 'GET', '/balance')).body).toEqual(before.balance);
+    // Customers, recipients, schedules (with the occurrence just run) and links, as they were.
+    expect(
+      (['customers', 'recipients', 'schedules', 'links'] as const).map((kind) =>
+        second.listAll(kind),
+      ),
+    ).toEqual(before.directories);
     const list = await api(second, 'GET', '/charges');
-    expect(list.body.total).toBe(2);
+    // The two charges made here and the schedule's occurrence.
+    expect(list.body.total).toBe(3);
     const download = await fetch(String(doc.download_uri).replace(first.url, second.url), {
       headers: { authorization: `Basic ${Buffer.from(`${second.secretKey}:`).toString('base64')}` },
     });

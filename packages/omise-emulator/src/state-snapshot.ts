@@ -8,8 +8,11 @@ import {
   type DisputeState,
   type DocumentState,
   type EventState,
+  type LinkState,
   type ReceiptState,
+  type RecipientState,
   type RefundState,
+  type ScheduleState,
   type TokenState,
   type TransactionState,
   type TransferState,
@@ -22,12 +25,12 @@ import { restoreEvent } from './state/events.state';
  * The state as NDJSON, one object per line (a single JSON document of 100,000 charges and
  * their events would not fit in one string). After the meta line, each account's lines follow
  * an `account` line, in dependency order: tokens, customers, charges, refunds, disputes
- * (documents inline, base64), events, then the ledger: transactions, transfers, receipts.
- * Version 1 files (one account, no `account` line) load into
- * `default`.
+ * (documents inline, base64), events, then the ledger: transactions, transfers, receipts; then
+ * recipients, schedules (occurrences inline) and links. Version 1 files (one account, no
+ * `account` line) load into `default`; version 2 files have no recipients, schedules or links.
  */
 type SnapshotLine =
-  | { t: 'meta'; version: 1 | 2; random: [number, number, number, number] }
+  | { t: 'meta'; version: 1 | 2 | 3; random: [number, number, number, number] }
   | { t: 'account'; name: string }
   | { t: 'token'; v: TokenState }
   | { t: 'customer'; v: CustomerState }
@@ -37,7 +40,10 @@ type SnapshotLine =
   | { t: 'event'; v: EventState }
   | { t: 'transaction'; v: TransactionState }
   | { t: 'transfer'; v: TransferState }
-  | { t: 'receipt'; v: ReceiptState };
+  | { t: 'receipt'; v: ReceiptState }
+  | { t: 'recipient'; v: RecipientState }
+  | { t: 'schedule'; v: ScheduleState }
+  | { t: 'link'; v: LinkState };
 
 type SnapshotDocument = Omit<DocumentState, 'content'> & { content: string };
 
@@ -57,7 +63,7 @@ export async function writeSnapshot(
   const write = async (line: SnapshotLine): Promise<void> => {
     if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
   };
-  await write({ t: 'meta', version: 2, random });
+  await write({ t: 'meta', version: 3, random });
   for (const { name, store } of accounts) {
     await write({ t: 'account', name });
     await writeAccount(store, write);
@@ -90,6 +96,9 @@ async function writeAccount(
   for (const v of store.transactions.items) await write({ t: 'transaction', v });
   for (const v of store.transfers.items) await write({ t: 'transfer', v });
   for (const v of store.receipts.items) await write({ t: 'receipt', v });
+  for (const v of store.recipients.items) await write({ t: 'recipient', v });
+  for (const v of store.schedules.items) await write({ t: 'schedule', v });
+  for (const v of store.links.items) await write({ t: 'link', v });
 }
 
 /** The PRNG state saved in a snapshot, so ids continue where the last run stopped. */
@@ -173,6 +182,18 @@ export async function loadSnapshot(
         break;
       case 'receipt':
         store.receipts.add(line.v);
+        store.noteCreatedAt(line.v.createdAt);
+        break;
+      case 'recipient':
+        store.recipients.add(line.v);
+        store.noteCreatedAt(line.v.createdAt);
+        break;
+      case 'schedule':
+        store.schedules.add(line.v);
+        store.noteCreatedAt(line.v.createdAt);
+        break;
+      case 'link':
+        store.links.add(line.v);
         store.noteCreatedAt(line.v.createdAt);
         break;
     }
