@@ -11,6 +11,7 @@ import {
   newestPerId,
 } from '@omise-sync/db';
 import {
+  type Charge,
   type Dispute,
   type DisputeDocument,
   type OmiseClient,
@@ -230,6 +231,22 @@ async function writeDisputeDocuments(
   return written + deleted.length;
 }
 
+/** The disputed charge from Omise, or null when Omise no longer has it. */
+type ChargeFromOmise = () => Promise<Charge | null>;
+
+/**
+ * Fetches the disputed charge from Omise on the first call only: a write may need it both for
+ * the card's country and for what Postgres does not hold, and one request serves both.
+ */
+function chargeFromOmise(omise: OmiseClient, chargeId: string): ChargeFromOmise {
+  let fetched: Promise<Charge | null> | undefined;
+  return () =>
+    (fetched ??= omise.charges.retrieve(chargeId).catch((error: unknown) => {
+      if (error instanceof OmiseNotFoundError) return null;
+      throw error;
+    }));
+}
+
 /** The disputed charge's creation time and customer. */
 interface DisputedCharge {
   createdAt: Date;
@@ -242,18 +259,15 @@ interface DisputedCharge {
  */
 async function disputedCharge(
   db: Kysely<Database>,
-  omise: OmiseClient,
   chargeId: string,
+  fromOmise: ChargeFromOmise,
 ): Promise<DisputedCharge | undefined> {
   const stored = await findImmutableChargeFields(db, chargeId);
   if (stored !== undefined) return { createdAt: stored.created_at, customerId: stored.customer_id };
-  try {
-    const charge = await omise.charges.retrieve(chargeId);
-    return { createdAt: new Date(charge.created_at), customerId: expandableId(charge.customer) };
-  } catch (error) {
-    if (error instanceof OmiseNotFoundError) return undefined;
-    throw error;
-  }
+  const charge = await fromOmise();
+  return charge === null
+    ? undefined
+    : { createdAt: new Date(charge.created_at), customerId: expandableId(charge.customer) };
 }
 
 function countryOf(charge: Record<string, unknown>): string | null {
@@ -270,18 +284,14 @@ function countryOf(charge: Record<string, unknown>): string | null {
  * days), when the charge is gone or was not paid by card.
  */
 async function disputeCardCountry(
-  omise: OmiseClient,
   dispute: Dispute,
   responseDays: DisputeResponseDays,
+  fromOmise: ChargeFromOmise,
 ): Promise<string | null> {
   if (!dependsOnCardCountry(responseDays)) return null;
   if (typeof dispute.charge === 'object') return countryOf(dispute.charge);
-  try {
-    return countryOf(await omise.charges.retrieve(disputeChargeId(dispute)));
-  } catch (error) {
-    if (error instanceof OmiseNotFoundError) return null;
-    throw error;
-  }
+  const charge = await fromOmise();
+  return charge === null ? null : countryOf(charge);
 }
 
 /**
@@ -348,8 +358,10 @@ async function writeDispute(
   deps: FollowUpDeps,
 ): Promise<WriteOutcome> {
   const { account } = deps;
-  const cardCountry = await disputeCardCountry(deps.omise, dispute, deps.responseDays);
-  const charge = await disputedCharge(trx, deps.omise, disputeChargeId(dispute));
+  const chargeId = disputeChargeId(dispute);
+  const fromOmise = chargeFromOmise(deps.omise, chargeId);
+  const cardCountry = await disputeCardCountry(dispute, deps.responseDays, fromOmise);
+  const charge = await disputedCharge(trx, chargeId, fromOmise);
   const written = await upsertDispute(trx, {
     ...toDisputeRow(dispute, context, deps.responseDays, {
       customerId: charge?.customerId ?? null,
