@@ -18,6 +18,7 @@ import {
   type TransferState,
 } from './resource-types';
 import { PRIMARY_ACCOUNT } from './emulator-options';
+import { type Collection } from './state/collection';
 import { type EmulatorStore } from './state/emulator-store';
 import { restoreEvent } from './state/events.state';
 
@@ -115,6 +116,16 @@ export async function readSnapshotRandomState(
   return undefined;
 }
 
+/** Adds a restored object to its collection; later stamps come no earlier than its creation. */
+function restore<T extends { readonly id: string; readonly createdAt: number }>(
+  store: EmulatorStore,
+  collection: Collection<T>,
+  object: T,
+): void {
+  collection.add(object);
+  store.noteCreatedAt(object.createdAt);
+}
+
 /**
  * Loads a snapshot into empty states, each account's lines into the store of that name; lines
  * of an account not configured now are skipped and its name returned.
@@ -142,18 +153,14 @@ export async function loadSnapshot(
       case 'meta':
         break;
       case 'token':
-        store.tokens.add(line.v);
-        store.noteCreatedAt(line.v.createdAt);
+        restore(store, store.tokens, line.v);
         break;
       case 'customer':
         store.customers.add(line.v);
         break;
-      case 'charge': {
-        const charge: ChargeState = { ...line.v, refunds: [] };
-        store.charges.add(charge);
-        store.noteCreatedAt(charge.createdAt);
+      case 'charge':
+        restore(store, store.charges, { ...line.v, refunds: [] });
         break;
-      }
       case 'refund': {
         store.refunds.add(line.v);
         store.charges.find(line.v.chargeId)?.refunds.push(line.v);
@@ -173,28 +180,22 @@ export async function loadSnapshot(
         restoreEvent(store, line.v);
         break;
       case 'transaction':
-        store.transactions.add(line.v);
-        store.noteCreatedAt(line.v.createdAt);
+        restore(store, store.transactions, line.v);
         break;
       case 'transfer':
-        store.transfers.add(line.v);
-        store.noteCreatedAt(line.v.createdAt);
+        restore(store, store.transfers, line.v);
         break;
       case 'receipt':
-        store.receipts.add(line.v);
-        store.noteCreatedAt(line.v.createdAt);
+        restore(store, store.receipts, line.v);
         break;
       case 'recipient':
-        store.recipients.add(line.v);
-        store.noteCreatedAt(line.v.createdAt);
+        restore(store, store.recipients, line.v);
         break;
       case 'schedule':
-        store.schedules.add(line.v);
-        store.noteCreatedAt(line.v.createdAt);
+        restore(store, store.schedules, line.v);
         break;
       case 'link':
-        store.links.add(line.v);
-        store.noteCreatedAt(line.v.createdAt);
+        restore(store, store.links, line.v);
         break;
     }
   }

@@ -259,7 +259,7 @@ export function issueReceipts(store: EmulatorStore, until: number = store.now())
     fees.splice(0, ofDay.length);
     const sum = (amountOf: (tx: TransactionState) => number) =>
       ofDay.reduce((total, tx) => total + amountOf(tx), 0);
-    const transferFee = (tx: TransactionState) => tx.origin.startsWith('trsf_');
+    const ofTransfer = (tx: TransactionState) => tx.origin.startsWith('trsf_');
     const receipt: ReceiptState = {
       id: store.newId('rcpt'),
       createdAt: store.stamp(),
@@ -267,7 +267,7 @@ export function issueReceipts(store: EmulatorStore, until: number = store.now())
       date,
       currency: first.currency,
       chargeFee: sum((tx) => tx.fees?.fee ?? 0),
-      transferFee: sum((tx) => (tx.key.endsWith('.fee') && transferFee(tx) ? tx.amount : 0)),
+      transferFee: sum((tx) => (tx.key.endsWith('.fee') && ofTransfer(tx) ? tx.amount : 0)),
       vat: sum((tx) => tx.fees?.feeVat ?? (tx.key.endsWith('.fee_vat') ? tx.amount : 0)),
     };
     store.receipts.add(receipt);

@@ -186,9 +186,8 @@ const DIRECTORIES: readonly Directory[] = [
 
 /**
  * Phase 4: customers (with cards), recipients, schedules (with occurrences), links and
- * transfers. Every
- * object Omise lists is compared with its row (`raw`) and written when missing or different;
- * every live row Omise no longer lists is fetched again through the projection core, which
+ * transfers. Every object Omise lists is compared with its row (`raw`) and written when missing
+ * or different; every live row Omise no longer lists is fetched again through the projection core, which
  * makes it a tombstone on a 404 (ADR 0007). Returns how many objects it compared.
  */
 export async function reconcileDirectories(
