@@ -1,4 +1,4 @@
-import { useTestDatabase } from '@omise-sync/testing';
+import { createCardCharge, useTestDatabase } from '@omise-sync/testing';
 import { Charge, Transaction } from '@omise-sync/omise-client';
 import { sql } from 'kysely';
 import { findNetMovementFees, writeTransactions } from './ledger';
@@ -17,17 +17,8 @@ describe('ledger movements net of fees', () => {
     return page.data;
   }
 
-  function newCharge(): Charge {
-    const { actions } = fixture.emulator;
-    const card = {
-      name: 'T',
-      number: '4242424242424242',
-      expiration_month: 12,
-      expiration_year: 2040,
-    };
-    const token = String(actions.createToken({ card })['id']);
-    return Charge.parse(actions.createCharge({ amount: 100_000, currency: 'THB', card: token }));
-  }
+  const newCharge = (): Charge =>
+    Charge.parse(createCardCharge(fixture.emulator, { amount: 100_000, currency: 'THB' }));
 
   it("a charge's net credit carries the charge's fee and VAT: from the stored charge, else from Omise; the summaries add them up", async () => {
     const { db } = database.handle;

@@ -10,6 +10,11 @@ const VISA_TEST_CARD = {
   expiration_year: 2040,
 };
 
+/** Tokenizes Omise's Visa test card in the emulator, as a browser would; returns the token id. */
+export function createCardToken(emulator: { readonly actions: EmulatorActions }): string {
+  return String(emulator.actions.createToken({ card: VISA_TEST_CARD })['id']);
+}
+
 /**
  * Charges Omise's Visa test card in the emulator, tokenized first as a browser would, and
  * returns the charge as the API renders it.
@@ -18,6 +23,5 @@ export function createCardCharge(
   emulator: { readonly actions: EmulatorActions },
   params: ChargeParams,
 ): ReturnType<EmulatorActions['createCharge']> {
-  const token = emulator.actions.createToken({ card: VISA_TEST_CARD });
-  return emulator.actions.createCharge({ ...params, card: String(token['id']) });
+  return emulator.actions.createCharge({ ...params, card: createCardToken(emulator) });
 }

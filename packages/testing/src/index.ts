@@ -24,7 +24,7 @@ export {
   readFixture,
   recordedBodies,
 } from './recorded-fixtures';
-export { createCardCharge } from './card-charge';
+export { createCardCharge, createCardToken } from './card-charge';
 export {
   freeTcpPort,
   startRedisCluster,

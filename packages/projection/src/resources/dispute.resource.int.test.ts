@@ -1,6 +1,6 @@
 import { type EventOrigin } from '@omise-sync/core';
 import { findDisputeDocuments, findDisputeFlag, getDispute } from '@omise-sync/db';
-import { useTestDatabase } from '@omise-sync/testing';
+import { createCardCharge, createCardToken, useTestDatabase } from '@omise-sync/testing';
 import { Dispute, DisputeDocument } from '@omise-sync/omise-client';
 import { sql } from 'kysely';
 import type { Observed } from '../resource-module';
@@ -111,22 +111,18 @@ describe('dispute resource write', () => {
   it("a dispute takes its charge's customer: from Omise when the charge is not stored yet, else from Postgres", async () => {
     const { db } = database.handle;
     const { actions } = fixture.emulator;
-    const card = {
-      name: 'T',
-      number: '4242424242424242',
-      expiration_month: 12,
-      expiration_year: 2040,
-    };
-    const token = () => String(actions.createToken({ card })['id']);
     const customer = String(
-      actions.createCustomer({ email: 'dora@example.com', card: token() })['id'],
+      actions.createCustomer({
+        email: 'dora@example.com',
+        card: createCardToken(fixture.emulator),
+      })['id'],
     );
     const disputeOn = async (chargeCustomer: string | undefined) => {
-      const charge = actions.createCharge({
-        amount: 100_000,
-        currency: 'THB',
-        ...(chargeCustomer === undefined ? { card: token() } : { customer: chargeCustomer }),
-      });
+      const params = { amount: 100_000, currency: 'THB' };
+      const charge =
+        chargeCustomer === undefined
+          ? createCardCharge(fixture.emulator, params)
+          : actions.createCharge({ ...params, customer: chargeCustomer });
       const id = String(actions.createDispute(String(charge['id']))['id']);
       return observed((await resourceModules.dispute.fetch(fixture.deps.omise, id)).dispute, T1);
     };

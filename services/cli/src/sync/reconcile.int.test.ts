@@ -124,6 +124,12 @@ describe('reconcile against a faulty webhook delivery', () => {
   };
 
   const deps = () => reconcileDepsOf(pipeline, database);
+  /** Phase 4 alone: the events phase would hand the same changes to the worker first. */
+  const directories = async () => {
+    const ledger = new DriftLedger();
+    await reconcileDirectories(deps(), ledger);
+    return ledger;
+  };
 
   it('when 10% of deliveries are dropped, 10% duplicated and the rest reordered, one reconcile makes every charge, refund and dispute equal the emulator', async () => {
     const { db } = database.handle;
@@ -313,12 +319,6 @@ describe('reconcile against a faulty webhook delivery', () => {
   });
 
   it('when a customer appears and another disappears without webhooks, the directories phase adds the one and makes a tombstone of the other', async () => {
-    // The phase alone: the events phase would hand the same changes to the worker first.
-    const directories = async () => {
-      const ledger = new DriftLedger();
-      await reconcileDirectories(deps(), ledger);
-      return ledger;
-    };
     const { db } = database.handle;
     const { emulator } = pipeline;
     const [kept, gone] = emulator.withoutWebhooks(() => [
@@ -347,11 +347,6 @@ describe('reconcile against a faulty webhook delivery', () => {
   });
 
   it('when a transfer is made, paid or destroyed without webhooks, the directories phase brings its row in step', async () => {
-    const directories = async () => {
-      const ledger = new DriftLedger();
-      await reconcileDirectories(deps(), ledger);
-      return ledger;
-    };
     const { db } = database.handle;
     const { emulator } = pipeline;
     await directories();
