@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { createLogger } from '@omise-sync/core';
 import { createDatabase, migrateToLatest } from '@omise-sync/db';
@@ -8,10 +7,10 @@ import {
   DEFAULT_DISPUTE_SEVERITY_RULES,
   DEFAULT_DISPUTE_RESPONSE_DAYS,
 } from '@omise-sync/projection';
-import pg from 'pg';
 import { runBackfill } from '../sync/backfill';
 import { createProgressReporter } from '../sync/progress-reporter';
 import { createSyncOmiseClient } from '../sync/sync-services';
+import { createScratchDatabase, positive, runBenchmark } from './bench-kit';
 import { formatTable } from '../text-table';
 
 /**
@@ -26,14 +25,6 @@ import { formatTable } from '../text-table';
  */
 
 const EMULATOR_KEY = 'skey_test_emulator';
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be positive`);
-  return value;
-}
 
 function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
   const cli = join(dirname(require.resolve('@omise-sync/omise-emulator')), 'cli.js');
@@ -59,14 +50,8 @@ function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
 async function main(): Promise<number> {
   const charges = positive('BENCH_CHARGES', 100_000);
   const target = positive('BENCH_TARGET_ROWS_PER_S', 5_000);
-  const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const databaseName = `omise_sync_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${databaseName}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${databaseName}`;
-  const databaseUrl = url.toString();
+  const scratch = await createScratchDatabase('omise_sync_bench');
+  const databaseUrl = scratch.url;
   const { url: emulatorUrl, child } = await startEmulatorProcess();
   const database = createDatabase({ connectionString: databaseUrl, maxConnections: 4 });
   try {
@@ -170,17 +155,8 @@ async function main(): Promise<number> {
   } finally {
     child.kill('SIGTERM');
     await database.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runBenchmark(main);

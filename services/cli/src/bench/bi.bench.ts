@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createDatabase, migrateToLatest, rebuildChargeSummaries } from '@omise-sync/db';
 import pg from 'pg';
+import { createScratchDatabase, positive, runBenchmark } from './bench-kit';
 import { formatTable } from '../text-table';
 
 /**
@@ -38,14 +39,6 @@ const BI_VIEWS = [
   'schedules_due',
   'links',
 ] as const;
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be positive`);
-  return value;
-}
 
 /** The fill, one statement per step; `$1` is the number of charges. */
 const FILL: readonly [label: string, statement: string][] = [
@@ -269,13 +262,8 @@ async function main(): Promise<number> {
   const charges = positive('BENCH_CHARGES', 1_000_000);
   const runs = positive('BENCH_RUNS', 10);
   const target = positive('BENCH_TARGET_P95_MS', 500);
-  const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const databaseName = `omise_sync_bench_bi_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${databaseName}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${databaseName}`;
+  const scratch = await createScratchDatabase('omise_sync_bench_bi');
+  const url = new URL(scratch.url);
   // The views are timed as BI tools run them: through a login made by omise.grant_bi_login,
   // with its settings (read-only, statement timeout, no JIT).
   const biLogin = `bench_bi_${randomBytes(4).toString('hex')}`;
@@ -287,7 +275,7 @@ async function main(): Promise<number> {
   try {
     await migrateToLatest(url.toString());
     await owner.connect();
-    console.log(`filling ${databaseName} with ${charges.toLocaleString('en-US')} charges`);
+    console.log(`filling ${scratch.name} with ${charges.toLocaleString('en-US')} charges`);
     for (const [label, statement] of FILL) {
       const started = performance.now();
       const result = await owner.query(statement, statement.includes('$1') ? [charges] : []);
@@ -346,21 +334,14 @@ async function main(): Promise<number> {
   } finally {
     await owner.end().catch(() => undefined);
     await client.end().catch(() => undefined);
-    if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`kept database ${databaseName}`);
-    else {
-      await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-      await admin.query(`DROP ROLE IF EXISTS ${biLogin}`);
+    if (process.env.BENCH_KEEP_DATABASE === '1') {
+      console.log(`kept database ${scratch.name}`);
+      await scratch.admin.end();
+    } else {
+      await scratch.admin.query(`DROP ROLE IF EXISTS ${biLogin}`);
+      await scratch.drop();
     }
-    await admin.end();
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runBenchmark(main);

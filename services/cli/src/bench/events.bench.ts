@@ -4,7 +4,7 @@ import { type EventRecord, createDatabase, migrateToLatest } from '@omise-sync/d
 import { startEmulator } from '@omise-sync/omise-emulator';
 import { eventRecord, ignoredEventRecord, recordEvents } from '@omise-sync/projection';
 import { sql } from 'kysely';
-import pg from 'pg';
+import { createScratchDatabase, positive, runBenchmark } from './bench-kit';
 import { formatTable } from '../text-table';
 
 /**
@@ -21,14 +21,6 @@ import { formatTable } from '../text-table';
 /** Events recorded per statement, as the worker's batches do. */
 const BATCH = 64;
 
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be positive`);
-  return value;
-}
-
 /** An id shaped like Omise's (`evnt_test_` and 19 lower-case letters and digits). */
 function omiseLikeId(prefix: string): string {
   return `${prefix}_test_${BigInt(`0x${randomBytes(12).toString('hex')}`)
@@ -40,14 +32,8 @@ function omiseLikeId(prefix: string): string {
 async function main(): Promise<number> {
   const total = positive('BENCH_EVENTS', 50_000);
   const target = positive('BENCH_TARGET_BYTES_PER_EVENT', 1_200);
-  const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const databaseName = `omise_sync_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${databaseName}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${databaseName}`;
-  const databaseUrl = url.toString();
+  const scratch = await createScratchDatabase('omise_sync_bench');
+  const databaseUrl = scratch.url;
   const emulator = await startEmulator({ seed: 'bench-events' });
   const database = createDatabase({ connectionString: databaseUrl, maxConnections: 2 });
   try {
@@ -137,23 +123,14 @@ async function main(): Promise<number> {
         `${Math.round(payloadBytes)} bytes each as delivered on average; ` +
         `${recorded.toLocaleString('en-US')} recorded in ${seconds.toFixed(1)} s ` +
         `(${Math.round(recorded / seconds)} events/s, batches of ${BATCH}); ` +
-        `${size.partitions} partitions; Postgres ${(await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?'}; node ${process.version}`,
+        `${size.partitions} partitions; Postgres ${(await scratch.admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?'}; node ${process.version}`,
     );
     return pass ? 0 : 1;
   } finally {
     await database.destroy();
     await emulator.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runBenchmark(main);
